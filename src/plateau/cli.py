@@ -1,0 +1,68 @@
+"""The ``plateau`` command line: each domain mounts its own sub-app here."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+from rich.console import Console
+
+from plateau import runtime
+from plateau.i18n import set_locale
+
+app = typer.Typer(
+    name="plateau",
+    help="Plateau — Tibet plateau light-industry platform (西藏高原轻工业数字化公共服务平台).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+
+@app.callback()
+def _main(
+    lang: str = typer.Option(
+        os.environ.get("PLATEAU_LANG", "zh_Hans_CN"), "--lang", help="Message language: zh_Hans_CN or en."
+    ),
+) -> None:
+    """Plateau command line."""
+    set_locale(lang)
+
+
+@app.command()
+def init() -> None:
+    """Create or migrate the database and load both plans; safe to run again."""
+    report = runtime.init_database()
+    console.print(report)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="TCP port."),
+    reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+) -> None:
+    """Serve the platform over HTTP."""
+    import uvicorn
+
+    uvicorn.run(
+        "plateau.web.app:create_app", factory=True, host=host, port=port, reload=reload,
+        log_level="info",
+    )
+
+
+def _mount() -> None:
+    from plateau.auth import cli as auth_cli
+    from plateau.demo import cli as demo_cli
+    from plateau.plan import cli as plan_cli
+    from plateau.registry import cli as registry_cli
+
+    app.add_typer(auth_cli.users_app, name="users")
+    app.add_typer(auth_cli.tokens_app, name="tokens")
+    app.add_typer(plan_cli.app, name="plan")
+    app.add_typer(registry_cli.import_app, name="import")
+    app.add_typer(registry_cli.export_app, name="export")
+    app.add_typer(demo_cli.app, name="demo")
+
+
+_mount()

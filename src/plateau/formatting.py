@@ -1,0 +1,76 @@
+"""Display formats for numbers, money and dates: the one place that knows 万元 and 亿元."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from plateau.i18n import get_locale
+
+Number = int | float | Decimal
+
+YI = 100_000_000  # 亿
+WAN = 10_000  # 万
+
+
+def fmt_number(value: Number | None, digits: int = 0) -> str:
+    """Format a plain number with thousands separators."""
+    if value is None:
+        return "—"
+    return f"{float(value):,.{digits}f}"
+
+
+def fmt_cny(value: Number | None, *, digits: int = 2) -> str:
+    """Format an amount in CNY the way readers expect: 亿元/万元 in Chinese, bn/m in English."""
+    if value is None:
+        return "—"
+    v = float(value)
+    if get_locale() == "en":
+        if abs(v) >= 1e9:
+            return f"CNY {v / 1e9:,.{digits}f} bn"
+        if abs(v) >= 1e6:
+            return f"CNY {v / 1e6:,.{digits}f} m"
+        return f"CNY {v:,.0f}"
+    if abs(v) >= YI:
+        return f"{_trim(v / YI, digits)}亿元"
+    if abs(v) >= WAN:
+        return f"{_trim(v / WAN, digits)}万元"
+    return f"{v:,.0f}元"
+
+
+def fmt_tonnes(value: Number | None) -> str:
+    """Format a mass in tonnes (万吨 in Chinese)."""
+    if value is None:
+        return "—"
+    v = float(value)
+    if get_locale() == "en":
+        return f"{v:,.0f} t"
+    if abs(v) >= WAN:
+        return f"{_trim(v / WAN, 2)}万吨"
+    return f"{v:,.0f}吨"
+
+
+def fmt_value(value: Number | None, unit: str) -> str:
+    """Format a plan or indicator value by its unit (CNY, count, %, t, mu, …)."""
+    if value is None:
+        return "—"
+    if unit == "CNY":
+        return fmt_cny(value)
+    if unit == "t":
+        return fmt_tonnes(value)
+    if unit == "%":
+        return f"{_trim(float(value), 2)}%"
+    if unit == "count":
+        return fmt_number(value)
+    if unit == "mu":
+        v = float(value)
+        if get_locale() != "en" and abs(v) >= WAN:
+            return f"{_trim(v / WAN, 2)}万亩"
+        return f"{v:,.0f} {'mu' if get_locale() == 'en' else '亩'}"
+    return f"{_trim(float(value), 2)} {unit}"
+
+
+def _trim(v: float, digits: int) -> str:
+    text = f"{v:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text

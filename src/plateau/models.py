@@ -1,0 +1,8 @@
+"""Import every domain's models so the metadata (and Alembic) sees all tables."""
+
+from plateau.auth import models as auth_models
+from plateau.demo import models as demo_models
+from plateau.plan import models as plan_models
+from plateau.registry import models as registry_models
+
+__all__ = ["auth_models", "demo_models", "plan_models", "registry_models"]

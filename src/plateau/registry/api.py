@@ -1,0 +1,5 @@
+"""Registry routes (placeholder)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,56 @@
+"""Runtime settings, read from the environment (prefix ``PLATEAU_``)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The repository (or working directory) root: var/ lives beside src/ in a checkout.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default_var_dir() -> Path:
+    return PROJECT_ROOT / "var"
+
+
+class Settings(BaseSettings):
+    """Every knob of the platform; one instance per process."""
+
+    model_config = SettingsConfigDict(env_prefix="PLATEAU_", extra="ignore")
+
+    var_dir: Path = Field(default_factory=_default_var_dir)
+    database_url: str = ""
+    secret_key: str = ""
+    default_locale: str = "zh_Hans_CN"
+    session_max_age_s: int = 8 * 3600
+    # Secure cookies need HTTPS; the embedded default serves plain HTTP on loopback.
+    secure_cookies: bool = False
+    max_upload_bytes: int = 20 * 1024 * 1024
+
+    def resolved_database_url(self) -> str:
+        """Return the database URL, defaulting to the SQLite file under ``var/``."""
+        if self.database_url:
+            return self.database_url
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.var_dir / 'plateau.db'}"
+
+    def resolved_secret_key(self) -> str:
+        """Return the signing key, creating a persistent one under ``var/`` on first use."""
+        if self.secret_key:
+            return self.secret_key
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        path = self.var_dir / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings."""
+    return Settings()

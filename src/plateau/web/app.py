@@ -1,0 +1,149 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from plateau.db import make_engine, make_sessionmaker
+from plateau.errors import DomainError
+from plateau.i18n import _, normalize_locale, set_locale
+from plateau.settings import Settings, get_settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+LOCALE_COOKIE = "plateau_lang"
+SESSION_COOKIE = "plateau_session"
+
+
+class LocaleMiddleware:
+    """Set the request's locale from the language cookie (Simplified Chinese by default)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            locale = None
+            for key, value in scope.get("headers", []):
+                if key == b"cookie":
+                    for part in value.decode("latin-1").split(";"):
+                        name, _sep, val = part.strip().partition("=")
+                        if name == LOCALE_COOKIE:
+                            locale = val
+            set_locale(normalize_locale(locale))
+        await self.app(scope, receive, send)
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith("/api/") or path == "/api":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _html_error(request: Request, status: int, message: str) -> Response:
+    from plateau.auth.schemas import PUBLIC
+    from plateau.web.templating import render
+
+    if status == 401 and request.method == "GET":
+        from fastapi.responses import RedirectResponse
+
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return render(
+        request, "web/error.html", {"status": status, "message": message},
+        actor=getattr(request.state, "actor", PUBLIC), status_code=status,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render domain and HTTP errors as RFC 9457 problems (API) or error pages (HTML)."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if _wants_json(request):
+            return _problem(
+                exc.status_code, exc.code, exc.message,
+                errors=[e.as_dict() for e in exc.errors],
+            )
+        return _html_error(request, exc.status_code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {
+                "field": ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query")),
+                "message": err.get("msg", ""),
+                "row": None,
+                "value": None,
+            }
+            for err in exc.errors()
+        ]
+        message = _("Some of the values are not valid.")
+        if _wants_json(request):
+            return _problem(422, "validation_failed", message, errors=errors)
+        return _html_error(request, 422, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {
+            404: _("The page or record was not found."),
+            405: _("This action is not allowed here."),
+            401: _("Please log in."),
+            403: _("You do not have access to this."),
+        }
+        message = messages.get(exc.status_code, str(exc.detail))
+        if _wants_json(request):
+            return _problem(exc.status_code, "http_error", message)
+        return _html_error(request, exc.status_code, message)
+
+
+def create_app(
+    settings: Settings | None = None, *, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    """Build the application; tests may hand in their own session factory."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Plateau",
+        description="西藏高原轻工业数字化公共服务平台 — Tibet plateau light-industry platform API",
+        version="0.1.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    if session_factory is None:
+        engine = make_engine(settings.resolved_database_url())
+        session_factory = make_sessionmaker(engine)
+    app.state.sessionmaker = session_factory
+    app.state.settings = settings
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(LocaleMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_error_handlers(app)
+
+    from plateau.web.routers import include_routers
+
+    include_routers(app)
+    return app

@@ -1,0 +1,82 @@
+"""Shell pages: the overview dashboard, language switch, health, subsystem landing pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from plateau.i18n import LOCALES, lazy
+from plateau.plan import service as plan_service
+from plateau.web.app import LOCALE_COOKIE
+from plateau.web.deps import CurrentActor, DbSession, UserActor
+from plateau.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+# Subsystems whose issues are still open: their pages say so plainly rather than pretend.
+UPCOMING = {
+    "monitoring": (
+        lazy("Monitoring and evaluation"),
+        lazy("Statistical returns, validation, approvals, indicators against every plan target, projections, early warnings and the mid-term evaluation report."),
+    ),
+    "trace": (
+        lazy("Traceability"),
+        lazy("A GS1 EPCIS 2.0 repository: trace back to the raw-material base and forward to every shop, recalls, authenticity, and a consumer page behind every QR code."),
+    ),
+    "forecast": (
+        lazy("Demand forecast"),
+        lazy("Demand forecasting by market region, category and product, with backtests."),
+    ),
+    "policy": (
+        lazy("Incentive policies"),
+        lazy("Incentive policies as code: the subsidies every enterprise is entitled to without applying (免申即享)."),
+    ),
+}
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    headline = plan_service.headline(session, actor=actor)
+    return render(request, "web/dashboard.html", {"headline": headline}, actor=actor, active="dashboard")
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str = "/") -> Response:
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    if code in LOCALES:
+        response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+@router.get("/healthz")
+def health(session: DbSession) -> Response:
+    from sqlalchemy import text
+
+    session.execute(text("SELECT 1"))
+    return JSONResponse({"status": "ok"})
+
+
+def _upcoming(request: Request, actor: object, key: str) -> Response:
+    title, text = UPCOMING[key]
+    return render(request, "web/upcoming.html", {"title": title, "text": text}, actor=actor, active=key)  # type: ignore[arg-type]
+
+
+@router.get("/monitoring", response_class=HTMLResponse)
+def monitoring(request: Request, actor: UserActor) -> Response:
+    return _upcoming(request, actor, "monitoring")
+
+
+@router.get("/trace", response_class=HTMLResponse)
+def trace(request: Request, actor: CurrentActor) -> Response:
+    return _upcoming(request, actor, "trace")
+
+
+@router.get("/forecast", response_class=HTMLResponse)
+def forecast(request: Request, actor: UserActor) -> Response:
+    return _upcoming(request, actor, "forecast")
+
+
+@router.get("/policy", response_class=HTMLResponse)
+def policy(request: Request, actor: UserActor) -> Response:
+    return _upcoming(request, actor, "policy")

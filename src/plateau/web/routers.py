@@ -1,0 +1,24 @@
+"""Every domain's routers, collected in one place."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from plateau.auth import api as auth_api
+from plateau.auth import pages as auth_pages
+from plateau.plan import api as plan_api
+from plateau.plan import pages as plan_pages
+from plateau.registry import api as registry_api
+from plateau.registry import pages as registry_pages
+from plateau.web import pages as web_pages
+
+
+def include_routers(app: FastAPI) -> None:
+    """Mount the JSON API under /api and the HTML pages at the root."""
+    app.include_router(auth_api.router, prefix="/api")
+    app.include_router(plan_api.router, prefix="/api")
+    app.include_router(registry_api.router, prefix="/api")
+    app.include_router(web_pages.router)
+    app.include_router(auth_pages.router)
+    app.include_router(plan_pages.router)
+    app.include_router(registry_pages.router)

@@ -1,0 +1,72 @@
+"""Jinja2 environment and the one ``render`` every page router uses."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+
+from plateau import formatting
+from plateau.auth.schemas import ROLE_LABELS, Actor
+from plateau.i18n import HTML_LANG, LOCALE_NAMES, LOCALES, get_locale, gettext, ngettext
+from plateau.web.deps import csrf_token
+from plateau.web.navigation import NAV
+
+# Every package that ships templates; a template is named "<package>/<file>.html".
+TEMPLATE_PACKAGES: tuple[str, ...] = ("web", "auth", "plan", "registry", "demo")
+
+
+@lru_cache
+def environment() -> Environment:
+    """Return the shared Jinja2 environment."""
+    prefixes = {name: PackageLoader(f"plateau.{name}", "templates/" + name) for name in TEMPLATE_PACKAGES}
+    env = Environment(
+        loader=ChoiceLoader([PrefixLoader(prefixes)]),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        fmt_cny=formatting.fmt_cny,
+        fmt_number=formatting.fmt_number,
+        fmt_value=formatting.fmt_value,
+        LOCALES=LOCALES,
+        ROLE_LABELS={**ROLE_LABELS, **{r.value: label for r, label in ROLE_LABELS.items()}},
+        LOCALE_NAMES=LOCALE_NAMES,
+    )
+    return env
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    actor: Actor,
+    status_code: int = 200,
+    active: str = "",
+) -> HTMLResponse:
+    """Render a page with the layout's shared context (caller, locale, CSRF, demo banner)."""
+    from plateau.demo import service as demo_service
+
+    ctx: dict[str, Any] = {
+        "request": request,
+        "actor": actor,
+        "locale": get_locale(),
+        "html_lang": HTML_LANG[get_locale()],
+        "csrf_token": csrf_token(request),
+        "nav": NAV,
+        "active": active,
+        "demo_data": demo_service.is_demo_loaded(request.app.state.sessionmaker),
+        "path": request.url.path,
+        "query": request.url.query,
+    }
+    if context:
+        ctx.update(context)
+    html = environment().get_template(template).render(ctx)
+    return HTMLResponse(html, status_code=status_code)
