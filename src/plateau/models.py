@@ -2,7 +2,16 @@
 
 from plateau.auth import models as auth_models
 from plateau.demo import models as demo_models
+from plateau.forecast import models as forecast_models
+from plateau.monitoring import models as monitoring_models
 from plateau.plan import models as plan_models
 from plateau.registry import models as registry_models
 
-__all__ = ["auth_models", "demo_models", "plan_models", "registry_models"]
+__all__ = [
+    "auth_models",
+    "demo_models",
+    "forecast_models",
+    "monitoring_models",
+    "plan_models",
+    "registry_models",
+]

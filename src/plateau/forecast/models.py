@@ -1,0 +1,1 @@
+"""Forecasting tables (filled by the demo/forecast work)."""

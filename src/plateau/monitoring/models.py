@@ -1,0 +1,1 @@
+"""Monitoring tables (filled by the demo/monitoring work)."""

@@ -1,0 +1,107 @@
+"""Browser tests: the real app under uvicorn on loopback, driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from plateau.auth.schemas import SYSTEM, Role
+from plateau.db import make_engine, make_sessionmaker, session_scope
+from plateau.runtime import migrate
+from plateau.settings import Settings
+from tests.builders import PASSWORD, make_user
+from tests.pg import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+# Without these, Chromium keeps trying the network this machine does not have.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    db_url: str
+    var_dir: Path
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Serve a fresh SQLite database with both plans, the demo world and known users."""
+    from plateau.demo import service as demo_service
+    from plateau.plan import service as plan_service
+    from plateau.web.app import create_app
+
+    var_dir = tmp_path_factory.mktemp("live")
+    db_url = f"sqlite:///{var_dir / 'plateau.db'}"
+    migrate(db_url)
+    factory = make_sessionmaker(make_engine(db_url))
+    settings = Settings(var_dir=var_dir, database_url=db_url, secret_key="browser-tests")
+    with session_scope(factory) as session:
+        plan_service.load_plans(session, actor=SYSTEM)
+        demo_service.load_demo(session, actor=SYSTEM, settings=settings)
+        make_user(session, Role.REGION_ADMIN, username="b-admin")
+        make_user(session, Role.PREFECTURE_OFFICER, "prefecture:540600", username="b-nagqu")
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, session_factory=factory), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    else:
+        raise RuntimeError("the live server did not start")
+    yield LiveServer(url=url, db_url=db_url, var_dir=var_dir)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: `make test` installs it with apt-get")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login form, as a person would."""
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("form.box button[type=submit]")
+    page.wait_for_url("**/")
