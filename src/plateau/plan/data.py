@@ -275,7 +275,7 @@ class Regions(_Model):
 
 
 def _strip_suffix(name: str) -> str:
-    """"林周县" -> "林周"; one-character stems ("朗县", "索县") keep their suffix."""
+    """Drop the 县/区/市 suffix (林周县 -> 林周); one-character stems (朗县, 索县) keep it."""
     if len(name) > 2 and name[-1] in "县区市":
         return name[:-1]
     return name
@@ -817,7 +817,7 @@ def _load_yaml(raw: bytes | str, source: str) -> dict[str, Any]:
 
 
 def _entry_label(data: Any, loc: tuple[int | str, ...]) -> str:
-    """"figures[3] (indicator=output_value, scope=region)" for an error location."""
+    """Describe an error location, e.g. ``figures[3] (indicator=output_value, scope=region)``."""
     parts: list[str] = []
     node: Any = data
     label = ""

@@ -97,7 +97,7 @@ class PlanAction(Base):
     """A special action (专项行动) and its sub-items, flattened with a parent link."""
 
     __tablename__ = "plan_action"
-    __table_args__ = (UniqueConstraint("plan_id", "section"),)
+    __table_args__ = (UniqueConstraint("plan_id", "sort_order"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[str] = mapped_column(ForeignKey("plan_document.id", ondelete="CASCADE"))

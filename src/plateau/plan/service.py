@@ -69,7 +69,7 @@ def load_plans(session: Session, *, actor: Actor) -> LoadReport:
         row.title_en = meta.title_en
         row.document_no = meta.document_no or ""
         row.issuer_zh = meta.issuer_zh or ""
-        row.issued = meta.issued
+        row.issued = meta.issued or ""
         row.period_start = meta.period_start
         row.period_end = meta.period_end
         row.base_year = meta.base_year

@@ -16,7 +16,7 @@ from plateau.web.deps import csrf_token
 from plateau.web.navigation import NAV
 
 # Every package that ships templates; a template is named "<package>/<file>.html".
-TEMPLATE_PACKAGES: tuple[str, ...] = ("web", "auth", "plan", "registry", "demo")
+TEMPLATE_PACKAGES: tuple[str, ...] = ("web", "auth", "plan", "registry")
 
 
 @lru_cache
