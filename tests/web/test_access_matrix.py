@@ -1,0 +1,100 @@
+"""Every non-registry API route against every role (the registry has its own matrix)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from plateau.auth.schemas import Role
+from tests.builders import bearer, make_token, make_user
+
+ROLES: dict[str, tuple[Role, str | None] | None] = {
+    "public": None,
+    "region_admin": (Role.REGION_ADMIN, None),
+    "analyst": (Role.ANALYST, None),
+    "prefecture_officer": (Role.PREFECTURE_OFFICER, "prefecture:540100"),
+    "park_officer": (Role.PARK_OFFICER, "park:lhasa_etdz"),
+}
+EVERYONE = set(ROLES)
+USERS = EVERYONE - {"public"}
+
+
+@dataclass
+class Case:
+    method: str
+    path: str
+    allowed: set[str]
+    body: Callable[[str], dict[str, object]] | None = None
+
+
+CASES = [
+    Case("GET", "/api/me", USERS),
+    Case("GET", "/api/users", {"region_admin"}),
+    Case(
+        "POST", "/api/users", {"region_admin"},
+        lambda role: {"username": f"made-by-{role}", "password": "long-enough-pw", "role": "analyst"},
+    ),
+    Case("GET", "/api/tokens", USERS),
+    Case("POST", "/api/tokens", USERS, lambda role: {"name": "matrix"}),
+    Case("DELETE", "/api/tokens/{token_id}", USERS),
+    Case("GET", "/api/plan/plans", EVERYONE),
+    Case("GET", "/api/plan/indicators", EVERYONE),
+    Case("GET", "/api/plan/targets", EVERYONE),
+    Case("GET", "/api/plan/check", EVERYONE),
+    Case("GET", "/api/plan/incentives", EVERYONE),
+]
+
+
+def test_every_non_registry_api_route_is_in_the_matrix(app) -> None:  # type: ignore[no-untyped-def]
+    routes = {
+        (method.upper(), path)
+        for path, ops in app.openapi()["paths"].items()
+        if not path.startswith("/api/registry")
+        for method in ops
+    }
+    assert routes == {(c.method, c.path) for c in CASES}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
+def test_route_answers_each_role(client: TestClient, session: Session, role: str, case: Case) -> None:
+    headers: dict[str, str] = {}
+    own_token_id = None
+    if ROLES[role] is not None:
+        r, scope = ROLES[role]  # type: ignore[misc]
+        user = make_user(session, r, scope)
+        headers = bearer(make_token(session, user))
+        from plateau.auth.models import ApiToken
+
+        own_token_id = session.query(ApiToken.id).filter(ApiToken.user_id == user.id).scalar()
+    # Someone else's token: nobody but its owner (or the admin) may touch it.
+    other = make_user(session, Role.ANALYST, username=f"other-{role}")
+    other_token = make_token(session, other)
+    session.commit()
+    path = case.path.replace("{token_id}", str(own_token_id or 1))
+    resp = client.request(case.method, path, headers=headers, json=case.body(role) if case.body else None)
+    if role in case.allowed:
+        assert 200 <= resp.status_code < 300, (role, resp.status_code, resp.text)
+        if case.path == "/api/tokens" and case.method == "GET":
+            assert other_token[:10] not in resp.text
+    else:
+        assert resp.status_code in (401, 403, 404), (role, resp.status_code)
+        assert other.username not in resp.text
+
+
+def test_a_user_cannot_revoke_someone_elses_token(client: TestClient, session: Session) -> None:
+    a = make_user(session, Role.PARK_OFFICER, "park:lhasa_etdz")
+    b = make_user(session, Role.ANALYST)
+    a_token = make_token(session, a)
+    make_token(session, b)
+    session.commit()
+    from plateau.auth.models import ApiToken
+
+    b_token_id = session.query(ApiToken.id).filter(ApiToken.user_id == b.id).scalar()
+    resp = client.delete(f"/api/tokens/{b_token_id}", headers=bearer(a_token))
+    assert resp.status_code == 404
+    assert session.get(ApiToken, b_token_id).revoked_at is None  # type: ignore[union-attr]
