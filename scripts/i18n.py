@@ -23,7 +23,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy": None}
 
 def packages() -> list[Path]:
     """Each domain package (and the top-level modules, as package ``plateau``)."""
-    return [SRC] + sorted(p for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists())
+    return [SRC, *sorted(p for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists())]
 
 
 def extract(pkg: Path) -> dict[str, list[str]]:
@@ -81,7 +81,11 @@ def update() -> None:
         path = catalog_path(pkg)
         cat = load(path)
         for m in new:
-            cat.add(m, "", locations=[(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in msgs[m][:3]])
+            cat.add(
+                m,
+                "",
+                locations=[(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in msgs[m][:3]],
+            )
         path.parent.mkdir(exist_ok=True)
         with path.open("wb") as fh:
             write_po(fh, cat, width=100, omit_header=False)

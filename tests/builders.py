@@ -22,7 +22,9 @@ def make_user(
     role = Role(role)
     name = username or f"{role.value}-{next(_seq)}"
     return auth_service.create_user(
-        session, data=UserCreate(username=name, password=PASSWORD, role=role, scope=scope), actor=SYSTEM
+        session,
+        data=UserCreate(username=name, password=PASSWORD, role=role, scope=scope),
+        actor=SYSTEM,
     )
 
 
@@ -47,7 +49,8 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> None:
     page = client.get("/login")
     token = csrf_from(page.text)
     resp = client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": token, "next": "/"},
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
         follow_redirects=False,
     )
     assert resp.status_code == 303, resp.text

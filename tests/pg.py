@@ -55,13 +55,23 @@ class PgServer:
             f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
         ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+            conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
         return self.url_for(name)
 
     def stop(self) -> None:
         subprocess.run(
-            [*self.run_as, str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "stop"],
-            capture_output=True, timeout=60, check=False,
+            [
+                *self.run_as,
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+            timeout=60,
+            check=False,
         )
         shutil.rmtree(self.data_dir.parent, ignore_errors=True)
 
@@ -80,12 +90,29 @@ def start_server() -> PgServer:
     port = free_port()
     server = PgServer(bin_dir, data_dir, port, run_as)
     server._run(
-        str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "postgres", "-A", "trust",
-        "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
+        str(bin_dir / "initdb"),
+        "-D",
+        str(data_dir),
+        "-U",
+        "postgres",
+        "-A",
+        "trust",
+        "-E",
+        "UTF8",
+        "--locale=C.UTF-8",
+        "--no-sync",
     )
     server._run(
-        str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-w", "-t", "60", "-l", str(base / "log"),
-        "-o", f"-p {port} -c listen_addresses=127.0.0.1 -k {base} -c fsync=off "
+        str(bin_dir / "pg_ctl"),
+        "-D",
+        str(data_dir),
+        "-w",
+        "-t",
+        "60",
+        "-l",
+        str(base / "log"),
+        "-o",
+        f"-p {port} -c listen_addresses=127.0.0.1 -k {base} -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off",
         "start",
     )

@@ -22,7 +22,9 @@ console = Console()
 @app.callback()
 def _main(
     lang: str = typer.Option(
-        os.environ.get("PLATEAU_LANG", "zh_Hans_CN"), "--lang", help="Message language: zh_Hans_CN or en."
+        os.environ.get("PLATEAU_LANG", "zh_Hans_CN"),
+        "--lang",
+        help="Message language: zh_Hans_CN or en.",
     ),
 ) -> None:
     """Plateau command line."""
@@ -46,7 +48,11 @@ def serve(
     import uvicorn
 
     uvicorn.run(
-        "plateau.web.app:create_app", factory=True, host=host, port=port, reload=reload,
+        "plateau.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
         log_level="info",
     )
 

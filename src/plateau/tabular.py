@@ -52,7 +52,9 @@ def to_csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def to_xlsx(columns: Sequence[Column], rows: Iterable[dict[str, Any]], *, sheet: str = "data") -> bytes:
+def to_xlsx(
+    columns: Sequence[Column], rows: Iterable[dict[str, Any]], *, sheet: str = "data"
+) -> bytes:
     """Return an Excel workbook with one sheet, a bold frozen header and fitted widths."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -89,7 +91,8 @@ def export_response(
     else:
         raise ValidationFailed(_("Unknown export format %(fmt)s: use csv or xlsx.", fmt=fmt))
     return Response(
-        body, media_type=media,
+        body,
+        media_type=media,
         headers={"Content-Disposition": f'attachment; filename="{filename}.{ext}"'},
     )
 
@@ -150,7 +153,9 @@ def _read_csv(data: bytes) -> Table:
     for n, raw in enumerate(reader, start=2):
         if not any(cell.strip() for cell in raw):
             continue
-        rows.append((n, {h: (raw[i].strip() if i < len(raw) else "") for i, h in enumerate(headers) if h}))
+        rows.append(
+            (n, {h: (raw[i].strip() if i < len(raw) else "") for i, h in enumerate(headers) if h})
+        )
     return Table(headers=[h for h in headers if h], rows=rows)
 
 
@@ -160,7 +165,9 @@ def _read_xlsx(data: bytes) -> Table:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        raise ValidationFailed(_("The Excel file cannot be read; is it a valid .xlsx file?")) from None
+        raise ValidationFailed(
+            _("The Excel file cannot be read; is it a valid .xlsx file?")
+        ) from None
     ws = wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
     try:
@@ -172,6 +179,8 @@ def _read_xlsx(data: bytes) -> Table:
     for n, raw in enumerate(it, start=2):
         if raw is None or not any(v not in (None, "") for v in raw):
             continue
-        rows.append((n, {h: _text(raw[i] if i < len(raw) else None) for i, h in enumerate(headers) if h}))
+        rows.append(
+            (n, {h: _text(raw[i] if i < len(raw) else None) for i, h in enumerate(headers) if h})
+        )
     wb.close()
     return Table(headers=[h for h in headers if h], rows=rows)

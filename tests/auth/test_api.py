@@ -28,7 +28,12 @@ def test_user_management_is_for_the_admin(client: TestClient, session: Session) 
     assert client.get("/api/users", headers=bearer(analyst_token)).status_code == 403
     created = client.post(
         "/api/users",
-        json={"username": "officer-nq", "password": "long-enough-pw", "role": "prefecture_officer", "scope": "prefecture:540600"},
+        json={
+            "username": "officer-nq",
+            "password": "long-enough-pw",
+            "role": "prefecture_officer",
+            "scope": "prefecture:540600",
+        },
         headers=bearer(admin_token),
     )
     assert created.status_code == 201, created.text
@@ -36,11 +41,18 @@ def test_user_management_is_for_the_admin(client: TestClient, session: Session) 
     assert "officer-nq" in {u["username"] for u in listed}
     bad_scope = client.post(
         "/api/users",
-        json={"username": "officer-x", "password": "long-enough-pw", "role": "prefecture_officer", "scope": "prefecture:123456"},
+        json={
+            "username": "officer-x",
+            "password": "long-enough-pw",
+            "role": "prefecture_officer",
+            "scope": "prefecture:123456",
+        },
         headers=bearer(admin_token),
     )
     assert bad_scope.status_code == 422
-    assert "officer-x" not in {u["username"] for u in client.get("/api/users", headers=bearer(admin_token)).json()}
+    assert "officer-x" not in {
+        u["username"] for u in client.get("/api/users", headers=bearer(admin_token)).json()
+    }
 
 
 def test_cookie_sessions_need_csrf_for_api_writes(client: TestClient, session: Session) -> None:
@@ -53,6 +65,11 @@ def test_cookie_sessions_need_csrf_for_api_writes(client: TestClient, session: S
     page = client.get("/account")
     from tests.builders import csrf_from
 
-    ok = client.post("/api/tokens", json={"name": "cli"}, headers={"X-CSRF-Token": csrf_from(page.text)})
+    ok = client.post(
+        "/api/tokens", json={"name": "cli"}, headers={"X-CSRF-Token": csrf_from(page.text)}
+    )
     assert ok.status_code == 201 and ok.json()["token"].startswith("plt_")
-    assert client.get("/api/me", headers=bearer(ok.json()["token"])).json()["username"] == user.username
+    assert (
+        client.get("/api/me", headers=bearer(ok.json()["token"])).json()["username"]
+        == user.username
+    )

@@ -60,7 +60,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         make_user(session, Role.PREFECTURE_OFFICER, "prefecture:540600", username="b-nagqu")
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings, session_factory=factory), host="127.0.0.1", port=port, log_level="warning"
+        create_app(settings, session_factory=factory),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -28,12 +28,19 @@ def test_plan_targets_json_has_the_stable_record(cli_env: CliRunner) -> None:
     result = cli_env.invoke(app, ["plan", "targets", "--format", "json"])
     assert result.exit_code == 0, result.output
     records = json.loads(result.stdout)
-    assert all(set(r) == {"indicator", "scope", "year", "kind", "value", "value_max", "bound", "unit", "source"} for r in records)
+    assert all(
+        set(r)
+        == {"indicator", "scope", "year", "kind", "value", "value_max", "bound", "unit", "source"}
+        for r in records
+    )
     by_key = {(r["indicator"], r["scope"], r["year"], r["kind"]): r for r in records}
     assert by_key[("output_value", "region", 2025, "target")]["value"] == 7_500_000_000
     assert by_key[("green_factories", "region", 2030, "target")]["value"] == 50
     assert by_key[("barley_conversion_rate", "region", 2020, "baseline")]["value"] == 17.8
-    assert by_key[("drinking_water_volume", "industry:drinking_water", 2030, "target")]["value"] == 1_700_000
+    assert (
+        by_key[("drinking_water_volume", "industry:drinking_water", 2030, "target")]["value"]
+        == 1_700_000
+    )
     bio = by_key[("output_value", "industry:bio_fermentation", 2025, "target")]
     assert (bio["value"], bio["bound"]) == (50_000_000, "min")
     little = by_key[("little_giants", "region", 2025, "target")]
@@ -42,10 +49,14 @@ def test_plan_targets_json_has_the_stable_record(cli_env: CliRunner) -> None:
 
 
 def test_plan_targets_csv_and_check(cli_env: CliRunner) -> None:
-    result = cli_env.invoke(app, ["plan", "targets", "--format", "csv", "--scope", "region", "--kind", "target"])
+    result = cli_env.invoke(
+        app, ["plan", "targets", "--format", "csv", "--scope", "region", "--kind", "target"]
+    )
     assert result.exit_code == 0
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "indicator,scope,year,kind,value,value_max,bound,unit,source"
-    assert any(line.startswith("output_value,region,2030,target,14000000000,,min,CNY,") for line in lines)
+    assert any(
+        line.startswith("output_value,region,2030,target,14000000000,,min,CNY,") for line in lines
+    )
     check = cli_env.invoke(app, ["plan", "check"])
     assert check.exit_code == 0 and "142亿元" in check.stdout and "140亿元" in check.stdout

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import PUBLIC, SYSTEM
 from plateau.errors import Forbidden
 from plateau.i18n import set_locale
 from plateau.plan import service
-
-import pytest
 
 
 def test_loading_again_changes_nothing(session: Session) -> None:
@@ -24,7 +23,9 @@ def test_only_the_admin_loads_plans(session: Session) -> None:
 
 
 def test_region_output_targets_are_stored_in_cny(session: Session) -> None:
-    figs = service.list_figures(session, actor=PUBLIC, indicator="output_value", scope="region", kind="target")
+    figs = service.list_figures(
+        session, actor=PUBLIC, indicator="output_value", scope="region", kind="target"
+    )
     got = {f.year: (int(f.value), f.bound, f.unit) for f in figs}
     assert got == {2025: (7_500_000_000, "min", "CNY"), 2030: (14_000_000_000, "min", "CNY")}
 
@@ -52,6 +53,9 @@ def test_headline_lists_the_main_table_in_plan_order(session: Session) -> None:
     assert [r.indicator for r in rows] == list(service.MAIN_TABLE)
     output = next(r for r in rows if r.indicator == "output_value")
     assert (output.baseline_year, output.baseline) == (2022, 5_000_000_000)
-    assert [(t.year, t.value) for t in output.targets] == [(2025, 7_500_000_000), (2030, 14_000_000_000)]
+    assert [(t.year, t.value) for t in output.targets] == [
+        (2025, 7_500_000_000),
+        (2030, 14_000_000_000),
+    ]
     barley = next(r for r in rows if r.indicator == "barley_conversion_rate")
     assert (barley.baseline_year, barley.baseline) == (2020, 17.8)

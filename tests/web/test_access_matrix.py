@@ -35,8 +35,14 @@ CASES = [
     Case("GET", "/api/me", USERS),
     Case("GET", "/api/users", {"region_admin"}),
     Case(
-        "POST", "/api/users", {"region_admin"},
-        lambda role: {"username": f"made-by-{role}", "password": "long-enough-pw", "role": "analyst"},
+        "POST",
+        "/api/users",
+        {"region_admin"},
+        lambda role: {
+            "username": f"made-by-{role}",
+            "password": "long-enough-pw",
+            "role": "analyst",
+        },
     ),
     Case("GET", "/api/tokens", USERS),
     Case("POST", "/api/tokens", USERS, lambda role: {"name": "matrix"}),
@@ -61,7 +67,9 @@ def test_every_non_registry_api_route_is_in_the_matrix(app) -> None:  # type: ig
 
 @pytest.mark.parametrize("role", list(ROLES))
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
-def test_route_answers_each_role(client: TestClient, session: Session, role: str, case: Case) -> None:
+def test_route_answers_each_role(
+    client: TestClient, session: Session, role: str, case: Case
+) -> None:
     headers: dict[str, str] = {}
     own_token_id = None
     if ROLES[role] is not None:
@@ -76,7 +84,9 @@ def test_route_answers_each_role(client: TestClient, session: Session, role: str
     other_token = make_token(session, other)
     session.commit()
     path = case.path.replace("{token_id}", str(own_token_id or 1))
-    resp = client.request(case.method, path, headers=headers, json=case.body(role) if case.body else None)
+    resp = client.request(
+        case.method, path, headers=headers, json=case.body(role) if case.body else None
+    )
     if role in case.allowed:
         assert 200 <= resp.status_code < 300, (role, resp.status_code, resp.text)
         if case.path == "/api/tokens" and case.method == "GET":

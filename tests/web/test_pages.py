@@ -36,13 +36,20 @@ def test_login_logout_and_wrong_password(client: TestClient, session: Session) -
     session.commit()
     page = client.get("/login")
     wrong = client.post(
-        "/login", data={"username": user.username, "password": "nope-nope", "csrf_token": csrf_from(page.text)}
+        "/login",
+        data={
+            "username": user.username,
+            "password": "nope-nope",
+            "csrf_token": csrf_from(page.text),
+        },
     )
     assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text
     login(client, user.username)
     home = client.get("/")
     assert user.username in home.text
-    logout = client.post("/logout", data={"csrf_token": csrf_from(home.text)}, follow_redirects=False)
+    logout = client.post(
+        "/logout", data={"csrf_token": csrf_from(home.text)}, follow_redirects=False
+    )
     assert logout.status_code == 303
     assert user.username not in client.get("/").text
 
@@ -62,7 +69,12 @@ def test_login_next_is_kept_on_site(client: TestClient, session: Session) -> Non
     page = client.get("/login")
     resp = client.post(
         "/login",
-        data={"username": user.username, "password": PASSWORD, "csrf_token": csrf_from(page.text), "next": "https://evil.example/"},
+        data={
+            "username": user.username,
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.text),
+            "next": "https://evil.example/",
+        },
         follow_redirects=False,
     )
     assert resp.headers["location"] == "/"
@@ -77,4 +89,6 @@ def test_unknown_page_is_a_translated_404(client: TestClient) -> None:
     resp = client.get("/no/such/page")
     assert resp.status_code == 404 and "未找到" in resp.text
     api = client.get("/api/no/such/route")
-    assert api.status_code == 404 and api.headers["content-type"].startswith("application/problem+json")
+    assert api.status_code == 404 and api.headers["content-type"].startswith(
+        "application/problem+json"
+    )

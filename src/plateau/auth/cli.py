@@ -21,9 +21,17 @@ err = Console(stderr=True)
 @users_app.command("create")
 def create(
     username: str = typer.Argument(..., help="Login name."),
-    role: Role = typer.Option(..., "--role", help="region_admin, prefecture_officer, park_officer, enterprise_user or analyst."),
-    scope: str | None = typer.Option(None, "--scope", help="prefecture:<code>, park:<id> or enterprise:<uscc>."),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+    role: Role = typer.Option(
+        ...,
+        "--role",
+        help="region_admin, prefecture_officer, park_officer, enterprise_user or analyst.",
+    ),
+    scope: str | None = typer.Option(
+        None, "--scope", help="prefecture:<code>, park:<id> or enterprise:<uscc>."
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
     display_name: str = typer.Option("", "--name", help="Display name."),
 ) -> None:
     """Create a user with a role and (for officers and enterprises) a scope."""
@@ -32,10 +40,14 @@ def create(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        data = UserCreate(username=username, password=password, role=role, scope=scope, display_name=display_name)
+        data = UserCreate(
+            username=username, password=password, role=role, scope=scope, display_name=display_name
+        )
         with open_session() as session:
             user = service.create_user(session, data=data, actor=SYSTEM)
-            console.print(f"created user {user.username} ({user.role}{' ' + user.scope if user.scope else ''})")
+            console.print(
+                f"created user {user.username} ({user.role}{' ' + user.scope if user.scope else ''})"
+            )
     except DomainError as exc:
         err.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from None

@@ -27,14 +27,21 @@ router = APIRouter(include_in_schema=False)
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect after login is a phishing aid.
-    if not target or not target.startswith("/") or target.startswith("//") or urlparse(target).netloc:
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or urlparse(target).netloc
+    ):
         return "/"
     return target
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, actor: CurrentActor, next: str = "/") -> Response:
-    return render(request, "auth/login.html", {"next": _safe_next(next), "error": None}, actor=actor)
+    return render(
+        request, "auth/login.html", {"next": _safe_next(next), "error": None}, actor=actor
+    )
 
 
 @router.post("/login", dependencies=[Csrf])
@@ -50,9 +57,11 @@ def login(
         user = service.authenticate(session, username=username, password=password)
     except DomainError as exc:
         return render(
-            request, "auth/login.html",
+            request,
+            "auth/login.html",
             {"next": _safe_next(next), "error": exc.message, "username": username},
-            actor=actor, status_code=401,
+            actor=actor,
+            status_code=401,
         )
     # A fresh session on login: an attacker's pre-set session (and CSRF token) dies here.
     request.session.clear()
@@ -87,7 +96,9 @@ def account_new_token(
 def users_page(request: Request, session: DbSession, actor: AdminActor) -> Response:
     users = service.list_users(session, actor=actor)
     return render(
-        request, "auth/users.html", {"users": users, "roles": list(Role)[:-1], "error": None},
+        request,
+        "auth/users.html",
+        {"users": users, "roles": list(Role)[:-1], "error": None},
         actor=actor,
     )
 
@@ -112,6 +123,9 @@ def users_create(
         error = _("User name needs 2–64 letters or digits; password at least 8 characters.")
     users = service.list_users(session, actor=actor)
     return render(
-        request, "auth/users.html", {"users": users, "roles": list(Role)[:-1], "error": error},
-        actor=actor, status_code=422 if error else 200,
+        request,
+        "auth/users.html",
+        {"users": users, "roles": list(Role)[:-1], "error": error},
+        actor=actor,
+        status_code=422 if error else 200,
     )

@@ -70,7 +70,9 @@ def create_user(session: Session, *, data: UserCreate, actor: Actor) -> User:
     """Create a user account with a role and scope."""
     _require_admin(actor)
     check_scope(session, role=data.role, scope=data.scope)
-    exists = session.scalar(select(User.id).where(func.lower(User.username) == data.username.lower()))
+    exists = session.scalar(
+        select(User.id).where(func.lower(User.username) == data.username.lower())
+    )
     if exists is not None:
         raise Conflict(_("User %(username)s already exists.", username=data.username))
     user = User(

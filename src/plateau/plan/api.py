@@ -8,7 +8,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from plateau.plan import service
-from plateau.plan.schemas import CoherenceRow, FigureRecord, IncentiveRead, IndicatorRead, PlanRead, plain_number
+from plateau.plan.schemas import (
+    CoherenceRow,
+    FigureRecord,
+    IncentiveRead,
+    IndicatorRead,
+    PlanRead,
+    plain_number,
+)
 from plateau.plan.tables import figure_columns
 from plateau.tabular import export_response
 from plateau.web.deps import CurrentActor, DbSession
@@ -23,9 +30,14 @@ def plans(session: DbSession, actor: CurrentActor) -> list[PlanRead]:
 
 
 @router.get("/indicators", response_model=list[IndicatorRead])
-def indicators(session: DbSession, actor: CurrentActor, plan: str | None = None) -> list[IndicatorRead]:
+def indicators(
+    session: DbSession, actor: CurrentActor, plan: str | None = None
+) -> list[IndicatorRead]:
     """List the indicators the plans set figures for."""
-    return [IndicatorRead.model_validate(i) for i in service.list_indicators(session, actor=actor, plan_id=plan)]
+    return [
+        IndicatorRead.model_validate(i)
+        for i in service.list_indicators(session, actor=actor, plan_id=plan)
+    ]
 
 
 @router.get("/targets", response_model=list[FigureRecord])
@@ -34,7 +46,10 @@ def targets(
     actor: CurrentActor,
     plan: str | None = Query(None, description="plan_533 or lhasa_garment"),
     indicator: str | None = None,
-    scope: str | None = Query(None, description="region, industry:<id>, prefecture:<code>, park:<id>, program:lhasa_garment"),
+    scope: str | None = Query(
+        None,
+        description="region, industry:<id>, prefecture:<code>, park:<id>, program:lhasa_garment",
+    ),
     kind: Literal["baseline", "target"] | None = None,
     year: int | None = None,
     format: Literal["json", "csv", "xlsx"] = "json",
@@ -57,13 +72,23 @@ def check(session: DbSession, actor: CurrentActor) -> list[CoherenceRow]:
 
 
 @router.get("/incentives", response_model=list[IncentiveRead])
-def incentives(session: DbSession, actor: CurrentActor, plan: str | None = None) -> list[IncentiveRead]:
+def incentives(
+    session: DbSession, actor: CurrentActor, plan: str | None = None
+) -> list[IncentiveRead]:
     """List the subsidies, awards and funds the plans promise (amounts in CNY)."""
     return [
         IncentiveRead(
-            plan_id=i.plan_id, code=i.code, name_zh=i.name_zh, name_en=i.name_en,
-            amount=plain_number(i.amount) or 0, amount_max=plain_number(i.amount_max), unit=i.unit,
-            bound=i.bound, per_zh=i.per_zh, condition_zh=i.condition_zh, source=i.source,
+            plan_id=i.plan_id,
+            code=i.code,
+            name_zh=i.name_zh,
+            name_en=i.name_en,
+            amount=plain_number(i.amount) or 0,
+            amount_max=plain_number(i.amount_max),
+            unit=i.unit,
+            bound=i.bound,
+            per_zh=i.per_zh,
+            condition_zh=i.condition_zh,
+            source=i.source,
         )
         for i in service.list_incentives(session, actor=actor, plan_id=plan)
     ]

@@ -40,7 +40,13 @@ def targets(
     """Print every baseline and target of both plans (money in CNY)."""
     with open_session() as session:
         figures = service.list_figures(
-            session, actor=PUBLIC, plan_id=plan, indicator=indicator, scope=scope, kind=kind, year=year
+            session,
+            actor=PUBLIC,
+            plan_id=plan,
+            indicator=indicator,
+            scope=scope,
+            kind=kind,
+            year=year,
         )
         records = [service.figure_record(f) for f in figures]
     if format is Format.json:
@@ -51,12 +57,16 @@ def targets(
         for r in records:
             writer.writerow(r.model_dump())
     else:
-        table = Table(_("Indicator"), _("Scope"), _("Year"), _("Kind"), _("Value"), _("Source section"))
+        table = Table(
+            _("Indicator"), _("Scope"), _("Year"), _("Kind"), _("Value"), _("Source section")
+        )
         for r in records:
             shown = fmt_value(r.value, r.unit)
             if r.value_max is not None:
                 shown += "–" + fmt_value(r.value_max, r.unit)
-            table.add_row(r.indicator, r.scope, str(r.year), r.kind, f"{shown} ({r.bound})", r.source)
+            table.add_row(
+                r.indicator, r.scope, str(r.year), r.kind, f"{shown} ({r.bound})", r.source
+            )
         console.print(table)
 
 
@@ -70,8 +80,13 @@ def check() -> None:
         table.add_column(_("Industry"))
         table.add_column(_("Target"), justify="right")
         for share in row.industries:
-            table.add_row(share.name, fmt_value(share.value, "CNY") if share.value is not None else "—")
-        table.add_row(f"[bold]{_('Sum of industries')}[/bold]", f"[bold]{fmt_value(row.industry_sum, 'CNY')}[/bold]")
+            table.add_row(
+                share.name, fmt_value(share.value, "CNY") if share.value is not None else "—"
+            )
+        table.add_row(
+            f"[bold]{_('Sum of industries')}[/bold]",
+            f"[bold]{fmt_value(row.industry_sum, 'CNY')}[/bold]",
+        )
         table.add_row(f"[bold]{_('Region target')}[/bold]", fmt_value(row.region_value, "CNY"))
         console.print(table)
         console.print(row.message)

@@ -26,22 +26,33 @@ def _coherence_chart(rows: list) -> str:  # type: ignore[type-arg]
     series = []
     if rows:
         for i, share in enumerate(rows[0].industries):
-            series.append({
-                "name": share.name, "type": "bar", "stack": "industries",
-                "data": [round((r.industries[i].value or 0) / 1e8, 2) for r in rows],
-            })
-    series.append({
-        "name": _("Region target"), "type": "line", "symbolSize": 10,
-        "data": [round((r.region_value or 0) / 1e8, 2) for r in rows],
-    })
-    return json.dumps({
-        "tooltip": {"trigger": "axis"},
-        "legend": {"type": "scroll", "bottom": 0},
-        "grid": {"left": 50, "right": 20, "top": 30, "bottom": 60},
-        "xAxis": {"type": "category", "data": years},
-        "yAxis": {"type": "value", "name": _("100 million CNY")},
-        "series": series,
-    }, ensure_ascii=False)
+            series.append(
+                {
+                    "name": share.name,
+                    "type": "bar",
+                    "stack": "industries",
+                    "data": [round((r.industries[i].value or 0) / 1e8, 2) for r in rows],
+                }
+            )
+    series.append(
+        {
+            "name": _("Region target"),
+            "type": "line",
+            "symbolSize": 10,
+            "data": [round((r.region_value or 0) / 1e8, 2) for r in rows],
+        }
+    )
+    return json.dumps(
+        {
+            "tooltip": {"trigger": "axis"},
+            "legend": {"type": "scroll", "bottom": 0},
+            "grid": {"left": 50, "right": 20, "top": 30, "bottom": 60},
+            "xAxis": {"type": "category", "data": years},
+            "yAxis": {"type": "value", "name": _("100 million CNY")},
+            "series": series,
+        },
+        ensure_ascii=False,
+    )
 
 
 @router.get("/plan", response_class=HTMLResponse)
@@ -50,7 +61,9 @@ def overview(request: Request, session: DbSession, actor: CurrentActor) -> Respo
     names = service.indicator_names(session, actor=actor)
     industry_targets = [
         service.figure_read(f, names)
-        for f in service.list_figures(session, actor=actor, plan_id=service.MAIN_PLAN, indicator="output_value")
+        for f in service.list_figures(
+            session, actor=actor, plan_id=service.MAIN_PLAN, indicator="output_value"
+        )
         if f.scope.startswith("industry:")
     ]
     by_industry: dict[str, dict[int, object]] = {}
@@ -63,11 +76,14 @@ def overview(request: Request, session: DbSession, actor: CurrentActor) -> Respo
         for f in service.list_figures(session, actor=actor, plan_id="lhasa_garment")
     ]
     return render(
-        request, "plan/overview.html",
+        request,
+        "plan/overview.html",
         {
             "plans": plans,
             "headline": service.headline(session, actor=actor),
-            "industries": [(s.industry, s.name) for s in (coherence[0].industries if coherence else [])],
+            "industries": [
+                (s.industry, s.name) for s in (coherence[0].industries if coherence else [])
+            ],
             "by_industry": by_industry,
             "coherence": coherence,
             "coherence_chart": _coherence_chart(coherence),
@@ -78,7 +94,8 @@ def overview(request: Request, session: DbSession, actor: CurrentActor) -> Respo
             "incentives": service.list_incentives(session, actor=actor),
             "localized": service.localized,
         },
-        actor=actor, active="plan",
+        actor=actor,
+        active="plan",
     )
 
 
@@ -99,20 +116,35 @@ def targets(
     figures = [
         service.figure_read(f, names)
         for f in service.list_figures(
-            session, actor=actor, plan_id=plan or None, indicator=indicator or None,
-            scope=scope or None, kind=kind or None, year=year_value,
+            session,
+            actor=actor,
+            plan_id=plan or None,
+            indicator=indicator or None,
+            scope=scope or None,
+            kind=kind or None,
+            year=year_value,
         )
     ]
     if format != "html":
-        return export_response(format, figure_columns(), [f.model_dump() for f in figures], filename="plan-targets")
+        return export_response(
+            format, figure_columns(), [f.model_dump() for f in figures], filename="plan-targets"
+        )
     context = {
         "figures": figures,
-        "filters": {"plan": plan, "indicator": indicator, "scope": scope, "kind": kind, "year": year},
+        "filters": {
+            "plan": plan,
+            "indicator": indicator,
+            "scope": scope,
+            "kind": kind,
+            "year": year,
+        },
         "indicators": service.list_indicators(session, actor=actor),
         "plans": service.list_plans(session, actor=actor),
         "localized": service.localized,
     }
-    template = "plan/_targets_table.html" if request.headers.get("HX-Request") else "plan/targets.html"
+    template = (
+        "plan/_targets_table.html" if request.headers.get("HX-Request") else "plan/targets.html"
+    )
     return render(request, template, context, actor=actor, active="plan")
 
 
@@ -120,7 +152,13 @@ def targets(
 def check(request: Request, session: DbSession, actor: CurrentActor) -> Response:
     coherence = service.coherence_check(session, actor=actor)
     return render(
-        request, "plan/check.html",
-        {"coherence": coherence, "coherence_chart": _coherence_chart(coherence), "fmt_value": fmt_value},
-        actor=actor, active="plan",
+        request,
+        "plan/check.html",
+        {
+            "coherence": coherence,
+            "coherence_chart": _coherence_chart(coherence),
+            "fmt_value": fmt_value,
+        },
+        actor=actor,
+        active="plan",
     )

@@ -79,25 +79,48 @@ def load_plans(session: Session, *, actor: Actor) -> LoadReport:
             session.execute(delete(table).where(table.plan_id == meta.id))
         session.add_all(
             PlanIndicator(
-                plan_id=meta.id, code=ind.id, name_zh=ind.name_zh, name_en=ind.name_en,
-                unit=ind.unit, direction=ind.direction, sort_order=i,
+                plan_id=meta.id,
+                code=ind.id,
+                name_zh=ind.name_zh,
+                name_en=ind.name_en,
+                unit=ind.unit,
+                direction=ind.direction,
+                sort_order=i,
             )
             for i, ind in enumerate(doc.indicators)
         )
         session.add_all(
             PlanFigure(
-                plan_id=meta.id, indicator=f.indicator, scope=f.scope, year=f.year, kind=f.kind,
-                value=_dec(f.value), value_max=_dec(f.value_max), bound=f.bound, unit=f.unit,
-                since_year=f.since_year, source=f.source, text_zh=f.text_zh or "", sort_order=i,
+                plan_id=meta.id,
+                indicator=f.indicator,
+                scope=f.scope,
+                year=f.year,
+                kind=f.kind,
+                value=_dec(f.value),
+                value_max=_dec(f.value_max),
+                bound=f.bound,
+                unit=f.unit,
+                since_year=f.since_year,
+                source=f.source,
+                text_zh=f.text_zh or "",
+                sort_order=i,
             )
             for i, f in enumerate(doc.figures)
         )
         session.add_all(
             PlanIncentive(
-                plan_id=meta.id, code=inc.id, name_zh=inc.name_zh, name_en=inc.name_en,
-                amount=_dec(inc.amount), amount_max=_dec(inc.amount_max), unit=inc.unit,
-                bound=inc.bound, per_zh=inc.per_zh or "", condition_zh=inc.condition_zh or "",
-                source=inc.source, text_zh=inc.text_zh or "",
+                plan_id=meta.id,
+                code=inc.id,
+                name_zh=inc.name_zh,
+                name_en=inc.name_en,
+                amount=_dec(inc.amount),
+                amount_max=_dec(inc.amount_max),
+                unit=inc.unit,
+                bound=inc.bound,
+                per_zh=inc.per_zh or "",
+                condition_zh=inc.condition_zh or "",
+                source=inc.source,
+                text_zh=inc.text_zh or "",
             )
             for inc in doc.incentives
         )
@@ -105,16 +128,24 @@ def load_plans(session: Session, *, actor: Actor) -> LoadReport:
         for action in doc.special_actions:
             session.add(
                 PlanAction(
-                    plan_id=meta.id, code=action.id, section=action.section, parent_section=None,
-                    name_zh=action.name_zh, sort_order=order,
+                    plan_id=meta.id,
+                    code=action.id,
+                    section=action.section,
+                    parent_section=None,
+                    name_zh=action.name_zh,
+                    sort_order=order,
                 )
             )
             order += 1
             for item in action.items:
                 session.add(
                     PlanAction(
-                        plan_id=meta.id, code="", section=item.section,
-                        parent_section=action.section, name_zh=item.name_zh, sort_order=order,
+                        plan_id=meta.id,
+                        code="",
+                        section=item.section,
+                        parent_section=action.section,
+                        name_zh=item.name_zh,
+                        sort_order=order,
                     )
                 )
                 order += 1
@@ -143,7 +174,9 @@ def indicator_names(session: Session, *, actor: Actor) -> dict[tuple[str, str], 
     return {(i.plan_id, i.code): i for i in session.scalars(select(PlanIndicator))}
 
 
-def list_indicators(session: Session, *, actor: Actor, plan_id: str | None = None) -> list[PlanIndicator]:
+def list_indicators(
+    session: Session, *, actor: Actor, plan_id: str | None = None
+) -> list[PlanIndicator]:
     """List the indicators of one or both plans."""
     stmt = select(PlanIndicator).order_by(PlanIndicator.plan_id, PlanIndicator.sort_order)
     if plan_id:
@@ -181,11 +214,15 @@ def figure_record(figure: PlanFigure) -> FigureRecord:
     value = plain_number(figure.value)
     assert value is not None
     return FigureRecord(
-        indicator=figure.indicator, scope=figure.scope, year=figure.year,
+        indicator=figure.indicator,
+        scope=figure.scope,
+        year=figure.year,
         kind=figure.kind,  # type: ignore[arg-type]
-        value=value, value_max=plain_number(figure.value_max),
+        value=value,
+        value_max=plain_number(figure.value_max),
         bound=figure.bound,  # type: ignore[arg-type]
-        unit=figure.unit, source=figure.source,
+        unit=figure.unit,
+        source=figure.source,
     )
 
 
@@ -194,7 +231,9 @@ def figure_read(figure: PlanFigure, names: dict[tuple[str, str], PlanIndicator])
     ind = names.get((figure.plan_id, figure.indicator))
     return FigureRead(
         **figure_record(figure).model_dump(),
-        plan_id=figure.plan_id, since_year=figure.since_year, text_zh=figure.text_zh,
+        plan_id=figure.plan_id,
+        since_year=figure.since_year,
+        text_zh=figure.text_zh,
         indicator_name=localized(ind.name_zh, ind.name_en) if ind else figure.indicator,
     )
 
@@ -204,7 +243,9 @@ def coherence_check(session: Session, *, actor: Actor) -> list[CoherenceRow]:
     from plateau.registry import service as registry_service
 
     industries = registry_service.list_industries(session, actor=actor)
-    figures = list_figures(session, actor=actor, plan_id=MAIN_PLAN, indicator="output_value", kind="target")
+    figures = list_figures(
+        session, actor=actor, plan_id=MAIN_PLAN, indicator="output_value", kind="target"
+    )
     by_scope_year = {(f.scope, f.year): f for f in figures}
     years = sorted({f.year for f in figures})
     rows: list[CoherenceRow] = []
@@ -219,14 +260,21 @@ def coherence_check(session: Session, *, actor: Actor) -> list[CoherenceRow]:
             name = localized(ind.name_zh, ind.name_en)
             if fig is None:
                 missing.append(ind.id)
-                shares.append(IndustryShare(industry=ind.id, name=name, value=None, value_max=None, bound=None))
+                shares.append(
+                    IndustryShare(
+                        industry=ind.id, name=name, value=None, value_max=None, bound=None
+                    )
+                )
                 continue
             total += fig.value
             total_max += fig.value_max if fig.value_max is not None else fig.value
             shares.append(
                 IndustryShare(
-                    industry=ind.id, name=name, value=plain_number(fig.value),
-                    value_max=plain_number(fig.value_max), bound=fig.bound,
+                    industry=ind.id,
+                    name=name,
+                    value=plain_number(fig.value),
+                    value_max=plain_number(fig.value_max),
+                    bound=fig.bound,
                 )
             )
         difference = ratio = covers = None
@@ -237,13 +285,17 @@ def coherence_check(session: Session, *, actor: Actor) -> list[CoherenceRow]:
             if covers:
                 message = _(
                     "In %(year)s the eleven industry targets add up to %(sum)s, %(diff)s above the region target of %(region)s: meeting every industry target meets the region target.",
-                    year=year, sum=fmt_value(total, "CNY"), diff=fmt_value(difference, "CNY"),
+                    year=year,
+                    sum=fmt_value(total, "CNY"),
+                    diff=fmt_value(difference, "CNY"),
                     region=fmt_value(region.value, "CNY"),
                 )
             else:
                 message = _(
                     "In %(year)s the eleven industry targets add up to %(sum)s, %(diff)s short of the region target of %(region)s: the industry targets do not cover the region target.",
-                    year=year, sum=fmt_value(total, "CNY"), diff=fmt_value(-difference, "CNY"),
+                    year=year,
+                    sum=fmt_value(total, "CNY"),
+                    diff=fmt_value(-difference, "CNY"),
                     region=fmt_value(region.value, "CNY"),
                 )
         else:
@@ -252,12 +304,17 @@ def coherence_check(session: Session, *, actor: Actor) -> list[CoherenceRow]:
             message += " " + _("No target for: %(list)s.", list=", ".join(missing))
         rows.append(
             CoherenceRow(
-                year=year, region_value=plain_number(region.value) if region else None,
-                region_bound=region.bound if region else None, industry_sum=plain_number(total) or 0,
+                year=year,
+                region_value=plain_number(region.value) if region else None,
+                region_bound=region.bound if region else None,
+                industry_sum=plain_number(total) or 0,
                 industry_sum_max=plain_number(total_max) or 0,
                 difference=plain_number(difference) if difference is not None else None,
-                ratio=ratio, covers_region_target=covers, missing_industries=missing,
-                industries=shares, message=message,
+                ratio=ratio,
+                covers_region_target=covers,
+                missing_industries=missing,
+                industries=shares,
+                message=message,
             )
         )
     return rows
@@ -277,22 +334,30 @@ def headline(session: Session, *, actor: Actor) -> list[HeadlineRow]:
         baseline = baselines[-1] if baselines else None
         targets = [
             HeadlineTarget(
-                year=f.year, value=plain_number(f.value) or 0, value_max=plain_number(f.value_max),
-                bound=f.bound, since_year=f.since_year,
+                year=f.year,
+                value=plain_number(f.value) or 0,
+                value_max=plain_number(f.value_max),
+                bound=f.bound,
+                since_year=f.since_year,
             )
             for f in sorted((f for f in mine if f.kind == "target"), key=lambda f: f.year)
         ]
         rows.append(
             HeadlineRow(
-                indicator=code, name=localized(ind.name_zh, ind.name_en) if ind else code,
-                unit=mine[0].unit, baseline_year=baseline.year if baseline else None,
-                baseline=plain_number(baseline.value) if baseline else None, targets=targets,
+                indicator=code,
+                name=localized(ind.name_zh, ind.name_en) if ind else code,
+                unit=mine[0].unit,
+                baseline_year=baseline.year if baseline else None,
+                baseline=plain_number(baseline.value) if baseline else None,
+                targets=targets,
             )
         )
     return rows
 
 
-def list_incentives(session: Session, *, actor: Actor, plan_id: str | None = None) -> list[PlanIncentive]:
+def list_incentives(
+    session: Session, *, actor: Actor, plan_id: str | None = None
+) -> list[PlanIncentive]:
     """List the money amounts the plans promise."""
     stmt = select(PlanIncentive).order_by(PlanIncentive.plan_id, PlanIncentive.id)
     if plan_id:

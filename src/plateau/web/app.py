@@ -65,8 +65,11 @@ def _html_error(request: Request, status: int, message: str) -> Response:
 
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     return render(
-        request, "web/error.html", {"status": status, "message": message},
-        actor=getattr(request.state, "actor", PUBLIC), status_code=status,
+        request,
+        "web/error.html",
+        {"status": status, "message": message},
+        actor=getattr(request.state, "actor", PUBLIC),
+        status_code=status,
     )
 
 
@@ -77,7 +80,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if _wants_json(request):
             return _problem(
-                exc.status_code, exc.code, exc.message,
+                exc.status_code,
+                exc.code,
+                exc.message,
                 errors=[e.as_dict() for e in exc.errors],
             )
         return _html_error(request, exc.status_code, exc.message)

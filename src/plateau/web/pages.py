@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from plateau.auth.schemas import Actor
 from plateau.i18n import LOCALES, lazy
 from plateau.plan import service as plan_service
 from plateau.web.app import LOCALE_COOKIE
@@ -17,11 +18,15 @@ router = APIRouter(include_in_schema=False)
 UPCOMING = {
     "monitoring": (
         lazy("Monitoring and evaluation"),
-        lazy("Statistical returns, validation, approvals, indicators against every plan target, projections, early warnings and the mid-term evaluation report."),
+        lazy(
+            "Statistical returns, validation, approvals, indicators against every plan target, projections, early warnings and the mid-term evaluation report."
+        ),
     ),
     "trace": (
         lazy("Traceability"),
-        lazy("A GS1 EPCIS 2.0 repository: trace back to the raw-material base and forward to every shop, recalls, authenticity, and a consumer page behind every QR code."),
+        lazy(
+            "A GS1 EPCIS 2.0 repository: trace back to the raw-material base and forward to every shop, recalls, authenticity, and a consumer page behind every QR code."
+        ),
     ),
     "forecast": (
         lazy("Demand forecast"),
@@ -29,7 +34,9 @@ UPCOMING = {
     ),
     "policy": (
         lazy("Incentive policies"),
-        lazy("Incentive policies as code: the subsidies every enterprise is entitled to without applying (免申即享)."),
+        lazy(
+            "Incentive policies as code: the subsidies every enterprise is entitled to without applying (免申即享)."
+        ),
     ),
 }
 
@@ -37,7 +44,9 @@ UPCOMING = {
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Response:
     headline = plan_service.headline(session, actor=actor)
-    return render(request, "web/dashboard.html", {"headline": headline}, actor=actor, active="dashboard")
+    return render(
+        request, "web/dashboard.html", {"headline": headline}, actor=actor, active="dashboard"
+    )
 
 
 @router.get("/lang/{code}")
@@ -57,9 +66,11 @@ def health(session: DbSession) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def _upcoming(request: Request, actor: object, key: str) -> Response:
+def _upcoming(request: Request, actor: Actor, key: str) -> Response:
     title, text = UPCOMING[key]
-    return render(request, "web/upcoming.html", {"title": title, "text": text}, actor=actor, active=key)  # type: ignore[arg-type]
+    return render(
+        request, "web/upcoming.html", {"title": title, "text": text}, actor=actor, active=key
+    )  # type: ignore[arg-type]
 
 
 @router.get("/monitoring", response_class=HTMLResponse)

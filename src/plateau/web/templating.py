@@ -22,7 +22,9 @@ TEMPLATE_PACKAGES: tuple[str, ...] = ("web", "auth", "plan", "registry")
 @lru_cache
 def environment() -> Environment:
     """Return the shared Jinja2 environment."""
-    prefixes = {name: PackageLoader(f"plateau.{name}", "templates/" + name) for name in TEMPLATE_PACKAGES}
+    prefixes = {
+        name: PackageLoader(f"plateau.{name}", "templates/" + name) for name in TEMPLATE_PACKAGES
+    }
     env = Environment(
         loader=ChoiceLoader([PrefixLoader(prefixes)]),
         autoescape=select_autoescape(["html", "xml"]),
@@ -36,7 +38,7 @@ def environment() -> Environment:
         fmt_number=formatting.fmt_number,
         fmt_value=formatting.fmt_value,
         LOCALES=LOCALES,
-        ROLE_LABELS={**ROLE_LABELS, **{r.value: label for r, label in ROLE_LABELS.items()}},
+        ROLE_LABELS=ROLE_LABELS,
         LOCALE_NAMES=LOCALE_NAMES,
     )
     return env
