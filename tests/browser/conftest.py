@@ -55,7 +55,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     settings = Settings(var_dir=var_dir, database_url=db_url, secret_key="browser-tests")
     with session_scope(factory) as session:
         plan_service.load_plans(session, actor=SYSTEM)
-        demo_service.load_demo(session, actor=SYSTEM, settings=settings)
+        demo_service.load_demo(
+            session, actor=SYSTEM, credentials_file=var_dir / "demo-credentials.txt"
+        )
         make_user(session, Role.REGION_ADMIN, username="b-admin")
         make_user(session, Role.PREFECTURE_OFFICER, "prefecture:540600", username="b-nagqu")
     port = free_port()
