@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 VENDOR  := src/plateau/web/static/vendor
 APT_GET := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 
-.PHONY: help install install-dev assets system-deps test-system-deps run test lint typecheck pytest migrations bench clean
+.PHONY: help install install-dev assets system-deps test-system-deps run test lint typecheck pytest migrations clean
 
 help:
 	@echo "make run   - install, prepare the SQLite database with plans and demo data, serve on http://127.0.0.1:8000"
@@ -58,8 +58,8 @@ run: install
 	$(VENV)/bin/plateau serve --host 127.0.0.1 --port 8000
 
 lint: install-dev
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests scripts
+	$(VENV)/bin/ruff format --check src tests scripts
 
 typecheck: install-dev
 	$(VENV)/bin/mypy
@@ -72,9 +72,6 @@ test: lint typecheck pytest
 # Regenerate the initial migration from the models (only while nothing is deployed).
 migrations: install-dev
 	$(PY) scripts/regen_migration.py
-
-bench: install-dev
-	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache .mypy_cache .ruff_cache
