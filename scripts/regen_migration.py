@@ -6,6 +6,8 @@ Only while no database outside development exists: afterwards, add migrations wi
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -23,6 +25,10 @@ def main() -> None:
         cfg = alembic_config(f"sqlite:///{tmp}/empty.db")
         cfg.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_0001_%%(slug)s")
         command.revision(cfg, message="initial", autogenerate=True, rev_id="0001")
+    generated = sorted(VERSIONS.glob("*_initial.py"))
+    ruff = Path(sys.executable).parent / "ruff"
+    subprocess.run([str(ruff), "check", "--fix", "-q", *map(str, generated)], check=False)
+    subprocess.run([str(ruff), "format", "-q", *map(str, generated)], check=False)
     print("regenerated", *sorted(p.name for p in VERSIONS.glob("*.py")))
 
 

@@ -70,7 +70,8 @@ def fmt_value(value: Number | None, unit: str) -> str:
 
 
 def _trim(v: float, digits: int) -> str:
-    text = f"{v:,.{digits}f}"
+    # Chinese figures in 万/亿 carry no thousands separator (5000万元); English ones do.
+    text = f"{v:,.{digits}f}" if get_locale() == "en" else f"{v:.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text

@@ -34,24 +34,33 @@ def uscc_check_char(first17: str) -> str:
 
 
 def validate_uscc(value: str) -> str:
-    """Return the normalised code (upper case, trimmed) or raise IdentifierError naming the fault."""
+    """Return the code upper-cased and trimmed, or raise IdentifierError naming the fault."""
     code = value.strip().upper()
     if len(code) != 18:
         raise IdentifierError(
-            _("统一社会信用代码 must have 18 characters; %(code)s has %(n)s.", code=code, n=len(code))
+            _(
+                "统一社会信用代码 must have 18 characters; %(code)s has %(n)s.",
+                code=code,
+                n=len(code),
+            )
         )
     for i, ch in enumerate(code, start=1):
         if ch not in _USCC_VALUE:
             raise IdentifierError(
                 _(
                     "Character %(pos)s of 统一社会信用代码 %(code)s is “%(ch)s”, which the code never uses (no I, O, S, V or Z).",
-                    pos=i, code=code, ch=ch,
+                    pos=i,
+                    code=code,
+                    ch=ch,
                 ),
                 i,
             )
     if not code[2:8].isdigit():
         raise IdentifierError(
-            _("Characters 3–8 of 统一社会信用代码 %(code)s must be the administrative division code (6 digits).", code=code),
+            _(
+                "Characters 3–8 of 统一社会信用代码 %(code)s must be the administrative division code (6 digits).",
+                code=code,
+            ),
             3,
         )
     expected = uscc_check_char(code[:17])
@@ -59,7 +68,9 @@ def validate_uscc(value: str) -> str:
         raise IdentifierError(
             _(
                 "The check character (position 18) of 统一社会信用代码 %(code)s is “%(given)s” but should be “%(expected)s”: a character is mistyped.",
-                code=code, given=code[17], expected=expected,
+                code=code,
+                given=code[17],
+                expected=expected,
             ),
             18,
         )
@@ -83,15 +94,15 @@ def validate_gtin(value: str) -> str:
     """Return the GTIN as 14 digits or raise IdentifierError naming the fault."""
     code = value.strip().replace(" ", "")
     if not code.isdigit() or len(code) not in (8, 12, 13, 14):
-        raise IdentifierError(
-            _("GTIN %(code)s must be 8, 12, 13 or 14 digits.", code=code)
-        )
+        raise IdentifierError(_("GTIN %(code)s must be 8, 12, 13 or 14 digits.", code=code))
     expected = gtin_check_digit(code[:-1])
     if code[-1] != expected:
         raise IdentifierError(
             _(
                 "The check digit of GTIN %(code)s is %(given)s but should be %(expected)s.",
-                code=code, given=code[-1], expected=expected,
+                code=code,
+                given=code[-1],
+                expected=expected,
             ),
             len(code),
         )

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plateau.db import Base, UTCDateTime, utcnow
@@ -156,7 +166,13 @@ class Enterprise(Base):
     county: Mapped[County | None] = relationship(lazy="raise")
     park: Mapped[Park | None] = relationship(lazy="raise")
     industry: Mapped[Industry] = relationship(lazy="raise")
-    statuses: Mapped[list[EnterpriseStatus]] = relationship(back_populates="enterprise", lazy="raise")
+    # The database deletes statuses with their enterprise (ON DELETE CASCADE).
+    statuses: Mapped[list[EnterpriseStatus]] = relationship(
+        back_populates="enterprise",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class EnterpriseStatus(Base):
@@ -166,8 +182,11 @@ class EnterpriseStatus(Base):
     __table_args__ = (Index("ix_enterprise_status_kind_dates", "kind", "valid_from", "valid_to"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
-    # above_designated_size | high_tech | specialized_sme | little_giant | single_champion | green_factory
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
+    # above_designated_size | high_tech | specialized_sme | little_giant | single_champion
+    # | green_factory
     kind: Mapped[str] = mapped_column(String(32))
     level: Mapped[str] = mapped_column(String(16), default="")  # national | regional | prefecture
     valid_from: Mapped[date] = mapped_column(Date)
@@ -184,7 +203,9 @@ class Brand(Base):
     __table_args__ = (UniqueConstraint("enterprise_id", "name_zh"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
     name_zh: Mapped[str] = mapped_column(String(128))
     name_en: Mapped[str] = mapped_column(String(128), default="")
     trademark_no: Mapped[str] = mapped_column(String(32), default="")
@@ -199,7 +220,9 @@ class Product(Base):
     __tablename__ = "product"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
     gtin: Mapped[str] = mapped_column(String(14), unique=True)
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200), default="")
@@ -219,7 +242,9 @@ class Certification(Base):
     __tablename__ = "certification"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
     product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
     # organic | green_food | geographical_indication | earth_third_pole | gmp
     kind: Mapped[str] = mapped_column(String(32))
@@ -242,7 +267,9 @@ class InvestmentProject(Base):
     industry_id: Mapped[str] = mapped_column(ForeignKey("industry.id"), index=True)
     prefecture_code: Mapped[str] = mapped_column(ForeignKey("prefecture.code"), index=True)
     park_id: Mapped[str | None] = mapped_column(ForeignKey("park.id"), index=True)
-    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id", ondelete="SET NULL"))
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="SET NULL")
+    )
     investor: Mapped[str] = mapped_column(String(200), default="")
     amount_cny: Mapped[Decimal] = mapped_column(Money)
     # planning (谋划) | signed (签约) | under_construction (在建) | in_production (投产)

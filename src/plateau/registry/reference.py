@@ -82,15 +82,17 @@ def _set_members(current: list[Any], wanted: list[Any], key: str) -> bool:
     return True
 
 
-def _resolve_county(text: str | None, counties: dict[str, County], prefecture: str | None) -> str | None:
+def _resolve_county(
+    text: str | None, counties: dict[str, County], prefecture: str | None
+) -> str | None:
     if not text:
         return None
     if text in counties:
         return text
     for c in counties.values():
-        if c.name_zh == text or c.name_zh.rstrip("县区市") == text.rstrip("县区市"):
-            if prefecture is None or c.prefecture_code == prefecture:
-                return c.code
+        same = c.name_zh == text or c.name_zh.rstrip("县区市") == text.rstrip("县区市")
+        if same and (prefecture is None or c.prefecture_code == prefecture):
+            return c.code
     return None
 
 
@@ -102,7 +104,10 @@ def load_reference_data(session: Session) -> dict[str, int]:
     regions = plan_data.load_regions()
     for p in regions.prefectures:
         _, changed = _upsert(
-            session, Prefecture, p.code, {"code": p.code, "name_zh": p.name_zh, "name_en": p.name_en}
+            session,
+            Prefecture,
+            p.code,
+            {"code": p.code, "name_zh": p.name_zh, "name_en": p.name_en},
         )
         changes += changed
     session.flush()
@@ -288,7 +293,7 @@ class Refs:
         return index.get(_fold(text))
 
     def find_county(self, text: str, prefecture_code: str | None) -> str | None:
-        """Return the code of a county given by code or name (names may repeat across prefectures)."""
+        """Return a county's code given its code or name (names repeat across prefectures)."""
         if text in self.counties:
             return text
         wanted = _fold(text)
@@ -304,9 +309,7 @@ class Refs:
         """Return the id of a park given by id or name."""
         if text in self.parks:
             return text
-        index = self._index(
-            "park", ((p.id, [p.name_zh, p.name_en]) for p in self.parks.values())
-        )
+        index = self._index("park", ((p.id, [p.name_zh, p.name_en]) for p in self.parks.values()))
         return index.get(_fold(text))
 
     def find_industry(self, text: str) -> str | None:
@@ -322,7 +325,5 @@ class Refs:
         """Return the id of a raw-material base given by id or name."""
         if text in self.bases:
             return text
-        index = self._index(
-            "base", ((b.id, [b.name_zh, b.name_en]) for b in self.bases.values())
-        )
+        index = self._index("base", ((b.id, [b.name_zh, b.name_en]) for b in self.bases.values()))
         return index.get(_fold(text))

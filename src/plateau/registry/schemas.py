@@ -39,7 +39,7 @@ ImportKind = Literal["enterprises", "products", "projects"]
 STATUS_KINDS: tuple[str, ...] = get_args(StatusKind)
 CERTIFICATION_KINDS: tuple[str, ...] = get_args(CertificationKind)
 PROJECT_STAGES: tuple[str, ...] = get_args(ProjectStage)
-IMPORT_KINDS: tuple[str, ...] = get_args(ImportKind)
+IMPORT_KINDS: tuple[ImportKind, ...] = ("enterprises", "products", "projects")
 
 # English message ids, translated where shown.
 STATUS_LABELS: dict[str, str] = {
@@ -74,6 +74,11 @@ PARK_LEVEL_LABELS: dict[str, str] = {
     "regional": lazy("regional"),
     "county": lazy("county"),
     "other": lazy("other"),
+}
+IMPORT_KIND_LABELS: dict[str, str] = {
+    "enterprises": lazy("Enterprises"),
+    "products": lazy("Products"),
+    "projects": lazy("Investment projects"),
 }
 MARKET_KIND_LABELS: dict[str, str] = {
     "all": lazy("All markets"),
@@ -111,7 +116,8 @@ OptUscc = Annotated[Uscc | None, BeforeValidator(_blank_to_none)]
 OptGtin = Annotated[Gtin | None, BeforeValidator(_blank_to_none)]
 PrefectureCode = Annotated[str, Field(pattern=r"^\d{6}$")]
 OptCode = Annotated[str | None, BeforeValidator(_blank_to_none)]
-OptClass = Annotated[str | None, BeforeValidator(_blank_to_none), Field(pattern=r"^\d{4}$")]
+ClassCode = Annotated[str, Field(pattern=r"^\d{4}$")]
+OptClass = Annotated[ClassCode | None, BeforeValidator(_blank_to_none)]
 OptDate = Annotated[date | None, BeforeValidator(_blank_to_none)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
@@ -468,7 +474,10 @@ class EnterpriseFilter(_Filter):
     )
     status: StatusKind | None = Field(default=None, description="Holds this status on as_of.")
     as_of: date | None = Field(default=None, description="Date for the status filter (today).")
-    sort: str = Field(default="name", description="name, uscc, founded_date, prefecture, industry; prefix - for descending.")
+    sort: str = Field(
+        default="name",
+        description="name, uscc, founded_date, prefecture, industry; prefix - for descending.",
+    )
 
 
 class ProductFilter(_Filter):
@@ -479,7 +488,9 @@ class ProductFilter(_Filter):
     industry: str | None = None
     brand: str | None = None
     category: str | None = None
-    sort: str = Field(default="name", description="name, gtin, enterprise; prefix - for descending.")
+    sort: str = Field(
+        default="name", description="name, gtin, enterprise; prefix - for descending."
+    )
 
 
 class BrandFilter(_Filter):
@@ -500,7 +511,9 @@ class ProjectFilter(_Filter):
     industry: str | None = None
     stage: ProjectStage | None = None
     enterprise: str | None = Field(default=None, description="USCC of the linked enterprise.")
-    sort: str = Field(default="-amount", description="name, amount, stage, signed_date; prefix - for descending.")
+    sort: str = Field(
+        default="-amount", description="name, amount, stage, signed_date; prefix - for descending."
+    )
 
 
 class ImportReport(BaseModel):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 23:11:40.430707
+Create Date: 2026-11-22 23:36:52.262209
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import plateau.db
-
 
 revision: str = "0001"
 down_revision: str | None = None
