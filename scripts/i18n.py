@@ -55,8 +55,11 @@ def all_translations() -> dict[str, str]:
     merged: dict[str, str] = {}
     for path in SRC.glob(f"**/locale/{LOCALE}.po"):
         for msg in load(path):
-            if msg.id and isinstance(msg.id, str) and msg.string:
-                merged[msg.id] = str(msg.string)
+            # Plural entries carry tuples: (singular, plural) ids and one string per form.
+            msgid = msg.id[0] if isinstance(msg.id, (tuple, list)) else msg.id
+            text = msg.string[0] if isinstance(msg.string, (tuple, list)) else msg.string
+            if msgid and text:
+                merged[str(msgid)] = str(text)
     return merged
 
 
