@@ -111,7 +111,7 @@ def test_projects_are_shown_by_stage_with_amounts(
     _as(client, users, "analyst")
     page = client.get("/registry/projects")
     assert re.search(r"签约 · 1 · 1\.2亿元", page.text)
-    assert re.search(r"谋划 · 1 · 5,000万元", page.text)
+    assert re.search(r"谋划 · 1 · 5000万元", page.text)
     signed = client.get(
         "/registry/projects", params={"stage": "signed"}, headers={"HX-Request": "true"}
     )
