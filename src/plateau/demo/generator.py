@@ -139,6 +139,9 @@ def _identify(
                 "gbt4754": gbt,
                 "industry_id": firm.industry,
                 "founded_date": firm.founded,
+                "closed_date": (
+                    month_add(firm.exit_month, 1) - timedelta(days=1) if firm.exit_month else None
+                ),
                 "address": address,
                 "source": "demo",
             }

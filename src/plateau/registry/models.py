@@ -156,6 +156,8 @@ class Enterprise(Base):
     gbt4754: Mapped[str | None] = mapped_column(ForeignKey("industry_class.code"))
     industry_id: Mapped[str] = mapped_column(ForeignKey("industry.id"), index=True)
     founded_date: Mapped[date | None] = mapped_column(Date)
+    # Deregistered or stopped operating: no returns are expected after this date.
+    closed_date: Mapped[date | None] = mapped_column(Date)
     address: Mapped[str] = mapped_column(String(256), default="")
     # demo | import | manual | api: where the record came from.
     source: Mapped[str] = mapped_column(String(16), default="manual")

@@ -279,6 +279,7 @@ class EnterpriseUpdate(_Input):
     gbt4754: OptClass = None
     industry_id: OptCode = None
     founded_date: OptDate = None
+    closed_date: OptDate = None
     address: str | None = Field(default=None, max_length=256)
 
 
@@ -297,6 +298,7 @@ class EnterpriseRead(_Read):
     gbt4754: str | None
     industry_id: str
     founded_date: date | None
+    closed_date: date | None
     address: str
     source: str
     created_at: datetime
