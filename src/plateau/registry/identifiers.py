@@ -16,7 +16,8 @@ USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
 
 
-@dataclass(frozen=True)
+# Not frozen: contextmanager and FastAPI set __traceback__ on exceptions passing through.
+@dataclass
 class IdentifierError(ValueError):
     """A malformed identifier; ``position`` is 1-based, ``message`` is translated."""
 
