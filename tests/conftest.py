@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from plateau.auth.schemas import SYSTEM
 from plateau.db import make_engine
@@ -115,6 +116,22 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def system():  # type: ignore[no-untyped-def]
     return SYSTEM
+
+
+@pytest.fixture
+def cli(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """A CLI runner whose commands use the test database (committed data is visible to it)."""
+    from plateau import runtime
+    from plateau.settings import get_settings
+
+    monkeypatch.setenv("PLATEAU_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    runtime.engine.cache_clear()
+    runtime.session_factory.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+    runtime.engine.cache_clear()
+    runtime.session_factory.cache_clear()
 
 
 def shared_path(*parts: str) -> Path:

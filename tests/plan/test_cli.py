@@ -2,30 +2,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from plateau.cli import app
 
 
-@pytest.fixture
-def cli_env(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    from plateau import runtime
-    from plateau.settings import get_settings
-
-    monkeypatch.setenv("PLATEAU_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    runtime.engine.cache_clear()
-    runtime.session_factory.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
-    runtime.engine.cache_clear()
-    runtime.session_factory.cache_clear()
-
-
-def test_plan_targets_json_has_the_stable_record(cli_env: CliRunner) -> None:
-    result = cli_env.invoke(app, ["plan", "targets", "--format", "json"])
+def test_plan_targets_json_has_the_stable_record(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["plan", "targets", "--format", "json"])
     assert result.exit_code == 0, result.output
     records = json.loads(result.stdout)
     assert all(
@@ -48,8 +31,8 @@ def test_plan_targets_json_has_the_stable_record(cli_env: CliRunner) -> None:
     assert any(r["scope"] == "program:lhasa_garment" for r in records)
 
 
-def test_plan_targets_csv_and_check(cli_env: CliRunner) -> None:
-    result = cli_env.invoke(
+def test_plan_targets_csv_and_check(cli: CliRunner) -> None:
+    result = cli.invoke(
         app, ["plan", "targets", "--format", "csv", "--scope", "region", "--kind", "target"]
     )
     assert result.exit_code == 0
@@ -58,5 +41,5 @@ def test_plan_targets_csv_and_check(cli_env: CliRunner) -> None:
     assert any(
         line.startswith("output_value,region,2030,target,14000000000,,min,CNY,") for line in lines
     )
-    check = cli_env.invoke(app, ["plan", "check"])
+    check = cli.invoke(app, ["plan", "check"])
     assert check.exit_code == 0 and "142亿元" in check.stdout and "140亿元" in check.stdout
