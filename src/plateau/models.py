@@ -4,14 +4,20 @@ from plateau.auth import models as auth_models
 from plateau.demo import models as demo_models
 from plateau.forecast import models as forecast_models
 from plateau.monitoring import models as monitoring_models
+from plateau.monitoring.analytics import models as monitoring_analytics_models
 from plateau.plan import models as plan_models
 from plateau.registry import models as registry_models
+from plateau.trace import lineage_models as trace_lineage_models
+from plateau.trace import models as trace_models
 
 __all__ = [
     "auth_models",
     "demo_models",
     "forecast_models",
+    "monitoring_analytics_models",
     "monitoring_models",
     "plan_models",
     "registry_models",
+    "trace_lineage_models",
+    "trace_models",
 ]

@@ -15,15 +15,23 @@ from plateau.i18n import HTML_LANG, LOCALE_NAMES, LOCALES, get_locale, gettext, 
 from plateau.web.deps import csrf_token
 from plateau.web.navigation import NAV
 
-# Every package that ships templates; a template is named "<package>/<file>.html".
-TEMPLATE_PACKAGES: tuple[str, ...] = ("web", "auth", "plan", "registry")
+# Every package that ships templates: prefix -> package. A template is named
+# "<prefix>/<file>.html" and lives in "<package>/templates/<prefix>/".
+TEMPLATE_PACKAGES: dict[str, str] = {
+    "web": "plateau.web",
+    "auth": "plateau.auth",
+    "plan": "plateau.plan",
+    "registry": "plateau.registry",
+    "analytics": "plateau.monitoring.analytics",
+}
 
 
 @lru_cache
 def environment() -> Environment:
     """Return the shared Jinja2 environment."""
     prefixes = {
-        name: PackageLoader(f"plateau.{name}", "templates/" + name) for name in TEMPLATE_PACKAGES
+        prefix: PackageLoader(package, "templates/" + prefix)
+        for prefix, package in TEMPLATE_PACKAGES.items()
     }
     env = Environment(
         loader=ChoiceLoader([PrefixLoader(prefixes)]),

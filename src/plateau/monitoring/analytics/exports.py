@@ -1,0 +1,177 @@
+"""Every table of indicators and targets as rows for CSV/Excel, with translated headers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from plateau.i18n import _
+from plateau.monitoring.analytics.labels import status_label
+from plateau.monitoring.analytics.schemas import (
+    Breakdown,
+    ChartSeries,
+    DecompositionRead,
+    IndicatorRecord,
+    MonthlyRead,
+    TargetProgress,
+    WarningsRead,
+)
+from plateau.tabular import Column
+
+
+@dataclass
+class Export:
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    filename: str
+
+
+def records(found: Sequence[IndicatorRecord]) -> Export:
+    """The records of ``plateau indicators`` (keys as in JSON)."""
+    keys = list(IndicatorRecord.model_fields)
+    return Export([Column(k, k) for k in keys], [r.model_dump() for r in found], "indicators")
+
+
+def progress(rows: Sequence[TargetProgress], filename: str = "targets") -> Export:
+    columns = [
+        Column("plan_id", _("Plan")),
+        Column("indicator", _("Indicator code")),
+        Column("indicator_name", _("Indicator")),
+        Column("scope", _("Scope")),
+        Column("scope_name", _("Scope name")),
+        Column("unit", _("Unit")),
+        Column("baseline_year", _("Baseline year")),
+        Column("baseline", _("Baseline")),
+        Column("period", _("Reporting period")),
+        Column("actual", _("Actual")),
+        Column("expected", _("Trajectory")),
+        Column("target_year", _("Target year")),
+        Column("target", _("Target")),
+        Column("target_max", _("Target (upper end)")),
+        Column("completion_pct", _("Completion (%)")),
+        Column("status_label", _("Status")),
+        Column("projection", _("Projection")),
+        Column("projection_low", _("Projection, 80% low")),
+        Column("projection_high", _("Projection, 80% high")),
+        Column("probability", _("Probability of meeting the target")),
+    ]
+    data = [
+        r.model_dump(exclude={"yearly", "fan"}) | {"status_label": status_label(r.status)}
+        for r in rows
+    ]
+    return Export(columns, data, filename)
+
+
+def series(chart: ChartSeries) -> Export:
+    fan = {f.year: f for f in chart.fan}
+    columns = [
+        Column("year", _("Year")),
+        Column("period", _("Reporting period")),
+        Column("value", _("Actual")),
+        Column("trajectory", _("Trajectory")),
+        Column("projection", _("Projection")),
+        Column("low80", _("Projection, 80% low")),
+        Column("high80", _("Projection, 80% high")),
+    ]
+    rows = []
+    for p in chart.points:
+        f = fan.get(p.year)
+        rows.append(
+            {
+                "year": p.year,
+                "period": p.period,
+                "value": p.value,
+                "trajectory": p.trajectory,
+                "projection": f.point if f else None,
+                "low80": f.low80 if f else None,
+                "high80": f.high80 if f else None,
+            }
+        )
+    return Export(columns, rows, f"{chart.indicator}-{chart.scope.replace(':', '-')}")
+
+
+def monthly(found: MonthlyRead) -> Export:
+    columns = [
+        Column("month", _("Month")),
+        Column("value", _("This month")),
+        Column("previous", _("Same month last year")),
+        Column("change_pct", _("Change (%)")),
+        Column("ytd_period", _("Year to date")),
+        Column("ytd", _("Year to date, total")),
+        Column("previous_ytd", _("Same period last year")),
+        Column("ytd_change_pct", _("Change (%)")),
+    ]
+    return Export(
+        columns,
+        [r.model_dump() for r in found.rows],
+        f"{found.indicator}-{found.scope.replace(':', '-')}-{found.year}-monthly",
+    )
+
+
+def breakdown(found: Breakdown, names: dict[str, str]) -> Export:
+    columns = [Column("scope", _("Scope")), Column("name", _("Name"))]
+    columns += [Column(i, names.get(i, i)) for i in found.indicators]
+    columns += [
+        Column("share_pct", _("Share of output (%)")),
+        Column("growth_pct", _("Output growth (%)")),
+    ]
+    rows = [
+        {
+            "scope": r.scope,
+            "name": r.name,
+            **r.values,
+            "share_pct": r.share_pct,
+            "growth_pct": r.growth_pct,
+        }
+        for r in found.rows
+    ]
+    return Export(columns, rows, f"breakdown-{found.title_key}-{found.year}")
+
+
+def warnings(found: WarningsRead, table: str) -> Export:
+    if table == "declining":
+        columns = [
+            Column("uscc", _("USCC")),
+            Column("name", _("Enterprise")),
+            Column("industry", _("Industry")),
+            Column("prefecture", _("Prefecture")),
+            Column("months", _("Months running")),
+            Column("latest_period", _("Month")),
+            Column("latest", _("Output value")),
+            Column("previous", _("Same month last year")),
+            Column("change_pct", _("Change (%)")),
+        ]
+        return Export(columns, [d.model_dump() for d in found.declining], "declining")
+    if table == "late":
+        columns = [
+            Column("uscc", _("USCC")),
+            Column("name", _("Enterprise")),
+            Column("prefecture", _("Prefecture")),
+            Column("park", _("Park")),
+            Column("period", _("Month")),
+            Column("state", _("State")),
+            Column("last_filed", _("Last month filed")),
+        ]
+        return Export(columns, [f.model_dump() for f in found.late_filers], "late-filers")
+    if table == "outliers":
+        rows = found.outliers or []
+        keys = list(dict.fromkeys(k for r in rows for k in r))
+        return Export([Column(k, k) for k in keys], rows, "outliers")
+    return progress(found.off_track, "targets-off-track")
+
+
+def decomposition(found: DecompositionRead) -> Export:
+    columns = [
+        Column("prefecture", _("Prefecture code")),
+        Column("name", _("Prefecture")),
+        Column("baseline", _("Baseline")),
+        Column("suggested_pct", _("Suggested share (%)")),
+        Column("share_pct", _("Share (%)")),
+        Column("target", _("Target")),
+        Column("target_max", _("Target (upper end)")),
+        Column("actual", _("Actual")),
+        Column("status_label", _("Status")),
+    ]
+    rows = [r.model_dump() | {"status_label": status_label(r.status)} for r in found.rows]
+    return Export(columns, rows, f"decomposition-{found.indicator}-{found.target_year}")
