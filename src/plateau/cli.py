@@ -60,6 +60,7 @@ def serve(
 def _mount() -> None:
     from plateau.auth import cli as auth_cli
     from plateau.demo import cli as demo_cli
+    from plateau.monitoring import cli as monitoring_cli
     from plateau.monitoring.analytics import cli as analytics_cli
     from plateau.plan import cli as plan_cli
     from plateau.registry import cli as registry_cli
@@ -67,9 +68,11 @@ def _mount() -> None:
     app.add_typer(auth_cli.users_app, name="users")
     app.add_typer(auth_cli.tokens_app, name="tokens")
     app.add_typer(plan_cli.app, name="plan")
+    monitoring_cli.register_import_command(registry_cli.import_app)
     app.add_typer(registry_cli.import_app, name="import")
     app.add_typer(registry_cli.export_app, name="export")
     app.add_typer(demo_cli.app, name="demo")
+    app.add_typer(monitoring_cli.returns_app, name="returns")
     app.add_typer(analytics_cli.indicators_app, name="indicators")
     app.add_typer(analytics_cli.targets_app, name="targets")
 

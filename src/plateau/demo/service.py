@@ -32,7 +32,7 @@ from plateau.demo.schemas import DemoCredential, DemoSummary
 from plateau.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from plateau.forecast.models import SalesRecord
 from plateau.i18n import _
-from plateau.monitoring.models import MonthlyReturn, RegionInput
+from plateau.monitoring.models import MonthlyReturn, PeriodLock, RegionInput
 from plateau.registry.models import (
     Brand,
     Certification,
@@ -331,6 +331,17 @@ def _insert_world(session: Session, world: World, report: Progress) -> None:
         report(step, i * CHUNK, len(returns))
         _bulk(session, MonthlyReturn, chunk)
     report(step, len(returns), len(returns))
+    # The months whose returns the generator marked locked were locked by the administrator.
+    locked = sorted({r["period"] for r in world.returns if r["status"] == "locked"})
+    if locked:
+        _bulk(
+            session,
+            PeriodLock,
+            [
+                {"period": p.strftime("%Y-%m"), "locked_at": utcnow(), "locked_by": "system"}
+                for p in locked
+            ],
+        )
 
     step = _("Writing sales records")
     sales = [

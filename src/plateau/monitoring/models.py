@@ -1,11 +1,21 @@
-"""Tables of the monitoring domain: enterprises' monthly returns and region-level inputs."""
+"""Tables of the monitoring domain: enterprises' returns, their values, locks and audit trail,
+and region-level inputs."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plateau.db import Base, UTCDateTime
@@ -47,8 +57,109 @@ class MonthlyReturn(Base):
     # The industry's physical product, where it has one: drinking water bottled (t),
     # highland barley processed (t) for barley-processing and brewing enterprises.
     product_volume_t: Mapped[Decimal | None] = mapped_column(Quantity)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the latest submission
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The first submission decides timeliness (None: submitted_at is the first).
+    first_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    comment: Mapped[str] = mapped_column(Text, default="")  # the filer's note to the reviewer
+    review_comment: Mapped[str] = mapped_column(Text, default="")  # why it was returned, …
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AnnualReturn(Base):
+    """One enterprise's annual return (年报): the figures only a year has."""
+
+    __tablename__ = "annual_return"
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "year"),
+        Index("ix_annual_return_year", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
+    year: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="draft")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    comment: Mapped[str] = mapped_column(Text, default="")
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReturnValue(Base):
+    """A value of a data element kept outside the monthly columns (extras, annual figures)."""
+
+    __tablename__ = "return_value"
+    __table_args__ = (
+        UniqueConstraint("monthly_return_id", "element"),
+        UniqueConstraint("annual_return_id", "element"),
+        CheckConstraint(
+            "(monthly_return_id IS NULL) <> (annual_return_id IS NULL)", name="one_return"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    monthly_return_id: Mapped[int | None] = mapped_column(
+        ForeignKey("monthly_return.id", ondelete="CASCADE"), index=True
+    )
+    annual_return_id: Mapped[int | None] = mapped_column(
+        ForeignKey("annual_return.id", ondelete="CASCADE"), index=True
+    )
+    element: Mapped[str] = mapped_column(String(48))
+    value: Mapped[Decimal] = mapped_column(Numeric(20, 4))
+
+
+class PeriodLock(Base):
+    """A period locked by the region administrator; reopening keeps the row as history."""
+
+    __tablename__ = "period_lock"
+    __table_args__ = (Index("ix_period_lock_period", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM or YYYY
+    locked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_by: Mapped[str] = mapped_column(String(64))
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reopened_by: Mapped[str | None] = mapped_column(String(64))
+    reopen_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReturnAudit(Base):
+    """One entry of a return's audit trail: a value change or a workflow step."""
+
+    __tablename__ = "return_audit"
+    __table_args__ = (Index("ix_return_audit_enterprise_period", "enterprise_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    username: Mapped[str] = mapped_column(String(64))
+    # value | create | submit | approve | return | lock | reopen | explain
+    action: Mapped[str] = mapped_column(String(16))
+    element: Mapped[str | None] = mapped_column(String(48))
+    old_value: Mapped[str | None] = mapped_column(String(64))  # a number or a status
+    new_value: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReturnExplanation(Base):
+    """The filer's comment on one warning of a return (needed before submission)."""
+
+    __tablename__ = "return_explanation"
+    __table_args__ = (UniqueConstraint("enterprise_id", "period", "warning"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))
+    warning: Mapped[str] = mapped_column(String(96))  # <rule id>:<element id>
+    text: Mapped[str] = mapped_column(Text)
+    username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class RegionInput(Base):

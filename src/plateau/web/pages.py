@@ -16,12 +16,6 @@ router = APIRouter(include_in_schema=False)
 
 # Subsystems whose issues are still open: their pages say so plainly rather than pretend.
 UPCOMING = {
-    "monitoring": (
-        lazy("Monitoring and evaluation"),
-        lazy(
-            "Statistical returns, validation, approvals, indicators against every plan target, projections, early warnings and the mid-term evaluation report."
-        ),
-    ),
     "trace": (
         lazy("Traceability"),
         lazy(
@@ -70,17 +64,7 @@ def _upcoming(request: Request, actor: Actor, key: str) -> Response:
     title, text = UPCOMING[key]
     return render(
         request, "web/upcoming.html", {"title": title, "text": text}, actor=actor, active=key
-    )  # type: ignore[arg-type]
-
-
-@router.get("/monitoring", response_class=HTMLResponse)
-def monitoring(request: Request, actor: UserActor) -> Response:
-    return _upcoming(request, actor, "monitoring")
-
-
-@router.get("/trace", response_class=HTMLResponse)
-def trace(request: Request, actor: CurrentActor) -> Response:
-    return _upcoming(request, actor, "trace")
+    )
 
 
 @router.get("/forecast", response_class=HTMLResponse)

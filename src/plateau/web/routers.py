@@ -6,6 +6,8 @@ from fastapi import FastAPI
 
 from plateau.auth import api as auth_api
 from plateau.auth import pages as auth_pages
+from plateau.monitoring import api as monitoring_api
+from plateau.monitoring import pages as monitoring_pages
 from plateau.monitoring.analytics import api as analytics_api
 from plateau.monitoring.analytics import pages as analytics_pages
 from plateau.plan import api as plan_api
@@ -20,9 +22,11 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(auth_api.router, prefix="/api")
     app.include_router(plan_api.router, prefix="/api")
     app.include_router(registry_api.router, prefix="/api")
+    app.include_router(monitoring_api.router, prefix="/api")
     app.include_router(analytics_api.router, prefix="/api")
     app.include_router(web_pages.router)
     app.include_router(auth_pages.router)
     app.include_router(plan_pages.router)
     app.include_router(registry_pages.router)
+    app.include_router(monitoring_pages.router)
     app.include_router(analytics_pages.router)

@@ -22,6 +22,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "auth": "plateau.auth",
     "plan": "plateau.plan",
     "registry": "plateau.registry",
+    "monitoring": "plateau.monitoring",
     "analytics": "plateau.monitoring.analytics",
 }
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 23:36:52.262209
+Create Date: 2026-11-23 00:32:17.478400
 """
 
 from __future__ import annotations
@@ -55,6 +55,20 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_market_region")),
     )
+    op.create_table(
+        "period_lock",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=7), nullable=False),
+        sa.Column("locked_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("locked_by", sa.String(length=64), nullable=False),
+        sa.Column("reopened_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reopened_by", sa.String(length=64), nullable=True),
+        sa.Column("reopen_reason", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_period_lock")),
+    )
+    with op.batch_alter_table("period_lock", schema=None) as batch_op:
+        batch_op.create_index("ix_period_lock_period", ["period"], unique=False)
+
     op.create_table(
         "plan_document",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -287,6 +301,36 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "target_share",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.String(length=32), nullable=False),
+        sa.Column("indicator", sa.String(length=64), nullable=False),
+        sa.Column("target_year", sa.Integer(), nullable=False),
+        sa.Column("prefecture_code", sa.String(length=6), nullable=False),
+        sa.Column("share", sa.Numeric(precision=9, scale=6), nullable=False),
+        sa.Column("suggested", sa.Boolean(), nullable=False),
+        sa.Column("set_by", sa.String(length=64), nullable=False),
+        sa.Column("set_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["prefecture_code"],
+            ["prefecture.code"],
+            name=op.f("fk_target_share_prefecture_code_prefecture"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_target_share")),
+        sa.UniqueConstraint(
+            "plan_id",
+            "indicator",
+            "target_year",
+            "prefecture_code",
+            name=op.f("uq_target_share_plan_id_indicator_target_year_prefecture_code"),
+        ),
+    )
+    with op.batch_alter_table("target_share", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_target_share_prefecture_code"), ["prefecture_code"], unique=False
+        )
+
+    op.create_table(
         "park",
         sa.Column("id", sa.String(length=48), nullable=False),
         sa.Column("name_zh", sa.String(length=128), nullable=False),
@@ -340,6 +384,7 @@ def upgrade() -> None:
         sa.Column("gbt4754", sa.String(length=4), nullable=True),
         sa.Column("industry_id", sa.String(length=32), nullable=False),
         sa.Column("founded_date", sa.Date(), nullable=True),
+        sa.Column("closed_date", sa.Date(), nullable=True),
         sa.Column("address", sa.String(length=256), nullable=False),
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
@@ -384,6 +429,35 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("park_id", "industry_id", name=op.f("pk_park_industry")),
     )
+    op.create_table(
+        "annual_return",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("submitted_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("approved_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("first_submitted_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("review_comment", sa.Text(), nullable=False),
+        sa.Column("updated_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_annual_return_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_annual_return")),
+        sa.UniqueConstraint(
+            "enterprise_id", "year", name=op.f("uq_annual_return_enterprise_id_year")
+        ),
+    )
+    with op.batch_alter_table("annual_return", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_annual_return_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index("ix_annual_return_year", ["year"], unique=False)
+
     op.create_table(
         "brand",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -496,6 +570,10 @@ def upgrade() -> None:
         sa.Column("product_volume_t", sa.Numeric(precision=18, scale=3), nullable=True),
         sa.Column("submitted_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("approved_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("first_submitted_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("review_comment", sa.Text(), nullable=False),
+        sa.Column("updated_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["enterprise_id"],
             ["enterprise.id"],
@@ -513,6 +591,61 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_monthly_return_period", ["period"], unique=False)
 
+    op.create_table(
+        "return_audit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=7), nullable=False),
+        sa.Column("at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("action", sa.String(length=16), nullable=False),
+        sa.Column("element", sa.String(length=48), nullable=True),
+        sa.Column("old_value", sa.String(length=64), nullable=True),
+        sa.Column("new_value", sa.String(length=64), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_return_audit_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_return_audit_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_return_audit")),
+    )
+    with op.batch_alter_table("return_audit", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_return_audit_enterprise_period", ["enterprise_id", "period"], unique=False
+        )
+
+    op.create_table(
+        "return_explanation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=7), nullable=False),
+        sa.Column("warning", sa.String(length=96), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_return_explanation_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_return_explanation")),
+        sa.UniqueConstraint(
+            "enterprise_id",
+            "period",
+            "warning",
+            name=op.f("uq_return_explanation_enterprise_id_period_warning"),
+        ),
+    )
     op.create_table(
         "product",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -550,6 +683,45 @@ def upgrade() -> None:
             batch_op.f("ix_product_enterprise_id"), ["enterprise_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_product_industry_id"), ["industry_id"], unique=False)
+
+    op.create_table(
+        "return_value",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("monthly_return_id", sa.Integer(), nullable=True),
+        sa.Column("annual_return_id", sa.Integer(), nullable=True),
+        sa.Column("element", sa.String(length=48), nullable=False),
+        sa.Column("value", sa.Numeric(precision=20, scale=4), nullable=False),
+        sa.CheckConstraint(
+            "(monthly_return_id IS NULL) <> (annual_return_id IS NULL)",
+            name=op.f("ck_return_value_one_return"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["annual_return_id"],
+            ["annual_return.id"],
+            name=op.f("fk_return_value_annual_return_id_annual_return"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["monthly_return_id"],
+            ["monthly_return.id"],
+            name=op.f("fk_return_value_monthly_return_id_monthly_return"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_return_value")),
+        sa.UniqueConstraint(
+            "annual_return_id", "element", name=op.f("uq_return_value_annual_return_id_element")
+        ),
+        sa.UniqueConstraint(
+            "monthly_return_id", "element", name=op.f("uq_return_value_monthly_return_id_element")
+        ),
+    )
+    with op.batch_alter_table("return_value", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_return_value_annual_return_id"), ["annual_return_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_return_value_monthly_return_id"), ["monthly_return_id"], unique=False
+        )
 
     op.create_table(
         "certification",
@@ -633,11 +805,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_certification_enterprise_id"))
 
     op.drop_table("certification")
+    with op.batch_alter_table("return_value", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_return_value_monthly_return_id"))
+        batch_op.drop_index(batch_op.f("ix_return_value_annual_return_id"))
+
+    op.drop_table("return_value")
     with op.batch_alter_table("product", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_product_industry_id"))
         batch_op.drop_index(batch_op.f("ix_product_enterprise_id"))
 
     op.drop_table("product")
+    op.drop_table("return_explanation")
+    with op.batch_alter_table("return_audit", schema=None) as batch_op:
+        batch_op.drop_index("ix_return_audit_enterprise_period")
+
+    op.drop_table("return_audit")
     with op.batch_alter_table("monthly_return", schema=None) as batch_op:
         batch_op.drop_index("ix_monthly_return_period")
         batch_op.drop_index(batch_op.f("ix_monthly_return_enterprise_id"))
@@ -658,6 +840,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_brand_enterprise_id"))
 
     op.drop_table("brand")
+    with op.batch_alter_table("annual_return", schema=None) as batch_op:
+        batch_op.drop_index("ix_annual_return_year")
+        batch_op.drop_index(batch_op.f("ix_annual_return_enterprise_id"))
+
+    op.drop_table("annual_return")
     op.drop_table("park_industry")
     with op.batch_alter_table("enterprise", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_enterprise_prefecture_code"))
@@ -671,6 +858,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_park_prefecture_code"))
 
     op.drop_table("park")
+    with op.batch_alter_table("target_share", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_target_share_prefecture_code"))
+
+    op.drop_table("target_share")
     op.drop_table("raw_material_base_industry")
     op.drop_table("plan_indicator")
     op.drop_table("plan_incentive")
@@ -693,6 +884,10 @@ def downgrade() -> None:
     op.drop_table("raw_material_base")
     op.drop_table("prefecture")
     op.drop_table("plan_document")
+    with op.batch_alter_table("period_lock", schema=None) as batch_op:
+        batch_op.drop_index("ix_period_lock_period")
+
+    op.drop_table("period_lock")
     op.drop_table("market_region")
     op.drop_table("industry")
     op.drop_table("demo_run")

@@ -1,0 +1,317 @@
+"""Statistical returns (统计报表): the entry point routers, the CLI and other packages call.
+
+Filing, validation and the workflow are implemented beside this module (``filing``,
+``rules``, ``outliers``, ``workflow``, ``returns``, ``imports``, ``completeness``) and
+re-exported here. Every function takes the session first and the caller (``actor``) as a
+keyword; reads are filtered by the caller's scope, writes checked against its rights.
+Functions flush, never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plateau.auth.schemas import Actor
+from plateau.errors import FieldError, ValidationFailed
+from plateau.i18n import _
+from plateau.monitoring import access, filing, imports
+from plateau.monitoring.completeness import LateFiler, Report, Tally, late_filers, trend
+from plateau.monitoring.completeness import completeness as completeness_report
+from plateau.monitoring.elements import Catalog, DataElement, RegionInputSpec, catalog
+from plateau.monitoring.filing import Filing, Outcome
+from plateau.monitoring.models import RegionInput
+from plateau.monitoring.periods import Period, beijing_today
+from plateau.monitoring.returns import (
+    Listing,
+    PeriodLine,
+    PeriodWarning,
+    ReturnView,
+    all_returns,
+    approve_return,
+    audit_trail,
+    check_values,
+    get_view,
+    list_returns,
+    lock_period,
+    parse,
+    period_warnings,
+    periods_overview,
+    reopen_period,
+    return_for_correction,
+    save_return,
+    submit_return,
+)
+from plateau.monitoring.rules import RuleSet, ruleset
+from plateau.monitoring.schemas import RegionInputWrite, ReturnInput
+from plateau.monitoring.workflow import STATUS_LABELS, STATUSES, status_label
+from plateau.registry import service as registry_service
+from plateau.tabular import Table
+
+__all__ = [
+    "STATUSES",
+    "STATUS_LABELS",
+    "LateFiler",
+    "Listing",
+    "Outcome",
+    "PeriodLine",
+    "PeriodWarning",
+    "Report",
+    "ReturnView",
+    "Tally",
+    "all_returns",
+    "approve_return",
+    "audit_trail",
+    "check_values",
+    "completeness",
+    "completeness_trend",
+    "data_elements",
+    "file_returns",
+    "get_return",
+    "import_returns",
+    "late_filers",
+    "list_region_inputs",
+    "list_returns",
+    "lock_period",
+    "outliers_awaiting_comment",
+    "parse_period",
+    "period_warnings",
+    "periods_overview",
+    "region_input_specs",
+    "reopen_period",
+    "report_period",
+    "return_for_correction",
+    "rules",
+    "save_return",
+    "set_region_input",
+    "status_label",
+    "submit_return",
+    "template_columns",
+    "template_workbook",
+]
+
+get_return = get_view
+completeness_trend = trend
+
+
+def data_elements() -> Catalog:
+    """Return the declared data elements and region-level inputs."""
+    return catalog()
+
+
+def elements_for(frequency: str, industry_id: str | None) -> list[DataElement]:
+    """Return the elements an enterprise of ``industry_id`` files in a return of ``frequency``."""
+    return catalog().for_return(frequency, industry_id)
+
+
+def rules() -> RuleSet:
+    """Return the declared validation rules and the reporting schedule."""
+    return ruleset()
+
+
+def region_input_specs() -> list[RegionInputSpec]:
+    """Return the region-level inputs the administrator enters."""
+    return list(catalog().region_inputs.values())
+
+
+def parse_period(text: str, *, today: date | None = None) -> Period:
+    """Read ``YYYY-MM`` or ``YYYY`` or raise ValidationFailed with the reason."""
+    return parse(text, today=today or beijing_today())
+
+
+def report_period(today: date | None = None) -> Period:
+    """The period monitoring pages open on: the latest month whose deadline has passed."""
+    from plateau.monitoring.periods import latest_monthly
+
+    day = today or beijing_today()
+    latest = latest_monthly(day)
+    return latest if day.day > ruleset().schedule.monthly_due_day else latest.add_months(-1)
+
+
+def completeness(
+    session: Session,
+    *,
+    period: str,
+    by: str = "prefecture",
+    actor: Actor,
+    today: date | None = None,
+) -> Report:
+    """Return completeness and timeliness of a period per prefecture, park or industry."""
+    return completeness_report(session, period=period, by=by, actor=actor, today=today)
+
+
+def file_returns(
+    session: Session,
+    *,
+    items: Sequence[ReturnInput],
+    actor: Actor,
+    dry_run: bool = False,
+    today: date | None = None,
+) -> Outcome:
+    """File one or many returns from the API: all are written, or none (every problem listed)."""
+    from plateau.db import utcnow
+
+    access.require_filer(actor)
+    if not items:
+        raise ValidationFailed(_("Send at least one return."))
+    filings = [
+        Filing(
+            row=i,
+            uscc=item.uscc,
+            period=item.period,
+            values=dict(item.values),
+            clears=True,
+            comment=item.comment,
+            explanations=dict(item.explanations),
+            submit=item.submit,
+        )
+        for i, item in enumerate(items, start=1)
+    ]
+    batch = filing.check(session, filings, actor=actor, today=today or beijing_today())
+    if batch.errors:
+        raise ValidationFailed(
+            _("Nothing was saved: %(num)s problem(s) found.", num=len(batch.errors)), batch.errors
+        )
+    if dry_run:
+        return filing.preview(batch)
+    return filing.apply(
+        session, batch, actor=actor, now=utcnow(), reason=_("Filed through the API")
+    )
+
+
+def import_returns(
+    session: Session,
+    *,
+    table: Table,
+    actor: Actor,
+    dry_run: bool = False,
+    submit: bool = False,
+    source: str = "",
+    today: date | None = None,
+) -> Outcome:
+    """Import returns from a CSV or Excel table: every row checked, all or nothing."""
+    return imports.import_returns(
+        session,
+        table=table,
+        actor=actor,
+        dry_run=dry_run,
+        submit=submit,
+        source=source,
+        today=today or beijing_today(),
+    )
+
+
+def outliers_awaiting_comment(
+    session: Session, *, actor: Actor, period: str | None = None, today: date | None = None
+) -> list[dict[str, object]]:
+    """Outlier warnings nobody has explained on the filed returns of a month (default: the
+    month before today's), as plain rows for the early-warning page."""
+    from plateau.monitoring.periods import latest_monthly
+
+    day = today or beijing_today()
+    chosen = period or str(latest_monthly(day))
+    kinds = {r.id for r in ruleset().rules if r.kind in ("outlier_history", "outlier_peers")}
+    rows: list[dict[str, object]] = []
+    for w in period_warnings(session, period=chosen, actor=actor, unexplained_only=True, today=day):
+        if w.finding.rule not in kinds:
+            continue
+        rows.append(
+            {
+                "uscc": w.enterprise.uscc,
+                "enterprise_name": w.enterprise.name,
+                "prefecture_code": w.enterprise.prefecture_code,
+                "park_id": w.enterprise.park_id,
+                "industry_id": w.enterprise.industry_id,
+                "period": str(w.period),
+                "status": w.status,
+                "rule": w.finding.rule,
+                "element": w.finding.element,
+                "message": w.finding.message,
+                "z": w.finding.detail.get("z"),
+            }
+        )
+    return rows
+
+
+def template_workbook() -> bytes:
+    """Return the Excel template for return imports."""
+    return imports.template_workbook()
+
+
+def template_columns() -> list[str]:
+    """Return the columns of the return import template."""
+    return imports.template_columns()
+
+
+# --- region-level inputs ---
+
+
+def list_region_inputs(
+    session: Session,
+    *,
+    indicator: str | None = None,
+    year: int | None = None,
+    actor: Actor,
+) -> list[RegionInput]:
+    """List region-level inputs (barley production, price indices, …) for logged-in users."""
+    access.require_reader(actor)
+    stmt = select(RegionInput).order_by(RegionInput.indicator, RegionInput.scope, RegionInput.year)
+    if indicator:
+        stmt = stmt.where(RegionInput.indicator == indicator)
+    if year:
+        stmt = stmt.where(RegionInput.year == year)
+    return list(session.scalars(stmt))
+
+
+def _check_scope(session: Session, spec: RegionInputSpec, scope: str, actor: Actor) -> str | None:
+    kind, _sep, value = scope.partition(":")
+    if kind not in spec.scopes:
+        return _(
+            "%(input)s is entered for %(kinds)s, not for “%(scope)s”.",
+            input=spec.name,
+            kinds=", ".join(spec.scopes),
+            scope=scope,
+        )
+    if kind == "region":
+        return None if not value else _("Write the region's scope as “region”.")
+    if kind == "industry":
+        known = {i.id for i in registry_service.list_industries(session, actor=actor)}
+        return None if value in known else _("Unknown industry “%(value)s”.", value=value)
+    if registry_service.scope_exists(session, scope=scope):
+        return None
+    return _("Unknown scope “%(scope)s”.", scope=scope)
+
+
+def set_region_input(session: Session, *, data: RegionInputWrite, actor: Actor) -> RegionInput:
+    """Create or change one region-level input (region administrator)."""
+    access.require_reader(actor)
+    if not actor.is_admin:
+        from plateau.errors import Forbidden
+
+        raise Forbidden(_("Only the region administrator may enter region-level figures."))
+    spec = catalog().region_inputs.get(data.indicator)
+    if spec is None:
+        message = _("Unknown region-level input “%(id)s”.", id=data.indicator)
+        raise ValidationFailed(message, [FieldError(message, "indicator", value=data.indicator)])
+    scope = data.scope.strip() or "region"
+    problem = _check_scope(session, spec, scope, actor)
+    if problem:
+        raise ValidationFailed(problem, [FieldError(problem, "scope", value=scope)])
+    row = session.scalar(
+        select(RegionInput).where(
+            RegionInput.indicator == spec.id,
+            RegionInput.scope == scope,
+            RegionInput.year == data.year,
+        )
+    )
+    if row is None:
+        row = RegionInput(indicator=spec.id, scope=scope, year=data.year, unit=spec.unit)
+        session.add(row)
+    row.value = data.value
+    row.unit = spec.unit
+    row.note = data.note
+    session.flush()
+    return row
