@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 VENDOR  := src/plateau/web/static/vendor
 APT_GET := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 
-.PHONY: help install install-dev assets system-deps test-system-deps run test lint typecheck pytest migrations clean
+.PHONY: help install install-dev assets system-deps test-system-deps run test lint typecheck pytest migrations bench clean
 
 help:
 	@echo "make run   - install, prepare the SQLite database with plans and demo data, serve on http://127.0.0.1:8000"
@@ -58,8 +58,8 @@ run: install
 	$(VENV)/bin/plateau serve --host 127.0.0.1 --port 8000
 
 lint: install-dev
-	$(VENV)/bin/ruff check src tests scripts
-	$(VENV)/bin/ruff format --check src tests scripts
+	$(VENV)/bin/ruff check src tests scripts bench
+	$(VENV)/bin/ruff format --check src tests scripts bench
 
 typecheck: install-dev
 	$(VENV)/bin/mypy
@@ -68,6 +68,10 @@ pytest: install-dev test-system-deps
 	$(VENV)/bin/pytest -q
 
 test: lint typecheck pytest
+
+# Speed, measured against a plain SQL baseline in the same run (see docs/performance.md).
+bench: install-dev test-system-deps
+	$(PY) -m bench monitoring
 
 # Regenerate the initial migration from the models (only while nothing is deployed).
 migrations: install-dev

@@ -34,7 +34,6 @@ from plateau.monitoring.models import MonthlyReturn
 from plateau.plan import service as plan_service
 from plateau.registry.models import Enterprise
 from plateau.settings import Settings
-from tests.monitoring.analytics.conftest import prepare_engine
 
 TODAY = date(2026, 3, 10)  # returns up to 2026-02: 2019-2025 complete, 2026 in progress
 SEED = demo_service.DEFAULT_SEED
@@ -76,7 +75,6 @@ USERS = {
 @pytest.fixture(scope="module")
 def demo(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The demo loaded once for the module inside a transaction rolled back at the end."""
-    prepare_engine(engine)
     conn = engine.connect()
     trans = conn.begin()
     session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)

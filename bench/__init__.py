@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench <name>``; each prints ratios against a baseline of the same run."""
