@@ -20,7 +20,9 @@ def _i18n_tool():  # type: ignore[no-untyped-def]
 
 def test_every_message_in_code_and_templates_is_translated() -> None:
     missing = _i18n_tool().missing()
-    assert missing == {}, "untranslated: " + "; ".join(f"{v[0]}: {k!r}" for k, v in list(missing.items())[:20])
+    assert missing == {}, "untranslated: " + "; ".join(
+        f"{v[0]}: {k!r}" for k, v in list(missing.items())[:20]
+    )
 
 
 def test_the_extractor_sees_python_and_templates() -> None:
