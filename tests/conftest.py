@@ -24,6 +24,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # The conformance corpus and the plan originals live in ../shared; locally their tests
+    # skip without it, but in CI a missing shared/ must fail loudly, not skip silently.
+    if os.environ.get("CI") and not SHARED.is_dir():
+        raise pytest.UsageError(f"CI needs ../shared beside the repository (looked at {SHARED})")
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     server = start_server()
