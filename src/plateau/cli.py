@@ -64,6 +64,8 @@ def _mount() -> None:
     from plateau.monitoring.analytics import cli as analytics_cli
     from plateau.plan import cli as plan_cli
     from plateau.registry import cli as registry_cli
+    from plateau.trace import cli as trace_cli
+    from plateau.trace import lineage_cli
 
     app.add_typer(auth_cli.users_app, name="users")
     app.add_typer(auth_cli.tokens_app, name="tokens")
@@ -75,6 +77,8 @@ def _mount() -> None:
     app.add_typer(monitoring_cli.returns_app, name="returns")
     app.add_typer(analytics_cli.indicators_app, name="indicators")
     app.add_typer(analytics_cli.targets_app, name="targets")
+    trace_cli.merge(lineage_cli.app)
+    app.add_typer(trace_cli.app, name="trace")
 
 
 _mount()

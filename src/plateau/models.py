@@ -7,6 +7,8 @@ from plateau.monitoring import models as monitoring_models
 from plateau.monitoring.analytics import models as monitoring_analytics_models
 from plateau.plan import models as plan_models
 from plateau.registry import models as registry_models
+from plateau.trace import lineage_models as trace_lineage_models
+from plateau.trace import models as trace_models
 
 __all__ = [
     "auth_models",
@@ -16,4 +18,6 @@ __all__ = [
     "monitoring_models",
     "plan_models",
     "registry_models",
+    "trace_lineage_models",
+    "trace_models",
 ]

@@ -201,6 +201,17 @@ def load_demo(
     )
     session.add(record)
     session.flush()
+    # Imported here: trace_world builds on this module.
+    from plateau.demo import trace_world
+
+    trace_world.load_trace_world(
+        session,
+        actor=actor,
+        showcase=summary.showcase,
+        today=world.today,
+        seed=seed,
+        progress=progress,
+    )
     summary.loaded_at = record.loaded_at
     return summary
 

@@ -45,7 +45,7 @@ class LocaleMiddleware:
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    if path.startswith("/api/") or path == "/api":
+    if path.startswith(("/api/", "/epcis")) or path == "/api":
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept

@@ -16,12 +16,6 @@ router = APIRouter(include_in_schema=False)
 
 # Subsystems whose issues are still open: their pages say so plainly rather than pretend.
 UPCOMING = {
-    "trace": (
-        lazy("Traceability"),
-        lazy(
-            "A GS1 EPCIS 2.0 repository: trace back to the raw-material base and forward to every shop, recalls, authenticity, and a consumer page behind every QR code."
-        ),
-    ),
     "forecast": (
         lazy("Demand forecast"),
         lazy("Demand forecasting by market region, category and product, with backtests."),

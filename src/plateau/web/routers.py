@@ -14,6 +14,9 @@ from plateau.plan import api as plan_api
 from plateau.plan import pages as plan_pages
 from plateau.registry import api as registry_api
 from plateau.registry import pages as registry_pages
+from plateau.trace import api as trace_api
+from plateau.trace import lineage_api as trace_lineage_api
+from plateau.trace import pages as trace_pages
 from plateau.web import pages as web_pages
 
 
@@ -22,11 +25,15 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(auth_api.router, prefix="/api")
     app.include_router(plan_api.router, prefix="/api")
     app.include_router(registry_api.router, prefix="/api")
+    app.include_router(trace_lineage_api.router, prefix="/api")
+    # The EPCIS 2.0 REST binding lives at /epcis, as GS1's OpenAPI has it.
+    app.include_router(trace_api.epcis_router)
     app.include_router(monitoring_api.router, prefix="/api")
     app.include_router(analytics_api.router, prefix="/api")
     app.include_router(web_pages.router)
     app.include_router(auth_pages.router)
     app.include_router(plan_pages.router)
     app.include_router(registry_pages.router)
+    app.include_router(trace_pages.router)
     app.include_router(monitoring_pages.router)
     app.include_router(analytics_pages.router)

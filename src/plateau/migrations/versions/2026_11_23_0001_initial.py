@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 00:32:17.478400
+Create Date: 2026-11-23 01:14:16.227600
 """
 
 from __future__ import annotations
@@ -31,6 +31,34 @@ def upgrade() -> None:
         sa.Column("as_of_date", sa.Date(), nullable=True),
         sa.Column("summary", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_demo_run")),
+    )
+    op.create_table(
+        "epcis_vocabulary_element",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "vocabulary_type",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "element_id",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("attributes", sa.JSON(), nullable=False),
+        sa.Column("children", sa.JSON(), nullable=False),
+        sa.Column("captured_by_enterprise", sa.String(length=18), nullable=True),
+        sa.Column("updated_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_vocabulary_element")),
+        sa.UniqueConstraint(
+            "vocabulary_type",
+            "element_id",
+            name=op.f("uq_epcis_vocabulary_element_vocabulary_type_element_id"),
+        ),
     )
     op.create_table(
         "industry",
@@ -116,6 +144,39 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "trace_handle_prefix",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("prefix", sa.String(length=64), nullable=False),
+        sa.Column("enterprise_uscc", sa.String(length=18), nullable=False),
+        sa.Column("allocated_by", sa.String(length=128), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_handle_prefix")),
+        sa.UniqueConstraint("prefix", name=op.f("uq_trace_handle_prefix_prefix")),
+    )
+    with op.batch_alter_table("trace_handle_prefix", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_trace_handle_prefix_enterprise_uscc", ["enterprise_uscc"], unique=False
+        )
+
+    op.create_table(
+        "trace_index_state",
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column(
+            "last_event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("updated_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_trace_index_state")),
+    )
+    op.create_table(
+        "trace_kind",
+        sa.Column("id", sa.String(length=48), nullable=False),
+        sa.Column("name_zh", sa.String(length=64), nullable=False),
+        sa.Column("name_en", sa.String(length=128), nullable=False),
+        sa.Column("temp_min_c", sa.Float(), nullable=True),
+        sa.Column("temp_max_c", sa.Float(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_kind")),
+    )
+    op.create_table(
         "user_account",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("username", sa.String(length=64), nullable=False),
@@ -149,6 +210,35 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
     )
     op.create_table(
+        "capture_job",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("error_behaviour", sa.String(length=16), nullable=False),
+        sa.Column("errors", sa.JSON(), nullable=False),
+        sa.Column("received_count", sa.Integer(), nullable=False),
+        sa.Column("stored_count", sa.Integer(), nullable=False),
+        sa.Column("duplicate_count", sa.Integer(), nullable=False),
+        sa.Column("refused_count", sa.Integer(), nullable=False),
+        sa.Column("source_format", sa.String(length=8), nullable=False),
+        sa.Column("payload_bytes", sa.BigInteger(), nullable=False),
+        sa.Column("captured_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("captured_by", sa.String(length=64), nullable=False),
+        sa.Column("enterprise_uscc", sa.String(length=18), nullable=True),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["captured_by_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_capture_job_captured_by_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_capture_job")),
+    )
+    with op.batch_alter_table("capture_job", schema=None) as batch_op:
+        batch_op.create_index("ix_capture_job_created_at", ["created_at"], unique=False)
+        batch_op.create_index("ix_capture_job_enterprise_uscc", ["enterprise_uscc"], unique=False)
+
+    op.create_table(
         "county",
         sa.Column("code", sa.String(length=6), nullable=False),
         sa.Column("prefecture_code", sa.String(length=6), nullable=False),
@@ -164,6 +254,27 @@ def upgrade() -> None:
     with op.batch_alter_table("county", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_county_prefecture_code"), ["prefecture_code"], unique=False
+        )
+
+    op.create_table(
+        "epcis_query",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=128), nullable=False),
+        sa.Column("query", sa.JSON(), nullable=False),
+        sa.Column("owner_user_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_epcis_query_owner_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_query")),
+        sa.UniqueConstraint("name", name=op.f("uq_epcis_query_name")),
+    )
+    with op.batch_alter_table("epcis_query", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_epcis_query_owner_user_id"), ["owner_user_id"], unique=False
         )
 
     op.create_table(
@@ -331,6 +442,198 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "trace_handle",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("handle", sa.String(length=256), nullable=False),
+        sa.Column("prefix_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("gtin", sa.String(length=14), nullable=False),
+        sa.Column("lot", sa.String(length=20), nullable=True),
+        sa.Column("serial", sa.String(length=20), nullable=True),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["prefix_id"],
+            ["trace_handle_prefix.id"],
+            name=op.f("fk_trace_handle_prefix_id_trace_handle_prefix"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_handle")),
+        sa.UniqueConstraint("handle", name=op.f("uq_trace_handle_handle")),
+    )
+    with op.batch_alter_table("trace_handle", schema=None) as batch_op:
+        batch_op.create_index("ix_trace_handle_gtin", ["gtin"], unique=False)
+        batch_op.create_index(batch_op.f("ix_trace_handle_prefix_id"), ["prefix_id"], unique=False)
+
+    op.create_table(
+        "trace_product_kind",
+        sa.Column("gtin", sa.String(length=14), nullable=False),
+        sa.Column("kind_id", sa.String(length=48), nullable=False),
+        sa.Column("unit_kg", sa.Float(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["kind_id"],
+            ["trace_kind.id"],
+            name=op.f("fk_trace_product_kind_kind_id_trace_kind"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("gtin", name=op.f("pk_trace_product_kind")),
+    )
+    op.create_table(
+        "trace_yield",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("input_kind_id", sa.String(length=48), nullable=False),
+        sa.Column("output_kind_id", sa.String(length=48), nullable=False),
+        sa.Column("min_ratio", sa.Float(), nullable=False),
+        sa.Column("max_ratio", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["input_kind_id"],
+            ["trace_kind.id"],
+            name=op.f("fk_trace_yield_input_kind_id_trace_kind"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["output_kind_id"],
+            ["trace_kind.id"],
+            name=op.f("fk_trace_yield_output_kind_id_trace_kind"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_yield")),
+        sa.UniqueConstraint(
+            "input_kind_id",
+            "output_kind_id",
+            name=op.f("uq_trace_yield_input_kind_id_output_kind_id"),
+        ),
+    )
+    op.create_table(
+        "epcis_event",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("event_hash", sa.String(length=96), nullable=False),
+        sa.Column("declared", sa.Boolean(), nullable=False),
+        sa.Column(
+            "event_id",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("event_type", sa.String(length=256), nullable=False),
+        sa.Column("event_time", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("event_time_offset", sa.String(length=6), nullable=False),
+        sa.Column("record_time", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("action", sa.String(length=8), nullable=True),
+        sa.Column(
+            "biz_step",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "disposition",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "read_point",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "biz_location",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "transformation_id",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=True,
+        ),
+        sa.Column("error_declaration_time", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "error_reason",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=True,
+        ),
+        sa.Column("event_json", sa.JSON(), nullable=False),
+        sa.Column("captured_by_enterprise", sa.String(length=18), nullable=True),
+        sa.Column("captured_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("capture_job_id", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["capture_job_id"],
+            ["capture_job.id"],
+            name=op.f("fk_epcis_event_capture_job_id_capture_job"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["captured_by_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_epcis_event_captured_by_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_event")),
+        sa.UniqueConstraint(
+            "event_hash", "declared", name=op.f("uq_epcis_event_event_hash_declared")
+        ),
+    )
+    with op.batch_alter_table("epcis_event", schema=None) as batch_op:
+        batch_op.create_index("ix_epcis_event_biz_location", ["biz_location"], unique=False)
+        batch_op.create_index("ix_epcis_event_biz_step", ["biz_step"], unique=False)
+        batch_op.create_index("ix_epcis_event_capture_job_id", ["capture_job_id"], unique=False)
+        batch_op.create_index("ix_epcis_event_disposition", ["disposition"], unique=False)
+        batch_op.create_index(
+            "ix_epcis_event_enterprise_time", ["captured_by_enterprise", "event_time"], unique=False
+        )
+        batch_op.create_index("ix_epcis_event_event_id", ["event_id"], unique=False)
+        batch_op.create_index("ix_epcis_event_event_time", ["event_time"], unique=False)
+        batch_op.create_index("ix_epcis_event_read_point", ["read_point"], unique=False)
+        batch_op.create_index("ix_epcis_event_record_time", ["record_time"], unique=False)
+
+    op.create_table(
+        "epcis_subscription",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("query_id", sa.Integer(), nullable=False),
+        sa.Column("dest", sa.String(length=2048), nullable=False),
+        sa.Column("signing_key", sa.String(length=256), nullable=False),
+        sa.Column("stream", sa.Boolean(), nullable=False),
+        sa.Column("schedule", sa.JSON(), nullable=True),
+        sa.Column("report_if_empty", sa.Boolean(), nullable=False),
+        sa.Column("initial_record_time", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_event_id", sa.BigInteger(), nullable=False),
+        sa.Column("last_run_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("epc_format", sa.String(length=32), nullable=False),
+        sa.Column("owner_user_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_notified_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(length=1024), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_epcis_subscription_owner_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["query_id"],
+            ["epcis_query.id"],
+            name=op.f("fk_epcis_subscription_query_id_epcis_query"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_subscription")),
+    )
+    with op.batch_alter_table("epcis_subscription", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_epcis_subscription_query_id"), ["query_id"], unique=False
+        )
+
+    op.create_table(
         "park",
         sa.Column("id", sa.String(length=48), nullable=False),
         sa.Column("name_zh", sa.String(length=128), nullable=False),
@@ -372,6 +675,44 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("base_id", "county_code", name=op.f("pk_raw_material_base_county")),
     )
+    op.create_table(
+        "trace_location",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "key",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("gln", sa.String(length=13), nullable=True),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("name_zh", sa.String(length=128), nullable=False),
+        sa.Column("name_en", sa.String(length=256), nullable=False),
+        sa.Column("region_zh", sa.String(length=64), nullable=False),
+        sa.Column("region_en", sa.String(length=128), nullable=False),
+        sa.Column("county_code", sa.String(length=6), nullable=True),
+        sa.Column("raw_material_base_id", sa.String(length=48), nullable=True),
+        sa.Column("enterprise_uscc", sa.String(length=18), nullable=True),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["county_code"], ["county.code"], name=op.f("fk_trace_location_county_code_county")
+        ),
+        sa.ForeignKeyConstraint(
+            ["raw_material_base_id"],
+            ["raw_material_base.id"],
+            name=op.f("fk_trace_location_raw_material_base_id_raw_material_base"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_location")),
+        sa.UniqueConstraint("key", name=op.f("uq_trace_location_key")),
+    )
+    with op.batch_alter_table("trace_location", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_trace_location_enterprise_uscc", ["enterprise_uscc"], unique=False
+        )
+        batch_op.create_index("ix_trace_location_gln", ["gln"], unique=False)
+
     op.create_table(
         "enterprise",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -418,6 +759,165 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "epcis_event_biz_transaction",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "type",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "value",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["epcis_event.id"],
+            name=op.f("fk_epcis_event_biz_transaction_event_id_epcis_event"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_event_biz_transaction")),
+    )
+    with op.batch_alter_table("epcis_event_biz_transaction", schema=None) as batch_op:
+        batch_op.create_index("ix_epcis_event_biz_transaction_event_id", ["event_id"], unique=False)
+        batch_op.create_index("ix_epcis_event_biz_transaction_value", ["value"], unique=False)
+
+    op.create_table(
+        "epcis_event_epc",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "epc",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("role", sa.String(length=24), nullable=False),
+        sa.Column("quantity", sa.Float(), nullable=True),
+        sa.Column("uom", sa.String(length=8), nullable=True),
+        sa.Column("gtin", sa.String(length=14), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["epcis_event.id"],
+            name=op.f("fk_epcis_event_epc_event_id_epcis_event"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_event_epc")),
+    )
+    with op.batch_alter_table("epcis_event_epc", schema=None) as batch_op:
+        batch_op.create_index("ix_epcis_event_epc_epc", ["epc"], unique=False)
+        batch_op.create_index("ix_epcis_event_epc_event_id", ["event_id"], unique=False)
+        batch_op.create_index("ix_epcis_event_epc_gtin", ["gtin"], unique=False)
+
+    op.create_table(
+        "epcis_event_sensor",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("element", sa.Integer(), nullable=False),
+        sa.Column("time", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("start_time", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("end_time", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "type",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "device_id",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=True,
+        ),
+        sa.Column("value", sa.Float(), nullable=True),
+        sa.Column("min_value", sa.Float(), nullable=True),
+        sa.Column("max_value", sa.Float(), nullable=True),
+        sa.Column("mean_value", sa.Float(), nullable=True),
+        sa.Column("uom", sa.String(length=8), nullable=True),
+        sa.Column(
+            "exception",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=True,
+        ),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["epcis_event.id"],
+            name=op.f("fk_epcis_event_sensor_event_id_epcis_event"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_event_sensor")),
+    )
+    with op.batch_alter_table("epcis_event_sensor", schema=None) as batch_op:
+        batch_op.create_index("ix_epcis_event_sensor_event_id", ["event_id"], unique=False)
+        batch_op.create_index("ix_epcis_event_sensor_type", ["type"], unique=False)
+
+    op.create_table(
+        "epcis_event_source_dest",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column(
+            "type",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "value",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["epcis_event.id"],
+            name=op.f("fk_epcis_event_source_dest_event_id_epcis_event"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_event_source_dest")),
+    )
+    with op.batch_alter_table("epcis_event_source_dest", schema=None) as batch_op:
+        batch_op.create_index("ix_epcis_event_source_dest_event_id", ["event_id"], unique=False)
+        batch_op.create_index("ix_epcis_event_source_dest_value", ["value"], unique=False)
+
+    op.create_table(
+        "epcis_event_value",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("field", sa.String(length=32), nullable=False),
+        sa.Column(
+            "value",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["epcis_event.id"],
+            name=op.f("fk_epcis_event_value_event_id_epcis_event"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_event_value")),
+    )
+    with op.batch_alter_table("epcis_event_value", schema=None) as batch_op:
+        batch_op.create_index("ix_epcis_event_value_event_id", ["event_id"], unique=False)
+        batch_op.create_index("ix_epcis_event_value_field_value", ["field", "value"], unique=False)
+
+    op.create_table(
         "park_industry",
         sa.Column("park_id", sa.String(length=48), nullable=False),
         sa.Column("industry_id", sa.String(length=32), nullable=False),
@@ -429,6 +929,36 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("park_id", "industry_id", name=op.f("pk_park_industry")),
     )
+    op.create_table(
+        "trace_lot_item",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "item_key",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "lot_key",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["epcis_event.id"],
+            name=op.f("fk_trace_lot_item_event_id_epcis_event"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_lot_item")),
+        sa.UniqueConstraint("item_key", "lot_key", name=op.f("uq_trace_lot_item_item_key_lot_key")),
+    )
+    with op.batch_alter_table("trace_lot_item", schema=None) as batch_op:
+        batch_op.create_index("ix_trace_lot_item_lot_key", ["lot_key"], unique=False)
+
     op.create_table(
         "annual_return",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -845,7 +1375,37 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_annual_return_enterprise_id"))
 
     op.drop_table("annual_return")
+    with op.batch_alter_table("trace_lot_item", schema=None) as batch_op:
+        batch_op.drop_index("ix_trace_lot_item_lot_key")
+
+    op.drop_table("trace_lot_item")
     op.drop_table("park_industry")
+    with op.batch_alter_table("epcis_event_value", schema=None) as batch_op:
+        batch_op.drop_index("ix_epcis_event_value_field_value")
+        batch_op.drop_index("ix_epcis_event_value_event_id")
+
+    op.drop_table("epcis_event_value")
+    with op.batch_alter_table("epcis_event_source_dest", schema=None) as batch_op:
+        batch_op.drop_index("ix_epcis_event_source_dest_value")
+        batch_op.drop_index("ix_epcis_event_source_dest_event_id")
+
+    op.drop_table("epcis_event_source_dest")
+    with op.batch_alter_table("epcis_event_sensor", schema=None) as batch_op:
+        batch_op.drop_index("ix_epcis_event_sensor_type")
+        batch_op.drop_index("ix_epcis_event_sensor_event_id")
+
+    op.drop_table("epcis_event_sensor")
+    with op.batch_alter_table("epcis_event_epc", schema=None) as batch_op:
+        batch_op.drop_index("ix_epcis_event_epc_gtin")
+        batch_op.drop_index("ix_epcis_event_epc_event_id")
+        batch_op.drop_index("ix_epcis_event_epc_epc")
+
+    op.drop_table("epcis_event_epc")
+    with op.batch_alter_table("epcis_event_biz_transaction", schema=None) as batch_op:
+        batch_op.drop_index("ix_epcis_event_biz_transaction_value")
+        batch_op.drop_index("ix_epcis_event_biz_transaction_event_id")
+
+    op.drop_table("epcis_event_biz_transaction")
     with op.batch_alter_table("enterprise", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_enterprise_prefecture_code"))
         batch_op.drop_index(batch_op.f("ix_enterprise_park_id"))
@@ -853,11 +1413,39 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_enterprise_industry_id"))
 
     op.drop_table("enterprise")
+    with op.batch_alter_table("trace_location", schema=None) as batch_op:
+        batch_op.drop_index("ix_trace_location_gln")
+        batch_op.drop_index("ix_trace_location_enterprise_uscc")
+
+    op.drop_table("trace_location")
     op.drop_table("raw_material_base_county")
     with op.batch_alter_table("park", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_park_prefecture_code"))
 
     op.drop_table("park")
+    with op.batch_alter_table("epcis_subscription", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_epcis_subscription_query_id"))
+
+    op.drop_table("epcis_subscription")
+    with op.batch_alter_table("epcis_event", schema=None) as batch_op:
+        batch_op.drop_index("ix_epcis_event_record_time")
+        batch_op.drop_index("ix_epcis_event_read_point")
+        batch_op.drop_index("ix_epcis_event_event_time")
+        batch_op.drop_index("ix_epcis_event_event_id")
+        batch_op.drop_index("ix_epcis_event_enterprise_time")
+        batch_op.drop_index("ix_epcis_event_disposition")
+        batch_op.drop_index("ix_epcis_event_capture_job_id")
+        batch_op.drop_index("ix_epcis_event_biz_step")
+        batch_op.drop_index("ix_epcis_event_biz_location")
+
+    op.drop_table("epcis_event")
+    op.drop_table("trace_yield")
+    op.drop_table("trace_product_kind")
+    with op.batch_alter_table("trace_handle", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_trace_handle_prefix_id"))
+        batch_op.drop_index("ix_trace_handle_gtin")
+
+    op.drop_table("trace_handle")
     with op.batch_alter_table("target_share", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_target_share_prefecture_code"))
 
@@ -874,12 +1462,27 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_industry_class_industry_id"))
 
     op.drop_table("industry_class")
+    with op.batch_alter_table("epcis_query", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_epcis_query_owner_user_id"))
+
+    op.drop_table("epcis_query")
     with op.batch_alter_table("county", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_county_prefecture_code"))
 
     op.drop_table("county")
+    with op.batch_alter_table("capture_job", schema=None) as batch_op:
+        batch_op.drop_index("ix_capture_job_enterprise_uscc")
+        batch_op.drop_index("ix_capture_job_created_at")
+
+    op.drop_table("capture_job")
     op.drop_table("api_token")
     op.drop_table("user_account")
+    op.drop_table("trace_kind")
+    op.drop_table("trace_index_state")
+    with op.batch_alter_table("trace_handle_prefix", schema=None) as batch_op:
+        batch_op.drop_index("ix_trace_handle_prefix_enterprise_uscc")
+
+    op.drop_table("trace_handle_prefix")
     op.drop_table("region_input")
     op.drop_table("raw_material_base")
     op.drop_table("prefecture")
@@ -890,5 +1493,6 @@ def downgrade() -> None:
     op.drop_table("period_lock")
     op.drop_table("market_region")
     op.drop_table("industry")
+    op.drop_table("epcis_vocabulary_element")
     op.drop_table("demo_run")
     # ### end Alembic commands ###

@@ -1,0 +1,462 @@
+"""The EPCIS repository's operations: the one entry point routers, commands and other
+packages call.
+
+Capture is in ``capture``, the query language in ``query`` and ``repository``, named
+queries and subscriptions in ``subscriptions``, documents in ``output``, and who sees what
+in ``access``; this module puts them together. Every function takes the session first and
+the caller (``actor``); functions flush, never commit. Webhook deliveries, which must not
+run inside the capturing transaction, take a session factory instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from plateau.auth import service as auth_service
+from plateau.auth.schemas import Actor
+from plateau.db import session_scope, utcnow
+from plateau.i18n import _
+from plateau.trace import access, capture, output, problems, query, repository, subscriptions
+from plateau.trace.capture import Outcome, Payload
+from plateau.trace.epcis import cbv, hashing, validation
+from plateau.trace.events import Context, EventError, prepare
+from plateau.trace.models import (
+    CaptureJob,
+    EpcisEvent,
+    EpcisQuery,
+    EpcisSubscription,
+)
+from plateau.trace.query import EventQuery, PageToken
+from plateau.trace.repository import EventPage
+from plateau.trace.schemas import (
+    CaptureJobRead,
+    QueryCreate,
+    QueryRead,
+    SubscriptionCreate,
+    SubscriptionRead,
+)
+
+EVENT_TYPES: tuple[str, ...] = (
+    "ObjectEvent",
+    "AggregationEvent",
+    "TransactionEvent",
+    "TransformationEvent",
+    "AssociationEvent",
+)
+TOP_LEVEL: tuple[str, ...] = (
+    "queries",
+    "capture",
+    "events",
+    "eventTypes",
+    "epcs",
+    "readPoints",
+    "bizLocations",
+    "dispositions",
+    "bizSteps",
+)
+MAX_EVENTS_PER_CAPTURE = capture.MAX_EVENTS
+
+__all__ = [
+    "EVENT_TYPES",
+    "MAX_EVENTS_PER_CAPTURE",
+    "TOP_LEVEL",
+    "EventPage",
+    "EventQuery",
+    "Outcome",
+    "Payload",
+    "Resource",
+    "ResourcePage",
+    "actor_named",
+    "capture_document",
+    "capture_event",
+    "capture_job_read",
+    "cbv_terms",
+    "create_query",
+    "create_subscription",
+    "delete_query",
+    "delete_subscription",
+    "deliver_streams",
+    "get_capture_job",
+    "get_event",
+    "get_query",
+    "get_subscription",
+    "list_capture_jobs",
+    "list_queries",
+    "list_resources",
+    "list_subscriptions",
+    "named_query",
+    "query_events",
+    "query_read",
+    "run_schedules",
+    "subscription_read",
+]
+
+
+# --- capture ------------------------------------------------------------------------------
+
+
+def capture_document(
+    session: Session, *, payload: Payload, actor: Actor, max_bytes: int
+) -> Outcome:
+    """Capture an EPCISDocument (JSON-LD or XML) for the caller's enterprise."""
+    enterprise = access.require_capturer(actor)
+    try:
+        return capture.capture(
+            session, payload=payload, actor=actor, enterprise=enterprise, max_bytes=max_bytes
+        )
+    except IntegrityError:
+        # Two captures of the same new event at the same moment: the unique hash kept one.
+        raise problems.EpcisError(
+            problems.ALREADY_EXISTS,
+            _(
+                "Another capture stored some of these events at the same moment; send the document again (each event is stored once)."
+            ),
+            409,
+        ) from None
+
+
+def capture_event(session: Session, *, payload: Payload, actor: Actor, max_bytes: int) -> Outcome:
+    """Capture one bare event (``POST /epcis/events``); 409 if it is already stored."""
+    enterprise = access.require_capturer(actor)
+    capture.check_size(payload, max_bytes=max_bytes)
+    event, report = validation.validate_payload(payload.data, payload.content_type)
+    if event is None or not report.ok:
+        raise problems.validation_error(report.detail())
+    if event.get("type") in capture.DOCUMENT_TYPES or "epcisBody" in event:
+        raise problems.validation_error(
+            _(
+                "/type: POST /epcis/events takes one event; send documents to /epcis/capture [capture:single-event]"
+            )
+        )
+    now = utcnow()
+    try:
+        event_hash = hashing.event_hash(event)
+        prepared = prepare(
+            event, position=0, event_hash=event_hash, context=Context(), record_time=now
+        )
+    except (EventError, ValueError) as exc:
+        raise problems.validation_error(str(exc)) from None
+    existing = session.scalar(
+        select(EpcisEvent.event_id).where(
+            or_(
+                (EpcisEvent.event_hash == event_hash)
+                & (EpcisEvent.declared.is_(prepared.declared)),
+                (EpcisEvent.event_id == prepared.columns["event_id"])
+                & (EpcisEvent.event_hash != event_hash),
+            )
+        )
+    )
+    if existing is not None:
+        raise problems.EpcisError(
+            problems.ALREADY_EXISTS,
+            _("The event %(id)s is already in the repository.", id=existing),
+            409,
+        )
+    job = CaptureJob(
+        id=uuid.uuid4().hex,
+        status="success",
+        error_behaviour="rollback",
+        errors=[],
+        received_count=1,
+        stored_count=1,
+        source_format=capture.source_format(payload.content_type, payload.data),
+        payload_bytes=len(payload.data),
+        captured_by_user_id=actor.user_id,
+        captured_by=actor.username,
+        enterprise_uscc=enterprise,
+        created_at=now,
+        finished_at=now,
+    )
+    session.add(job)
+    session.flush()
+    ids = capture.insert_events(session, [prepared], job=job, actor=actor, enterprise=enterprise)
+    return Outcome(job, ids, [prepared.columns["event_id"]])
+
+
+def get_capture_job(session: Session, *, capture_id: str, actor: Actor) -> CaptureJob:
+    """Return a capture job the caller may see, or raise 404."""
+    scope = access.scope_of(session, actor)
+    job = session.scalar(select(CaptureJob).where(CaptureJob.id == capture_id, scope.jobs()))
+    if job is None:
+        raise problems.not_found(_("There is no capture job %(id)s.", id=capture_id))
+    return job
+
+
+def list_capture_jobs(
+    session: Session, *, actor: Actor, per_page: int, token: PageToken | None
+) -> tuple[list[CaptureJob], PageToken | None]:
+    """List the capture jobs the caller may see, newest first."""
+    scope = access.scope_of(session, actor)
+    offset = token.last_id if token else 0
+    rows = list(
+        session.scalars(
+            select(CaptureJob)
+            .where(scope.jobs())
+            .order_by(CaptureJob.created_at.desc(), CaptureJob.id)
+            .offset(offset)
+            .limit(per_page + 1)
+        )
+    )
+    more = len(rows) > per_page
+    return rows[:per_page], PageToken(offset + per_page, None, 0) if more else None
+
+
+def capture_job_read(job: CaptureJob) -> CaptureJobRead:
+    """Return a capture job as the REST binding shows it."""
+    return CaptureJobRead(
+        captureID=job.id,
+        createdAt=job.created_at,
+        finishedAt=job.finished_at,
+        running=job.status == "running",
+        success=job.status != "failure",
+        captureErrorBehaviour="proceed" if job.error_behaviour == "proceed" else "rollback",
+        errors=list(job.errors or []),
+        eventCount=job.received_count,
+        storedCount=job.stored_count,
+        duplicateCount=job.duplicate_count,
+        refusedCount=job.refused_count,
+    )
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+def query_events(
+    session: Session,
+    *,
+    event_query: EventQuery,
+    actor: Actor,
+    per_page: int = query.DEFAULT_PER_PAGE,
+    token: PageToken | None = None,
+) -> EventPage:
+    """Return one page of the events matching a query that the caller may see."""
+    scope = access.scope_of(session, actor)
+    where = repository.conditions(session, event_query, scope)
+    limit = event_query.max_event_count
+    if limit is not None and repository.count_at_most(session, where, limit + 1) > limit:
+        raise problems.EpcisError(
+            problems.QUERY_TOO_LARGE,
+            _("The query matches more than maxEventCount (%(max)s) events.", max=limit),
+            413,
+        )
+    return repository.events_page(session, where, event_query, per_page=per_page, token=token)
+
+
+def get_event(session: Session, *, event_id: str, actor: Actor) -> list[dict[str, Any]]:
+    """Return an event (by eventID or event hash) and its error declarations, or raise 404."""
+    scope = access.scope_of(session, actor)
+    rows = session.scalars(
+        select(EpcisEvent.event_json)
+        .where(
+            or_(EpcisEvent.event_id == event_id, EpcisEvent.event_hash == event_id),
+            scope.events(),
+        )
+        .order_by(EpcisEvent.id)
+    ).all()
+    if not rows:
+        raise problems.not_found(_("There is no event %(id)s.", id=event_id))
+    return list(rows)
+
+
+# --- resource lists -----------------------------------------------------------------------
+
+Resource = Literal["eventTypes", "epcs", "bizSteps", "bizLocations", "readPoints", "dispositions"]
+
+
+@dataclass
+class ResourcePage:
+    """One page of a top-level resource list."""
+
+    members: list[str]
+    next_token: PageToken | None
+
+
+def list_resources(
+    session: Session,
+    *,
+    resource: Resource,
+    actor: Actor,
+    per_page: int,
+    token: PageToken | None,
+    fmt: output.EpcFormat = output.DEFAULT_EPC_FORMAT,
+) -> ResourcePage:
+    """List event types, EPCs, business steps, locations, read points or dispositions.
+
+    Standard CBV terms and event types are always listed; the rest is what occurs in the
+    events the caller may see.
+    """
+    scope = access.scope_of(session, actor)
+    if resource in ("epcs", "bizLocations", "readPoints"):
+        column = {
+            "epcs": None,
+            "bizLocations": EpcisEvent.biz_location,
+            "readPoints": EpcisEvent.read_point,
+        }[resource]
+        values = repository.distinct_values(
+            session,
+            column,
+            scope,
+            after=token.last_value if token else None,
+            limit=per_page + 1,
+            via_epc=column is None,
+        )
+        more = len(values) > per_page
+        values = values[:per_page]
+        next_token = PageToken(0, values[-1], 0) if more and values else None
+        return ResourcePage([output.spell(v, fmt) for v in values], next_token)
+    members = _vocabulary_members(session, resource, scope)
+    offset = token.last_id if token else 0
+    page = members[offset : offset + per_page]
+    more = offset + per_page < len(members)
+    return ResourcePage(page, PageToken(offset + per_page, None, 0) if more else None)
+
+
+def _vocabulary_members(session: Session, resource: Resource, scope: access.Scope) -> list[str]:
+    if resource == "eventTypes":
+        standard: Sequence[str] = EVENT_TYPES
+        column: Any = EpcisEvent.event_type
+    elif resource == "bizSteps":
+        standard = sorted(cbv.biz_step().terms)
+        column = EpcisEvent.biz_step
+    else:
+        standard = sorted(cbv.disposition().terms)
+        column = EpcisEvent.disposition
+    found = repository.distinct_values(session, column, scope, after=None, limit=10_000)
+    return [*standard, *sorted(v for v in found if v not in set(standard))]
+
+
+def cbv_terms(name: str) -> frozenset[str]:
+    """Return the standard terms of a CBV list (bizStep, disposition …)."""
+    return cbv.vocabulary(name).terms
+
+
+def actor_named(session: Session, *, username: str) -> Actor:
+    """Return the actor of a user account (commands that act on someone's behalf)."""
+    user = auth_service.get_user_by_username(session, username=username)
+    if not user.is_active:
+        raise problems.EpcisError(
+            problems.SECURITY, _("The user %(name)s is disabled.", name=username), 403
+        )
+    return auth_service.actor_for(user)
+
+
+# --- named queries and subscriptions -------------------------------------------------------
+
+
+def create_query(session: Session, *, data: QueryCreate, actor: Actor) -> EpcisQuery:
+    """Store a named query after checking it against the EPCIS query language."""
+    return subscriptions.create_query(session, data=data, actor=actor)
+
+
+def list_queries(session: Session, *, actor: Actor) -> list[EpcisQuery]:
+    """List the named queries the caller owns (every one for region-wide roles)."""
+    return subscriptions.list_queries(session, actor=actor)
+
+
+def get_query(session: Session, *, name: str, actor: Actor) -> EpcisQuery:
+    """Return a named query the caller may see, or raise 404."""
+    return subscriptions.get_query(session, name=name, actor=actor)
+
+
+def delete_query(session: Session, *, name: str, actor: Actor) -> None:
+    """Remove a named query and its subscriptions."""
+    subscriptions.delete_query(session, name=name, actor=actor)
+
+
+def query_read(row: EpcisQuery) -> QueryRead:
+    return QueryRead(name=row.name, query=row.query)
+
+
+def named_query(row: EpcisQuery) -> EventQuery:
+    """Return the stored query of a named query, parsed."""
+    return query.from_json(row.query)
+
+
+def create_subscription(
+    session: Session,
+    *,
+    name: str,
+    data: SubscriptionCreate,
+    epc_format: output.EpcFormat,
+    actor: Actor,
+) -> EpcisSubscription:
+    """Subscribe a webhook to a named query."""
+    row = get_query(session, name=name, actor=actor)
+    return subscriptions.create_subscription(
+        session, query_row=row, data=data, epc_format=epc_format, actor=actor
+    )
+
+
+def list_subscriptions(session: Session, *, name: str, actor: Actor) -> list[EpcisSubscription]:
+    """List the caller's subscriptions to a named query."""
+    row = get_query(session, name=name, actor=actor)
+    return subscriptions.list_subscriptions(session, query_row=row, actor=actor)
+
+
+def get_subscription(
+    session: Session, *, name: str, subscription_id: str, actor: Actor
+) -> EpcisSubscription:
+    """Return one subscription of a named query, or raise 404."""
+    row = get_query(session, name=name, actor=actor)
+    return subscriptions.get_subscription(
+        session, query_row=row, subscription_id=subscription_id, actor=actor
+    )
+
+
+def delete_subscription(session: Session, *, name: str, subscription_id: str, actor: Actor) -> None:
+    """Cancel a subscription."""
+    row = get_query(session, name=name, actor=actor)
+    subscriptions.delete_subscription(
+        session, query_row=row, subscription_id=subscription_id, actor=actor
+    )
+
+
+def subscription_read(sub: EpcisSubscription, *, query_name: str) -> SubscriptionRead:
+    return SubscriptionRead(
+        subscriptionID=sub.id,
+        queryName=query_name,
+        dest=sub.dest,
+        createdAt=sub.created_at,
+        lastNotifiedAt=sub.last_notified_at,
+        initialRecordTime=sub.initial_record_time,
+        reportIfEmpty=sub.report_if_empty,
+        stream=True if sub.stream else None,
+        schedule=sub.schedule,
+        epcFormat=sub.epc_format,
+        signed=bool(sub.signing_key),
+    )
+
+
+def deliver_streams(factory: sessionmaker[Session]) -> list[subscriptions.Sent]:
+    """Send newly captured events to streaming subscribers (call after the capture commits)."""
+    return _deliver(factory, stream=True)
+
+
+def run_schedules(factory: sessionmaker[Session]) -> list[subscriptions.Sent]:
+    """Send the results of scheduled subscriptions whose schedule fired since the last run."""
+    return _deliver(factory, stream=False)
+
+
+def _deliver(factory: sessionmaker[Session], *, stream: bool) -> list[subscriptions.Sent]:
+    with session_scope(factory) as session:
+        if (
+            session.scalar(
+                select(EpcisSubscription.id).where(EpcisSubscription.stream.is_(stream)).limit(1)
+            )
+            is None
+        ):
+            return []
+        deliveries = subscriptions.prepare_deliveries(session, stream=stream)
+    if not deliveries:
+        return []
+    results = subscriptions.send(deliveries)
+    with session_scope(factory) as session:
+        subscriptions.record(session, results)
+    return results
