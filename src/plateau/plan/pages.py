@@ -8,7 +8,6 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from plateau.formatting import fmt_value
 from plateau.i18n import _
 from plateau.plan import data as plan_data
 from plateau.plan import service
@@ -157,7 +156,6 @@ def check(request: Request, session: DbSession, actor: CurrentActor) -> Response
         {
             "coherence": coherence,
             "coherence_chart": _coherence_chart(coherence),
-            "fmt_value": fmt_value,
         },
         actor=actor,
         active="plan",
