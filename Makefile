@@ -40,18 +40,27 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	cp node_modules/bulma/css/bulma.min.css $(VENDOR)/
 	touch $@
 
-# Debian packages the tests need: PostgreSQL (initdb/pg_ctl), Chromium, a CJK font.
-test-system-deps:
+# Debian packages the platform needs at run time: Pango for PDF reports, a CJK font.
+system-deps:
 	@missing=""; \
-	command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq --no-install-recommends $$missing; \
 	fi
 
-run: install
+# Debian packages the tests need besides: PostgreSQL (initdb/pg_ctl), Chromium.
+test-system-deps: system-deps
+	@missing=""; \
+	command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq --no-install-recommends $$missing; \
+	fi
+
+run: install system-deps
 	$(VENV)/bin/plateau init
 	$(VENV)/bin/plateau demo load --if-empty
 	$(VENV)/bin/plateau demo credentials
