@@ -32,10 +32,11 @@ from sqlalchemy.orm import Session
 from plateau.auth.schemas import SYSTEM, Actor, Role
 from plateau.errors import Forbidden
 from plateau.i18n import _, lazy
+from plateau.paging import MAX_PER_PAGE
 from plateau.registry import service as registry_service
 from plateau.registry.identifiers import gtin_check_digit, make_gtin
 from plateau.registry.models import Product
-from plateau.registry.schemas import MAX_PER_PAGE, ProductCreate, ProductFilter
+from plateau.registry.schemas import ProductCreate, ProductFilter
 from plateau.trace import lineage_service
 from plateau.trace import service as trace_service
 from plateau.trace.capture import Payload

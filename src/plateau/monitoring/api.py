@@ -11,11 +11,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from plateau.errors import FieldError, ValidationFailed
+from plateau.errors import FieldError
 from plateau.i18n import _
 from plateau.monitoring import service
 from plateau.monitoring.schemas import (
-    MAX_PER_PAGE,
     AuditRead,
     CompletenessRead,
     ElementRead,
@@ -25,7 +24,6 @@ from plateau.monitoring.schemas import (
     GroupBy,
     LateFilerRead,
     LockReport,
-    Page,
     PeriodRead,
     ProblemRead,
     ReasonInput,
@@ -44,17 +42,13 @@ from plateau.monitoring.schemas import (
     ValidationRead,
     WarningRead,
 )
+from plateau.paging import Page, page_of, page_of_rows
 from plateau.tabular import XLSX_MEDIA, Column, export_response, read_table, to_csv
 from plateau.web.deps import Csrf, DbSession, UserActor
+from plateau.web.params import Format, PageNo, PerPage, read_upload
 
 router = APIRouter(prefix="/monitoring", tags=["monitoring"], dependencies=[Csrf])
 
-Format = Annotated[
-    Literal["json", "csv", "xlsx"],
-    Query(description="json (one page), or csv / xlsx to download every matching row."),
-]
-PageNo = Annotated[int, Query(ge=1, description="Page number, from 1.")]
-PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page (at most 200).")]
 PeriodQuery = Annotated[
     str | None,
     Query(description="YYYY-MM or YYYY; by default the latest month whose deadline has passed."),
@@ -148,17 +142,6 @@ def return_columns() -> list[Column]:
     ]
 
 
-async def read_upload(request: Request, file: UploadFile) -> tuple[bytes, str]:
-    limit = request.app.state.settings.max_upload_bytes
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationFailed(
-            _("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024)),
-            [FieldError(_("File too large."), field="file")],
-        )
-    return data, file.filename or "upload.csv"
-
-
 def _period_or_default(period: str | None) -> str:
     return period or str(service.report_period())
 
@@ -238,12 +221,7 @@ def list_returns(
     found = service.list_returns(
         session, filters=filters, page=page, per_page=per_page, actor=actor
     )
-    return Page[ReturnRow](
-        items=[ReturnRow.model_validate(r) for r in found.items],
-        total=found.total,
-        page=found.page,
-        per_page=found.per_page,
-    )
+    return page_of(ReturnRow, found)
 
 
 @router.post("/returns", response_model=FilingReport)
@@ -488,13 +466,7 @@ def late_filers(
             Column("days_late", _("Days late")),
         ]
         return export_response(format, columns, rows, filename="late-filers")
-    chunk = rows[(page - 1) * per_page : page * per_page]
-    return Page[LateFilerRead](
-        items=[LateFilerRead.model_validate(r) for r in chunk],
-        total=len(rows),
-        page=page,
-        per_page=per_page,
-    )
+    return page_of_rows(LateFilerRead, rows, page=page, per_page=per_page)
 
 
 @router.get("/warnings", response_model=Page[WarningRead])
@@ -526,12 +498,7 @@ def warnings(
         )
         for w in found
     ]
-    return Page[WarningRead](
-        items=items[(page - 1) * per_page : page * per_page],
-        total=len(items),
-        page=page,
-        per_page=per_page,
-    )
+    return page_of_rows(WarningRead, items, page=page, per_page=per_page)
 
 
 # --- region-level inputs ---

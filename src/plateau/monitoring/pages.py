@@ -11,7 +11,6 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 
 from plateau.auth.schemas import Actor, Role
 from plateau.errors import DomainError, FieldError, ValidationFailed
@@ -23,6 +22,7 @@ from plateau.monitoring.schemas import RegionInputWrite, ReturnFilter
 from plateau.registry import service as registry_service
 from plateau.tabular import read_table
 from plateau.web.deps import Csrf, DbSession, UserActor
+from plateau.web.params import read_upload
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Csrf])
@@ -379,23 +379,14 @@ async def import_upload(request: Request, session: DbSession, actor: UserActor) 
     submit = form.get("submit") in ("1", "on", "true")
     result = failure = None
     try:
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise ValidationFailed(
-                _("Choose a CSV or Excel file."), [FieldError(_("No file."), field="file")]
-            )
-        limit = request.app.state.settings.max_upload_bytes
-        data = await upload.read(limit + 1)
-        if len(data) > limit:
-            raise ValidationFailed(
-                _("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024))
-            )
+        data, filename = await read_upload(request, upload)
         result = service.import_returns(
             session,
-            table=read_table(data, upload.filename),
+            table=read_table(data, filename),
             actor=actor,
             dry_run=dry_run,
             submit=submit,
-            source=upload.filename,
+            source=filename,
         )
     except ValidationFailed as exc:
         failure = exc

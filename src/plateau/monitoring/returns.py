@@ -33,8 +33,9 @@ from plateau.monitoring.periods import (
     parse_period,
 )
 from plateau.monitoring.rules import Finding, ruleset
-from plateau.monitoring.schemas import MAX_PER_PAGE, ReturnFilter
+from plateau.monitoring.schemas import ReturnFilter
 from plateau.monitoring.store import Record, Values
+from plateau.paging import MAX_PER_PAGE
 from plateau.registry import service as registry_service
 from plateau.registry.models import Enterprise
 

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Frequency = Literal["monthly", "annual"]
 StatusName = Literal["draft", "submitted", "approved", "returned", "locked"]
 GroupBy = Literal["prefecture", "park", "industry"]
-MAX_PER_PAGE = 200
 # A figure as a program sends it: a number, a numeric string, or null to clear it.
 RawValue = Decimal | int | str | None
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list: the items and how many there are in all."""
-
-    items: list[T]
-    total: int
-    page: int
-    per_page: int
 
 
 def _blank_to_none(value: Any) -> Any:

@@ -12,11 +12,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from plateau.errors import FieldError, ValidationFailed
-from plateau.i18n import _
+from plateau.paging import Page, page_of
 from plateau.registry import service
 from plateau.registry.schemas import (
-    MAX_PER_PAGE,
     BaseRead,
     BrandCreate,
     BrandFilter,
@@ -33,7 +31,6 @@ from plateau.registry.schemas import (
     ImportReport,
     IndustryRead,
     MarketRegionRead,
-    Page,
     ParkRead,
     PrefectureRead,
     ProductCreate,
@@ -52,15 +49,9 @@ from plateau.registry.schemas import (
 )
 from plateau.tabular import XLSX_MEDIA, Table, export_response, read_table, to_csv, to_xlsx
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
+from plateau.web.params import Format, PageNo, PerPage, read_upload
 
 router = APIRouter(prefix="/registry", tags=["registry"], dependencies=[Csrf])
-
-Format = Annotated[
-    Literal["json", "csv", "xlsx"],
-    Query(description="json (one page), or csv / xlsx to download every matching row."),
-]
-PageNo = Annotated[int, Query(ge=1, description="Page number, from 1.")]
-PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page (at most 200).")]
 
 
 def _export(
@@ -80,14 +71,7 @@ def _export(
 
 
 async def _read_upload(request: Request, file: UploadFile) -> Table:
-    limit = request.app.state.settings.max_upload_bytes
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationFailed(
-            _("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024)),
-            [FieldError(_("File too large."), field="file")],
-        )
-    return read_table(data, file.filename or "upload.csv")
+    return read_table(*await read_upload(request, file))
 
 
 # --- reference data (public) ---
@@ -194,12 +178,7 @@ def enterprises(
     found = service.list_enterprises(
         session, filters=filters, page=page, per_page=per_page, actor=actor
     )
-    return Page[EnterpriseRead](
-        items=[EnterpriseRead.model_validate(e) for e in found.items],
-        total=found.total,
-        page=found.page,
-        per_page=found.per_page,
-    )
+    return page_of(EnterpriseRead, found)
 
 
 @router.post("/enterprises", response_model=EnterpriseRead, status_code=201)
@@ -308,12 +287,7 @@ def brands(
     if format != "json":
         return _export(session, "brands", format, actor, filters)
     found = service.list_brands(session, filters=filters, page=page, per_page=per_page, actor=actor)
-    return Page[BrandRead](
-        items=[BrandRead.model_validate(b) for b in found.items],
-        total=found.total,
-        page=found.page,
-        per_page=found.per_page,
-    )
+    return page_of(BrandRead, found)
 
 
 @router.post("/brands", response_model=BrandRead, status_code=201)
@@ -344,12 +318,7 @@ def products(
     found = service.list_products(
         session, filters=filters, page=page, per_page=per_page, actor=actor
     )
-    return Page[ProductRead](
-        items=[ProductRead.model_validate(p) for p in found.items],
-        total=found.total,
-        page=found.page,
-        per_page=found.per_page,
-    )
+    return page_of(ProductRead, found)
 
 
 @router.post("/products", response_model=ProductRead, status_code=201)
@@ -409,12 +378,7 @@ def certifications(
     found = service.list_certifications(
         session, filters=filters, page=page, per_page=per_page, actor=actor
     )
-    return Page[CertificationRead](
-        items=[CertificationRead.model_validate(c) for c in found.items],
-        total=found.total,
-        page=found.page,
-        per_page=found.per_page,
-    )
+    return page_of(CertificationRead, found)
 
 
 @router.post("/certifications", response_model=CertificationRead, status_code=201)
@@ -451,12 +415,7 @@ def projects(
     found = service.list_projects(
         session, filters=filters, page=page, per_page=per_page, actor=actor
     )
-    return Page[ProjectRead](
-        items=[ProjectRead.model_validate(p) for p in found.items],
-        total=found.total,
-        page=found.page,
-        per_page=found.per_page,
-    )
+    return page_of(ProjectRead, found)
 
 
 @router.post("/projects", response_model=ProjectRead, status_code=201)

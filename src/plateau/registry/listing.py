@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from plateau.errors import FieldError, ValidationFailed
 from plateau.i18n import _
-from plateau.registry.schemas import MAX_PER_PAGE
+from plateau.paging import MAX_PER_PAGE
 
 T = TypeVar("T")
 

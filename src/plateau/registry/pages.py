@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
-from starlette.datastructures import UploadFile
 
 from plateau.auth.schemas import Actor
 from plateau.errors import DomainError, FieldError, Forbidden, ValidationFailed
@@ -42,6 +41,7 @@ from plateau.registry.schemas import (
 )
 from plateau.tabular import read_table
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
+from plateau.web.params import read_upload
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Csrf])
@@ -629,17 +629,8 @@ async def import_upload(request: Request, session: DbSession, actor: UserActor) 
     dry_run = form.get("dry_run") in ("1", "on", "true")
     result = failure = None
     try:
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise ValidationFailed(
-                _("Choose a CSV or Excel file."), [FieldError(_("No file."), field="file")]
-            )
-        limit = request.app.state.settings.max_upload_bytes
-        data = await upload.read(limit + 1)
-        if len(data) > limit:
-            raise ValidationFailed(
-                _("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024))
-            )
-        table = read_table(data, upload.filename)
+        data, filename = await read_upload(request, upload)
+        table = read_table(data, filename)
         result = service.import_table(
             session, kind=cast(ImportKind, kind), table=table, actor=actor, dry_run=dry_run
         )

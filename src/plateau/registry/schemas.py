@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -87,8 +87,6 @@ MARKET_KIND_LABELS: dict[str, str] = {
     "export": lazy("Export"),
 }
 
-MAX_PER_PAGE = 200
-
 
 def _uscc(value: str) -> str:
     try:
@@ -137,18 +135,6 @@ class _Input(BaseModel):
 
 class _Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list: the items and how many there are in all."""
-
-    items: list[T]
-    total: int
-    page: int
-    per_page: int
 
 
 # --- places and industries (public reference data) ---

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Actor, Role
 from plateau.i18n import _
+from plateau.paging import MAX_PER_PAGE
 from plateau.registry import service as registry_service
-from plateau.registry.schemas import MAX_PER_PAGE, EnterpriseFilter, ProductFilter
+from plateau.registry.schemas import EnterpriseFilter, ProductFilter
 from plateau.trace import problems
 from plateau.trace.models import CaptureJob, EpcisEvent, EpcisEventEpc
 
