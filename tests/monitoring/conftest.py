@@ -10,9 +10,8 @@ from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from plateau.auth import service as auth_service
-from plateau.auth.schemas import PUBLIC, Actor, Role
 from plateau.registry.models import Enterprise
-from tests.builders import actor_of, bearer, make_token, make_user
+from tests.builders import Users, make_role_users
 from tests.registry.builders import make_enterprise
 
 
@@ -67,42 +66,11 @@ VISIBLE: dict[str, set[str]] = {
     "enterprise_a": {"a"},
     "enterprise_b": {"b"},
 }
-ROLE_SPECS: dict[str, tuple[Role, str | None]] = {
-    "region_admin": (Role.REGION_ADMIN, None),
-    "analyst": (Role.ANALYST, None),
-    "prefecture_lhasa": (Role.PREFECTURE_OFFICER, "prefecture:540100"),
-    "prefecture_nagqu": (Role.PREFECTURE_OFFICER, "prefecture:540600"),
-    "park_etdz": (Role.PARK_OFFICER, "park:lhasa_etdz"),
-    "enterprise_a": (Role.ENTERPRISE_USER, "enterprise:{a}"),
-    "enterprise_b": (Role.ENTERPRISE_USER, "enterprise:{b}"),
-}
-ROLES = ("public", *ROLE_SPECS)
-
-
-@dataclass
-class Users:
-    actors: dict[str, Actor]
-    headers: dict[str, dict[str, str]]
-    usernames: dict[str, str]
 
 
 @pytest.fixture
 def users(session: Session, world: World) -> Users:
-    actors: dict[str, Actor] = {"public": PUBLIC}
-    headers: dict[str, dict[str, str]] = {"public": {}}
-    usernames: dict[str, str] = {}
-    for name, (role, scope) in ROLE_SPECS.items():
-        user = make_user(
-            session,
-            role,
-            scope.format(a=world.a, b=world.b) if scope else None,
-            username=f"m-{name}",
-        )
-        actors[name] = actor_of(user)
-        headers[name] = bearer(make_token(session, user))
-        usernames[name] = user.username
-    session.commit()
-    return Users(actors=actors, headers=headers, usernames=usernames)
+    return make_role_users(session, a=world.a, b=world.b, prefix="m")
 
 
 def cli_app() -> typer.Typer:

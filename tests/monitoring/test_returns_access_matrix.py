@@ -17,8 +17,9 @@ from httpx import Response
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from tests.builders import ROLES, Users
 from tests.monitoring.builders import approved, core, file
-from tests.monitoring.conftest import ROLES, VISIBLE, Users, World
+from tests.monitoring.conftest import VISIBLE, World
 from tests.registry.builders import csv_bytes
 
 EVERYONE = set(ROLES)

@@ -8,8 +8,9 @@ from datetime import datetime
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.builders import Users
 from tests.monitoring.builders import core
-from tests.monitoring.conftest import Users, World
+from tests.monitoring.conftest import World
 from tests.registry.builders import csv_bytes, xlsx_bytes
 
 R = "/api/monitoring"

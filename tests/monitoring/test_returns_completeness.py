@@ -12,8 +12,9 @@ from plateau.auth.schemas import SYSTEM
 from plateau.errors import Forbidden, Unauthorized
 from plateau.monitoring import service
 from plateau.monitoring.models import AnnualReturn
+from tests.builders import Users
 from tests.monitoring.builders import TODAY, month_row
-from tests.monitoring.conftest import Users, World
+from tests.monitoring.conftest import World
 from tests.registry.builders import make_enterprise
 
 P = "2025-10"  # due 2025-11-15 23:59:59 Beijing = 15:59:59 UTC

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM
 from plateau.monitoring import service
-from tests.builders import csrf_from, login
+from tests.builders import Users, csrf_from, login
 from tests.monitoring.builders import core, file, month_row
-from tests.monitoring.conftest import Users, World
+from tests.monitoring.conftest import World
 from tests.registry.builders import csv_bytes
 
 

@@ -19,8 +19,9 @@ from plateau.monitoring.schemas import RegionInputWrite, ReturnInput
 from plateau.registry import service as registry_service
 from plateau.registry.schemas import EnterpriseUpdate
 from plateau.tabular import read_table
+from tests.builders import Users
 from tests.monitoring.builders import TODAY, approved, core, file, lock_row, month_row
-from tests.monitoring.conftest import Users, World
+from tests.monitoring.conftest import World
 from tests.registry.builders import csv_bytes, xlsx_bytes
 
 HEADER = ["uscc", "period", "output_value", "revenue", "value_added", "employees"]

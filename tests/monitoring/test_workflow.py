@@ -19,8 +19,9 @@ from plateau.errors import (
     ValidationFailed,
 )
 from plateau.monitoring import service
+from tests.builders import ROLES, Users
 from tests.monitoring.builders import TODAY, approved, core, file
-from tests.monitoring.conftest import ROLES, Users, World
+from tests.monitoring.conftest import World
 
 P = "2025-10"
 

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from plateau.auth.schemas import SYSTEM
 from plateau.registry import service
 from plateau.registry.schemas import BrandFilter, CertificationFilter
+from tests.builders import ROLES, Users
 from tests.registry.builders import csv_bytes, gtin, uscc
-from tests.registry.conftest import ROLES, VISIBLE, VISIBLE_PROJECTS, Users, World
+from tests.registry.conftest import VISIBLE, VISIBLE_PROJECTS, World
 
 EVERYONE = set(ROLES)
 USERS = EVERYONE - {"public"}

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM
 from plateau.registry import service
+from tests.builders import Users
 from tests.registry.builders import csv_bytes, make_enterprise, uscc, xlsx_bytes
-from tests.registry.conftest import Users, World
+from tests.registry.conftest import World
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -15,8 +15,9 @@ from plateau.i18n import set_locale
 from plateau.registry import service
 from plateau.registry.schemas import EnterpriseFilter, ProductFilter, ProjectFilter
 from plateau.tabular import read_table
+from tests.builders import Users
 from tests.registry.builders import csv_bytes, gtin, uscc, xlsx_bytes
-from tests.registry.conftest import Users, World
+from tests.registry.conftest import World
 
 ZH_HEADER = ["统一社会信用代码", "企业名称", "地市", "产业", "区县", "园区", "行业代码", "成立日期"]
 

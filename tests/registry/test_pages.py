@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM
 from plateau.registry import service
-from tests.builders import csrf_from, login
+from tests.builders import ROLES, Users, csrf_from, login
 from tests.registry.builders import uscc, xlsx_bytes
-from tests.registry.conftest import ROLES, VISIBLE, Users, World
+from tests.registry.conftest import VISIBLE, World
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NAMES = {"a": "拉萨高原净水有限公司", "b": "那曲牦牛肉食品有限公司", "c": "拉萨藏香手工艺合作社"}

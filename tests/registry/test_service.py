@@ -25,8 +25,9 @@ from plateau.registry.schemas import (
     StatusCreate,
     StatusUpdate,
 )
+from tests.builders import Users
 from tests.registry.builders import gtin, make_enterprise, uscc
-from tests.registry.conftest import VISIBLE, VISIBLE_PROJECTS, Users, World
+from tests.registry.conftest import VISIBLE, VISIBLE_PROJECTS, World
 
 
 def _letters(world: World, usccs: set[str]) -> set[str]:
