@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from plateau.i18n import get_locale
 
@@ -75,3 +76,12 @@ def _trim(v: float, digits: int) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def loc(obj: Any) -> str:
+    """A record's name in the current language (Chinese when there is no English one)."""
+    if obj is None:
+        return "—"
+    zh = getattr(obj, "name_zh", None) or getattr(obj, "name", "")
+    en = getattr(obj, "name_en", "")
+    return str(en if get_locale() == "en" and en else zh)

@@ -14,7 +14,8 @@ from pydantic import ValidationError
 
 from plateau.auth.schemas import Actor, Role
 from plateau.errors import DomainError, FieldError, ValidationFailed
-from plateau.i18n import _, get_locale
+from plateau.formatting import loc
+from plateau.i18n import _
 from plateau.monitoring import access, service
 from plateau.monitoring.elements import format_value
 from plateau.monitoring.periods import BEIJING, Period, beijing_today, latest_monthly
@@ -35,15 +36,6 @@ STATUS_COLOURS = {
     "returned": "is-warning is-light",
     "locked": "is-dark",
 }
-
-
-def loc(obj: Any) -> str:
-    """A record's name in the current language (Chinese when there is no English one)."""
-    if obj is None:
-        return "—"
-    zh = getattr(obj, "name_zh", None) or getattr(obj, "name", "")
-    en = getattr(obj, "name_en", "")
-    return str(en if get_locale() == "en" and en else zh)
 
 
 def when(value: datetime | None) -> str:

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ValidationError
 
 from plateau.auth.schemas import Actor
 from plateau.errors import DomainError, FieldError, Forbidden, ValidationFailed
-from plateau.i18n import _, get_locale, lazy
+from plateau.formatting import loc
+from plateau.i18n import _, lazy
 from plateau.registry import service
 from plateau.registry.schemas import (
     CERTIFICATION_LABELS,
@@ -48,15 +49,6 @@ router = APIRouter(include_in_schema=False, dependencies=[Csrf])
 
 PER_PAGE = 25
 B = TypeVar("B", bound=BaseModel)
-
-
-def loc(obj: Any) -> str:
-    """Return a record's name in the current language (Chinese name when no English one)."""
-    if obj is None:
-        return "—"
-    zh = getattr(obj, "name_zh", None) or getattr(obj, "name", "")
-    en = getattr(obj, "name_en", "")
-    return str(en if get_locale() == "en" and en else zh)
 
 
 def _labels() -> dict[str, Any]:

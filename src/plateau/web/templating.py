@@ -47,6 +47,7 @@ def environment() -> Environment:
         fmt_cny=formatting.fmt_cny,
         fmt_number=formatting.fmt_number,
         fmt_value=formatting.fmt_value,
+        loc=formatting.loc,
         LOCALES=LOCALES,
         ROLE_LABELS=ROLE_LABELS,
         LOCALE_NAMES=LOCALE_NAMES,
