@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
@@ -160,6 +163,78 @@ def get_product(session: Session, *, gtin: str, actor: Actor) -> Product:
     if product is None:
         raise NotFound(_("No product with GTIN %(gtin)s.", gtin=gtin))
     return product
+
+
+@dataclass(frozen=True)
+class PublicCertificate:
+    """A certificate as printed on a label: kind, number, issuer, expiry."""
+
+    kind: str
+    certificate_no: str
+    issuer: str
+    valid_to: date | None
+
+
+@dataclass(frozen=True)
+class PublicProduct:
+    """What anyone holding the product may know of it: the facts of its label."""
+
+    gtin: str
+    name_zh: str
+    name_en: str
+    brand_zh: str | None
+    brand_en: str | None
+    enterprise_uscc: str
+    enterprise_name: str
+    enterprise_name_en: str
+    net_content: str
+    category: str
+    origin_base_id: str | None
+    certificates: tuple[PublicCertificate, ...]
+
+
+def public_product(session: Session, *, gtin: str, today: date) -> PublicProduct:
+    """Return the public facts of a product (for the page behind its QR code), else NotFound.
+
+    No caller scope: the name, brand, maker (USCC and name, as on the label), net content,
+    origin base and the certificates valid ``today`` are what the package itself shows to
+    anyone. Nothing else of the enterprise leaves the registry here.
+    """
+    code = gtin.strip().zfill(14)
+    product = session.scalar(
+        select(Product)
+        .where(Product.gtin == code)
+        .options(selectinload(Product.enterprise), selectinload(Product.brand))
+    )
+    if product is None:
+        raise NotFound(_("No product with GTIN %(gtin)s.", gtin=gtin))
+    certs = session.scalars(
+        select(Certification)
+        .where(
+            Certification.enterprise_id == product.enterprise_id,
+            or_(Certification.product_id.is_(None), Certification.product_id == product.id),
+            Certification.valid_from <= today,
+            or_(Certification.valid_to.is_(None), Certification.valid_to >= today),
+        )
+        .order_by(Certification.kind, Certification.certificate_no)
+    )
+    ent = product.enterprise
+    return PublicProduct(
+        gtin=product.gtin,
+        name_zh=product.name_zh,
+        name_en=product.name_en,
+        brand_zh=product.brand.name_zh if product.brand else None,
+        brand_en=product.brand.name_en if product.brand else None,
+        enterprise_uscc=ent.uscc,
+        enterprise_name=ent.name,
+        enterprise_name_en=ent.name_en,
+        net_content=product.net_content,
+        category=product.category,
+        origin_base_id=product.origin_base_id,
+        certificates=tuple(
+            PublicCertificate(c.kind, c.certificate_no, c.issuer, c.valid_to) for c in certs
+        ),
+    )
 
 
 def _check_product_refs(refs: Refs, industry_id: str, base_id: str | None) -> None:

@@ -49,6 +49,7 @@ from plateau.registry.holdings import (
     list_certifications,
     list_products,
     product_query,
+    public_product,
     update_product,
 )
 from plateau.registry.listing import (
@@ -397,6 +398,7 @@ __all__ = [
     "may_register",
     "permissions",
     "project_summary",
+    "public_product",
     "reference",
     "registry_counts",
     "scope_exists",

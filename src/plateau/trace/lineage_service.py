@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 from plateau.auth.schemas import SYSTEM, Actor, Role
 from plateau.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from plateau.i18n import _
+from plateau.registry import service as registry_service
 from plateau.registry.identifiers import IdentifierError
+from plateau.registry.schemas import CERTIFICATION_LABELS
 from plateau.tabular import Column
 from plateau.trace import (
     access,
@@ -50,6 +52,7 @@ from plateau.trace.lineage_models import (
 from plateau.trace.lineage_schemas import (
     BaseRead,
     BizTransactionRead,
+    CertificateRead,
     ColdChainRead,
     ConsumerView,
     CountyRead,
@@ -454,9 +457,8 @@ def consumer_view(
     except IdentifierError:
         raise NotFound(_("No product with GTIN %(gtin)s.", gtin=gtin)) from None
     catalog = Catalog(session)
-    product = catalog.product(code)
-    if product is None:
-        raise NotFound(_("No product with GTIN %(gtin)s.", gtin=gtin))
+    # Only the label's facts: the registry decides what of a product is public.
+    product = registry_service.public_product(session, gtin=code, today=today or _today())
     elements: list[tuple[str, str]] = [("01", code)]
     if lot:
         elements.append(("10", lot))
@@ -467,9 +469,18 @@ def consumer_view(
         identifiers.parse_digital_link(link)
     except IdentifierError:
         raise NotFound(_("No product with GTIN %(gtin)s.", gtin=gtin)) from None
-    owner = product.enterprise.uscc
+    owner = product.enterprise_uscc
     claimed = product.origin_base_id
-    certs = resolver.certificates(catalog, product, today=today or _today())
+    certs = [
+        CertificateRead(
+            kind=c.kind,
+            label=_(CERTIFICATION_LABELS.get(c.kind, c.kind)),
+            number=c.certificate_no,
+            issuer=c.issuer,
+            valid_to=c.valid_to.isoformat() if c.valid_to else None,
+        )
+        for c in product.certificates
+    ]
     base_row = catalog.base(claimed)
     empty_chain = ColdChainRead(
         kind=None, temp_min_c=None, temp_max_c=None, readings=[], excursions=0
@@ -480,8 +491,8 @@ def consumer_view(
         serial=serial,
         digital_link=link,
         product=resolver.loc(product.name_zh, product.name_en),
-        brand=resolver.loc(product.brand.name_zh, product.brand.name_en) if product.brand else None,
-        enterprise=resolver.loc(product.enterprise.name, product.enterprise.name_en),
+        brand=resolver.loc(product.brand_zh, product.brand_en) if product.brand_zh else None,
+        enterprise=resolver.loc(product.enterprise_name, product.enterprise_name_en),
         net_content=product.net_content,
         origin_base=resolver.loc(base_row.name_zh, base_row.name_en) if base_row else None,
         origin_county=None,
