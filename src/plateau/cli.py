@@ -62,6 +62,7 @@ def _mount() -> None:
     from plateau.demo import cli as demo_cli
     from plateau.monitoring import cli as monitoring_cli
     from plateau.monitoring.analytics import cli as analytics_cli
+    from plateau.monitoring.report import cli as report_cli
     from plateau.plan import cli as plan_cli
     from plateau.registry import cli as registry_cli
     from plateau.trace import cli as trace_cli
@@ -77,6 +78,7 @@ def _mount() -> None:
     app.add_typer(monitoring_cli.returns_app, name="returns")
     app.add_typer(analytics_cli.indicators_app, name="indicators")
     app.add_typer(analytics_cli.targets_app, name="targets")
+    app.command("report")(report_cli.report)
     trace_cli.merge(lineage_cli.app)
     app.add_typer(trace_cli.app, name="trace")
 

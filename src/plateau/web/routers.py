@@ -10,6 +10,7 @@ from plateau.monitoring import api as monitoring_api
 from plateau.monitoring import pages as monitoring_pages
 from plateau.monitoring.analytics import api as analytics_api
 from plateau.monitoring.analytics import pages as analytics_pages
+from plateau.monitoring.report import pages as report_pages
 from plateau.plan import api as plan_api
 from plateau.plan import pages as plan_pages
 from plateau.registry import api as registry_api
@@ -37,3 +38,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(trace_pages.router)
     app.include_router(monitoring_pages.router)
     app.include_router(analytics_pages.router)
+    app.include_router(report_pages.router)

@@ -24,6 +24,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "registry": "plateau.registry",
     "monitoring": "plateau.monitoring",
     "analytics": "plateau.monitoring.analytics",
+    "report": "plateau.monitoring.report",
     "trace": "plateau.trace",
 }
 

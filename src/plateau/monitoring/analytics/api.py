@@ -63,10 +63,21 @@ def indicators(
     actor: UserActor,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     scope: ScopeQuery = None,
-    format: Format = "json",
+    format: Annotated[
+        Literal["json", "csv", "xlsx", "sdmx-csv"],
+        Query(
+            description="json; csv / xlsx to download the rows; sdmx-csv for an SDMX-CSV 2.0 data message (dataflow PLATEAU:DF_LIGHT_INDUSTRY(1.0))."
+        ),
+    ] = "json",
 ) -> list[IndicatorRecord] | Response:
     """One record per indicator × scope for a year: value, target, status, projection."""
     found = service.records(session, actor=actor, year=year, scope=scope)
+    if format == "sdmx-csv":
+        return Response(
+            exports.sdmx_csv(found),
+            media_type=exports.SDMX_MEDIA_TYPE,
+            headers={"Content-Disposition": 'attachment; filename="indicators.sdmx.csv"'},
+        )
     if format != "json":
         e = exports.records(found)
         return export_response(format, e.columns, e.rows, filename=e.filename)

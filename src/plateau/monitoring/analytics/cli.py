@@ -21,7 +21,7 @@ from plateau.auth.schemas import SYSTEM
 from plateau.errors import DomainError
 from plateau.formatting import fmt_value
 from plateau.i18n import _
-from plateau.monitoring.analytics import service
+from plateau.monitoring.analytics import exports, service
 from plateau.monitoring.analytics.labels import status_label
 from plateau.monitoring.analytics.schemas import DecompositionRead, IndicatorRecord
 
@@ -41,6 +41,7 @@ class Format(StrEnum):
     json = "json"
     csv = "csv"
     table = "table"
+    sdmx_csv = "sdmx-csv"
 
 
 def _fail(exc: DomainError) -> typer.Exit:
@@ -70,7 +71,9 @@ def indicators(
         "--scope",
         help="region, industry:<id>, prefecture:<code>, park:<id>, program:<id>, enterprise:<uscc>, or a kind (industry, enterprise, …).",
     ),
-    format: Format = typer.Option(Format.json, "--format", help="json, csv or table."),
+    format: Format = typer.Option(
+        Format.json, "--format", help="json, csv, table or sdmx-csv (SDMX-CSV 2.0)."
+    ),
     as_of: str | None = typer.Option(
         None, "--as-of", help="Use returns up to this month (YYYY-MM)."
     ),
@@ -87,6 +90,8 @@ def indicators(
         raise _fail(exc) from None
     if format is Format.json:
         print(json.dumps([r.model_dump() for r in found], ensure_ascii=False, indent=1))
+    elif format is Format.sdmx_csv:
+        sys.stdout.write(exports.sdmx_csv(found))
     elif format is Format.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=list(IndicatorRecord.model_fields))
         writer.writeheader()

@@ -175,3 +175,78 @@ def decomposition(found: DecompositionRead) -> Export:
     ]
     rows = [r.model_dump() | {"status_label": status_label(r.status)} for r in found.rows]
     return Export(columns, rows, f"decomposition-{found.indicator}-{found.target_year}")
+
+
+# --- SDMX-CSV 2.0 ---
+
+SDMX_DATAFLOW = "PLATEAU:DF_LIGHT_INDUSTRY(1.0)"
+SDMX_MEDIA_TYPE = "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8"
+SDMX_COLUMNS = (
+    "STRUCTURE",
+    "STRUCTURE_ID",
+    "ACTION",
+    "INDICATOR",
+    "SCOPE",
+    "TIME_PERIOD",
+    "OBS_VALUE",
+    "UNIT_MEASURE",
+    "OBS_STATUS",
+)
+# SDMX identifiers allow letters, digits, "_", "-", "@" and "$" only: our units map to codes
+# of the SDMX global unit codelist where one exists (PC = percent, T = tonnes).
+SDMX_UNITS = {"CNY": "CNY", "count": "NUM", "%": "PC", "t": "T", "mu": "MU"}
+
+
+def sdmx_scope(scope: str) -> str:
+    """A scope id as an SDMX code: ``industry:agri_food`` → ``industry_agri_food``.
+
+    Kinds carry no underscore, so the first ``_`` splits the code back into kind and value.
+    """
+    return scope.replace(":", "_", 1)
+
+
+def sdmx_period(period: str) -> str:
+    """A period as SDMX time: ``2025``, or ``2026-01/2026-02`` → ``2026-01-01/P2M``."""
+    if "/" not in period:
+        return period
+    start, end = period.split("/")
+    months = int(end[5:7]) - int(start[5:7]) + 1
+    return f"{start}-01/P{months}M"
+
+
+def _sdmx_number(value: float) -> str:
+    # Plain decimal notation (no exponent, no thousands separator), as SDMX-CSV expects.
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def sdmx_csv(found: Sequence[IndicatorRecord]) -> str:
+    """The records as an SDMX-CSV 2.0 data message of dataflow ``PLATEAU:DF_LIGHT_INDUSTRY(1.0)``.
+
+    One observation per indicator × scope × period with a value (records without one, such
+    as targets the returns do not measure, are not observations). OBS_STATUS is ``A``
+    (normal) for a complete year and ``P`` (provisional) for a year in progress.
+    """
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(SDMX_COLUMNS)
+    for r in found:
+        if r.value is None:
+            continue
+        writer.writerow(
+            (
+                "dataflow",
+                SDMX_DATAFLOW,
+                "I",
+                r.indicator,
+                sdmx_scope(r.scope),
+                sdmx_period(r.period),
+                _sdmx_number(r.value),
+                SDMX_UNITS.get(r.unit, r.unit.upper()),
+                "P" if "/" in r.period else "A",
+            )
+        )
+    return buf.getvalue()

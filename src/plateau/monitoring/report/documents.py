@@ -1,0 +1,288 @@
+"""The report as files: a standalone HTML document, a PDF (WeasyPrint) and an Excel workbook."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from plateau.i18n import HTML_LANG, _, get_locale, lazy
+from plateau.monitoring.analytics.indicators import catalog
+from plateau.monitoring.analytics.labels import MEASURE_LABELS, status_label
+from plateau.monitoring.report import charts
+from plateau.monitoring.report.schemas import Report
+from plateau.web.templating import environment
+
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+BREAKDOWN_TITLES = {
+    "industry": lazy("By industry"),
+    "prefecture": lazy("By prefecture"),
+    "park": lazy("By park"),
+}
+
+
+def _pct(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}%"
+
+
+def template_context(report: Report) -> dict[str, Any]:
+    """What ``report/_body.html`` needs besides the report: charts, labels, formats."""
+    return {
+        "report": report,
+        "completion_svg": charts.completion(report.groups[0].targets if report.groups else []),
+        "trend_svgs": [(c, charts.trend(c)) for c in report.charts],
+        "breakdown_svgs": [(b, charts.breakdown(b)) for b in report.breakdowns],
+        "breakdown_titles": {k: _(v) for k, v in BREAKDOWN_TITLES.items()},
+        "names": {i.id: i.name for i in catalog().indicators},
+        "scope_names": {p.scope: p.scope_name for g in report.groups for p in g.targets},
+        "status_label": status_label,
+        "MEASURE_LABELS": MEASURE_LABELS,
+        "pct": _pct,
+        "html_lang": HTML_LANG[get_locale()],
+    }
+
+
+def filename(report: Report, fmt: str) -> str:
+    return f"evaluation-report-{report.scope.replace(':', '-')}-{report.year}.{fmt}"
+
+
+def to_html(report: Report, *, toc: bool = False) -> str:
+    """The report as one self-contained HTML file (styles and charts inline, no script)."""
+    template = environment().get_template("report/document.html")
+    return template.render({**template_context(report), "toc": toc})
+
+
+def to_pdf(report: Report) -> bytes:
+    """The report as an A4 PDF with a cover, contents and page numbers, in a CJK font."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    pdf: bytes = HTML(string=to_html(report, toc=True)).write_pdf()
+    return pdf
+
+
+# --- Excel ---
+
+NUMBER_FORMATS = {"CNY": "#,##0.00", "count": "0", "%": "0.00", "t": "#,##0.0"}
+
+
+def _format(unit: str) -> str:
+    return NUMBER_FORMATS.get(unit, "#,##0.####")
+
+
+def to_xlsx(report: Report) -> bytes:
+    """The report as a workbook: one sheet per section, numbers stored as numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    wb = Workbook()
+    bold = Font(bold=True)
+
+    def header(ws: Worksheet, titles: list[str]) -> None:
+        ws.append(titles)
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
+
+    def widths(ws: Worksheet, values: dict[str, int]) -> None:
+        for col, w in values.items():
+            ws.column_dimensions[col].width = w
+
+    summary = wb.active
+    assert summary is not None
+    summary.title = _("Summary")[:31]
+    summary.append([report.title])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append([_("Evaluation period"), report.period])
+    summary.append([_("Returns up to"), report.as_of or ""])
+    if report.synthetic:
+        summary.append(
+            [
+                _(
+                    "The data in this report are synthetic (the demo dataset), not official statistics."
+                )
+            ]
+        )
+    summary.append([])
+    for count in report.status_counts:
+        summary.append([count.label, count.count])
+    summary.append([])
+    for text in [*report.summary, *report.paragraphs]:
+        summary.append([text])
+        summary.cell(row=summary.max_row, column=1).alignment = Alignment(wrap_text=True)
+    summary.append([])
+    for note in report.notes.values():
+        summary.append([note])
+        summary.cell(row=summary.max_row, column=1).alignment = Alignment(wrap_text=True)
+    widths(summary, {"A": 120, "B": 16})
+
+    for group in report.groups:
+        ws = wb.create_sheet(group.title[:31])
+        header(
+            ws,
+            [
+                _("Plan"),
+                _("Indicator code"),
+                _("Indicator"),
+                _("Scope"),
+                _("Scope name"),
+                _("Unit"),
+                _("Reporting period"),
+                _("Actual"),
+                _("Target year"),
+                _("Target"),
+                _("Target (upper end)"),
+                _("Completion"),
+                _("Status"),
+                _("Projection"),
+                _("Projection, 80% low"),
+                _("Projection, 80% high"),
+                _("Probability of meeting the target"),
+            ],
+        )
+        for p in group.targets:
+            ws.append(
+                [
+                    p.plan_id,
+                    p.indicator,
+                    p.indicator_name,
+                    p.scope,
+                    p.scope_name,
+                    p.unit,
+                    p.period,
+                    p.actual,
+                    p.target_year,
+                    p.target,
+                    p.target_max,
+                    None if p.completion_pct is None else p.completion_pct / 100.0,
+                    status_label(p.status) if p.status else None,
+                    p.projection,
+                    p.projection_low,
+                    p.projection_high,
+                    p.probability,
+                ]
+            )
+            row = ws.max_row
+            for col in (8, 10, 11, 14, 15, 16):
+                ws.cell(row=row, column=col).number_format = _format(p.unit)
+            ws.cell(row=row, column=12).number_format = "0.0%"
+            ws.cell(row=row, column=17).number_format = "0%"
+        widths(ws, {"A": 12, "B": 26, "C": 40, "D": 22, "E": 16, "F": 8, "G": 16})
+
+    ws = wb.create_sheet(_("Key figures")[:31])
+    header(
+        ws,
+        [
+            _("Indicator code"),
+            _("Indicator"),
+            _("Unit"),
+            report.period,
+            str(report.year - 1),
+            _("Change"),
+            _("Share of the region"),
+        ],
+    )
+    for k in report.key_figures:
+        ws.append(
+            [
+                k.indicator,
+                k.indicator_name,
+                k.unit,
+                k.value,
+                k.previous,
+                None if k.change_pct is None else k.change_pct / 100.0,
+                None if k.region_share_pct is None else k.region_share_pct / 100.0,
+            ]
+        )
+        row = ws.max_row
+        ws.cell(row=row, column=4).number_format = _format(k.unit)
+        ws.cell(row=row, column=5).number_format = _format(k.unit)
+        ws.cell(row=row, column=6).number_format = "0.0%"
+        ws.cell(row=row, column=7).number_format = "0.0%"
+    widths(ws, {"A": 26, "B": 44, "C": 8, "D": 18, "E": 18})
+
+    names = {i.id: i.name for i in catalog().indicators}
+    for b in report.breakdowns:
+        ws = wb.create_sheet(_(BREAKDOWN_TITLES[b.title_key])[:31])
+        header(
+            ws,
+            [
+                _("Scope"),
+                _("Name"),
+                *[names.get(i, i) for i in b.indicators],
+                _("Share of output"),
+                _("Output growth"),
+            ],
+        )
+        for r in b.rows:
+            ws.append(
+                [
+                    r.scope,
+                    r.name,
+                    *[r.values.get(i) for i in b.indicators],
+                    None if r.share_pct is None else r.share_pct / 100.0,
+                    None if r.growth_pct is None else r.growth_pct / 100.0,
+                ]
+            )
+            row = ws.max_row
+            for j, i in enumerate(b.indicators, start=3):
+                ws.cell(row=row, column=j).number_format = _format(
+                    "count" if i == "enterprises_above_size" else "CNY"
+                )
+            for col in (len(b.indicators) + 3, len(b.indicators) + 4):
+                ws.cell(row=row, column=col).number_format = "0.0%"
+        widths(ws, {"A": 24, "B": 24, "C": 18, "D": 18, "E": 18, "F": 14})
+
+    ws = wb.create_sheet(_("Trends")[:31])
+    header(
+        ws,
+        [
+            _("Indicator code"),
+            _("Indicator"),
+            _("Scope"),
+            _("Unit"),
+            _("Year"),
+            _("Actual"),
+            _("Trajectory"),
+            _("Projection"),
+            _("Projection, 80% low"),
+            _("Projection, 80% high"),
+        ],
+    )
+    for c in report.charts:
+        fan = {f.year: f for f in c.fan}
+        for pt in c.points:
+            f = fan.get(pt.year)
+            ws.append(
+                [
+                    c.indicator,
+                    c.indicator_name,
+                    c.scope,
+                    c.unit,
+                    pt.year,
+                    pt.value,
+                    pt.trajectory,
+                    f.point if f else None,
+                    f.low80 if f else None,
+                    f.high80 if f else None,
+                ]
+            )
+            for col in range(6, 11):
+                ws.cell(row=ws.max_row, column=col).number_format = _format(c.unit)
+    widths(ws, {"A": 26, "B": 40, "C": 22})
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def render(report: Report, fmt: str) -> bytes:
+    """The report as ``fmt`` (html, pdf or xlsx)."""
+    if fmt == "pdf":
+        return to_pdf(report)
+    if fmt == "xlsx":
+        return to_xlsx(report)
+    return to_html(report, toc=False).encode("utf-8")
