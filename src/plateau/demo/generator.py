@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from plateau.demo import garment
 from plateau.demo.catalog import catalog_rows, certification_rows, project_rows
 from plateau.demo.firms import ABOVE, BELOW, EARLY_EXIT, ENTRANT, Firm, place_firms, plan_firms
 from plateau.demo.history import (
@@ -27,11 +28,12 @@ from plateau.demo.history import (
     water_volumes,
 )
 from plateau.demo.names import STREETS, NamePool, enterprise_name
+from plateau.demo.names import org_code as _org_code
 from plateau.demo.profiles import BASE_YEAR, FIRST_MONTH, PROFILES, YI
 from plateau.demo.reference import Reference
 from plateau.demo.sales import sales_rows
 from plateau.demo.statuses import choose_holders, status_rows
-from plateau.registry.identifiers import USCC_ALPHABET, make_uscc
+from plateau.registry.identifiers import make_uscc
 
 GENERATOR_VERSION = "1.0"
 WATER_VOLUME_2022_T = 500_000.0  # 一(二): 天然饮用水产量达50万吨
@@ -66,17 +68,6 @@ class World:
 
 def _stream(seed: int, part: str) -> random.Random:
     return random.Random(f"{seed}:{part}")
-
-
-def _org_code(rng: random.Random, founded: date) -> str:
-    """Positions 9-17 of a USCC: a GB 11714 organisation code, or the post-2015 "MA…" form."""
-    if founded.year >= 2016:
-        return "MA" + "".join(rng.choice(USCC_ALPHABET[:-1]) for _ in range(7))
-    digits = [rng.randint(0, 9) for _ in range(8)]
-    weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    c9 = 11 - sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
-    check = "X" if c9 == 10 else ("0" if c9 == 11 else str(c9))
-    return "".join(map(str, digits)) + check
 
 
 def _founded(rng: random.Random, firm: Firm) -> date:
@@ -164,13 +155,13 @@ def _utc(d: date, day: int, rng: random.Random) -> datetime:
 
 
 def _return_rows(
-    rng: random.Random, all_series: list[Series], today: date, last: date
+    rng: random.Random, all_series: list[Series], today: date, last: date, *, min_late: int = 3
 ) -> list[dict[str, Any]]:
     """Monthly returns with their workflow state as of ``today``."""
     rows: list[dict[str, Any]] = []
     now = datetime(today.year, today.month, today.day, tzinfo=UTC)
     filing_latest = [s for s in all_series if s.months and s.months[-1] == last]
-    n_late = max(3, round(len(filing_latest) * 0.07))
+    n_late = max(min_late, round(len(filing_latest) * 0.07))
     late = {s.firm.key for s in rng.sample(filing_latest, min(n_late, len(filing_latest)))}
     for s in all_series:
         firm = s.firm
@@ -279,6 +270,66 @@ def _region_inputs(rng: random.Random, world: World, ref: Reference) -> list[dic
     return rows
 
 
+def _add_garment(world: World, ref: Reference, *, seed: int, start: date, with_sales: bool) -> None:
+    """Add the Lhasa garment program's enterprises and figures (see ``garment``)."""
+    last = world.last_month
+    part = garment.plan_garment(
+        ref, first_key=max((e["key"] for e in world.enterprises), default=0) + 1, last_month=last
+    )
+    if not part.pairs:
+        return
+    usccs = {e["uscc"] for e in world.enterprises}
+    world.enterprises.extend(
+        garment.identity_rows(_stream(seed, "garment-identity"), part, ref, usccs)
+    )
+    hist = _stream(seed, "garment-history")
+    years = list(range(start.year, last.year + 1))
+    series = [
+        build_series(
+            hist,
+            firm,
+            start=start,
+            last_month=last,
+            rev_ratio=hist.uniform(0.95, 1.01),
+            revenue_path=garment.revenue_path(hist, spec, years),
+        )
+        for spec, firm in part.pairs
+    ]
+    world.returns.extend(
+        _return_rows(_stream(seed, "garment-returns"), series, world.today, last, min_late=1)
+    )
+    above_years = {s.firm.key: above_size_years(s, last) for s in series}
+    world.statuses.extend(garment.status_rows(part, above_years=above_years, today=world.today))
+    brands, products, plans = garment.catalog_rows(
+        _stream(seed, "garment-catalog"),
+        part,
+        brands=world.brands,
+        products=world.products,
+        last_month=last,
+        start=start,
+    )
+    world.brands.extend(brands)
+    world.products.extend(products)
+    if with_sales:
+        world.sales.extend(
+            sales_rows(
+                _stream(seed, "garment-sales"),
+                plans,
+                {s.firm.key: s for s in series},
+                ref.leaf_markets(),
+            )
+        )
+    last_year = last.year if last.month == 12 else last.year - 1
+    world.region_inputs.extend(
+        garment.region_input_rows(
+            _stream(seed, "garment-region"),
+            statuses=world.statuses,
+            first_year=world.first_month.year,
+            last_year=last_year,
+        )
+    )
+
+
 def generate_world(
     ref: Reference,
     *,
@@ -357,6 +408,7 @@ def generate_world(
             _stream(seed, "sales"), plans, {s.firm.key: s for s in all_series}, ref.leaf_markets()
         )
     world.region_inputs = _region_inputs(_stream(seed, "region"), world, ref)
+    _add_garment(world, ref, seed=seed, start=start, with_sales=with_sales)
 
     for firm in firms:
         for tag in firm.tags:

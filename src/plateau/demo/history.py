@@ -162,13 +162,20 @@ def _covid_factor(year: int, month: int, industry: str) -> float:
 
 
 def build_series(
-    rng: random.Random, firm: Firm, *, start: date, last_month: date, rev_ratio: float
+    rng: random.Random,
+    firm: Firm,
+    *,
+    start: date,
+    last_month: date,
+    rev_ratio: float,
+    revenue_path: dict[int, float] | None = None,
 ) -> Series:
-    """Generate a firm's months, anchored on its yearly path."""
+    """Generate a firm's months, anchored on its yearly path (given, or drawn here)."""
     profile = firm.profile
     sub = firm.sub
     years = list(range(start.year, last_month.year + 1))
-    revenue_path = annual_revenue_path(rng, firm, years)
+    if revenue_path is None:
+        revenue_path = annual_revenue_path(rng, firm, years)
     first = first_month(firm, start)
     last = min(last_month, firm.exit_month) if firm.exit_month else last_month
     series = Series(firm=firm)

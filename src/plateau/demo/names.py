@@ -8,6 +8,9 @@ English forms are the pinyin of the same words.
 from __future__ import annotations
 
 import random
+from datetime import date
+
+from plateau.registry.identifiers import USCC_ALPHABET
 
 # (字号, pinyin). Two-character words, none of them the trade name of a well-known company.
 TRADE_WORDS: tuple[tuple[str, str], ...] = (
@@ -376,3 +379,14 @@ def investor_name(rng: random.Random, trade: tuple[str, str], business: str) -> 
     place = rng.choice(INVESTOR_PLACES)
     word = rng.choice(BUSINESS_WORDS[business])[0]
     return f"{place}{trade[0]}{word}集团有限公司"
+
+
+def org_code(rng: random.Random, founded: date) -> str:
+    """Positions 9-17 of a USCC: a GB 11714 organisation code, or the post-2015 "MA…" form."""
+    if founded.year >= 2016:
+        return "MA" + "".join(rng.choice(USCC_ALPHABET[:-1]) for _ in range(7))
+    digits = [rng.randint(0, 9) for _ in range(8)]
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    c9 = 11 - sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
+    check = "X" if c9 == 10 else ("0" if c9 == 11 else str(c9))
+    return "".join(map(str, digits)) + check

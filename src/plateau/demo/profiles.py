@@ -37,6 +37,10 @@ SEASON_COOKWARE: Season = (0.9, 0.8, 0.9, 1.0, 1.0, 1.0, 1.05, 1.05, 1.0, 1.05, 
 SEASON_PACKAGING: Season = (0.7, 0.65, 0.85, 1.0, 1.1, 1.2, 1.25, 1.2, 1.1, 1.0, 0.85, 0.75)
 SEASON_TEA: Season = (0.7, 0.7, 0.85, 1.15, 1.3, 1.3, 1.2, 1.2, 1.0, 0.9, 0.8, 0.8)
 SEASON_WOOL: Season = (1.0, 0.9, 0.8, 0.8, 0.85, 0.9, 1.0, 1.05, 1.1, 1.2, 1.25, 1.15)
+# Tibetan dress sells for Losar (new clothes for the new year) and for the summer festivals
+# and visitors (Shoton in August); fur and leather robes sell in the cold months.
+SEASON_GARMENT: Season = (1.2, 1.0, 0.8, 0.85, 0.9, 0.95, 1.1, 1.2, 1.0, 1.0, 0.95, 1.05)
+SEASON_FUR: Season = (1.3, 1.1, 0.8, 0.7, 0.65, 0.65, 0.75, 0.85, 1.0, 1.2, 1.45, 1.55)
 
 # Tibetan New Year (Losar, 藏历新年), first day: factories pause that month, shops stock up
 # the month before. Approximate dates of the Tibetan calendar.
@@ -823,6 +827,35 @@ PRODUCTS: dict[str, tuple[ProductTemplate, ...]] = {
             "藏羊毛毯", "Tibetan sheep wool blanket", "wool", "150×200cm", 780.0, "tibetan_sheep"
         ),
         ProductTemplate("牦牛绒毛衣", "Yak down sweater", "wool", "1件", 880.0, "yak"),
+    ),
+    # Lhasa garment program (seed 004): Tibetan dress, fur and leather robes, accessories.
+    "garment": (
+        ProductTemplate(
+            "邦典藏装套装", "Tibetan dress with bangdian apron", "garment", "1套", 1280.0
+        ),
+        ProductTemplate("氆氇藏袍", "Pulu wool chuba", "garment", "1件", 1880.0),
+        ProductTemplate("藏式衬衫", "Tibetan-style blouse", "garment", "1件", 268.0),
+        ProductTemplate("改良藏装连衣裙", "Modern Tibetan-style dress", "garment", "1件", 698.0),
+        ProductTemplate("儿童藏装", "Children's Tibetan dress", "garment", "1套", 368.0),
+        ProductTemplate("藏式羽绒外套", "Tibetan-style down jacket", "garment", "1件", 980.0),
+    ),
+    "fur_garment": (
+        ProductTemplate(
+            "羔皮藏袍", "Lambskin chuba", "fur_garment", "1件", 3680.0, "tibetan_sheep"
+        ),
+        ProductTemplate(
+            "羊皮坎肩", "Sheepskin waistcoat", "fur_garment", "1件", 880.0, "tibetan_sheep"
+        ),
+        ProductTemplate("牦牛皮夹克", "Yak leather jacket", "fur_garment", "1件", 1680.0, "yak"),
+        ProductTemplate(
+            "皮毛一体外套", "Shearling coat", "fur_garment", "1件", 2280.0, "tibetan_sheep"
+        ),
+    ),
+    "garment_accessory": (
+        ProductTemplate("藏式礼帽", "Tibetan felt hat", "garment_accessory", "1顶", 260.0),
+        ProductTemplate("邦典围裙", "Bangdian apron", "garment_accessory", "1条", 180.0),
+        ProductTemplate("藏式腰带", "Tibetan belt", "garment_accessory", "1条", 220.0),
+        ProductTemplate("氆氇披肩", "Pulu shawl", "garment_accessory", "1条", 320.0),
     ),
     "leather": (
         ProductTemplate("牦牛皮钱包", "Yak leather wallet", "leather", "1件", 228.0, "yak"),

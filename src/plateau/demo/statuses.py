@@ -88,6 +88,23 @@ def choose_holders(rng: random.Random, firms: list[Firm]) -> None:
         f.tags.add("green_factory")
 
 
+def above_size_spans(years: list[int], today: date) -> list[tuple[date, date | None]]:
+    """The 规上 directory entries of a firm above size in ``years`` (consecutive years merged)."""
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and runs[-1][-1] == y - 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    out: list[tuple[date, date | None]] = []
+    for run in runs:
+        end: date | None = date(run[-1], 12, 31)
+        if run[-1] == today.year - 1:
+            end = None  # still in the directory this year
+        out.append((date(run[0], 1, 1), end))
+    return out
+
+
 class _Serial:
     def __init__(self) -> None:
         self.n: dict[str, int] = {}
@@ -136,20 +153,9 @@ def status_rows(
             }
         )
 
-    last_complete_year = today.year - 1
     for firm in firms:
-        years = above_years.get(firm.key, [])
-        runs: list[list[int]] = []
-        for y in years:
-            if runs and runs[-1][-1] == y - 1:
-                runs[-1].append(y)
-            else:
-                runs.append([y])
-        for run in runs:
-            end: date | None = date(run[-1], 12, 31)
-            if run[-1] == last_complete_year:
-                end = None  # still in the directory this year
-            add(firm, "above_designated_size", "", date(run[0], 1, 1), end, "")
+        for start, end in above_size_spans(above_years.get(firm.key, []), today):
+            add(firm, "above_designated_size", "", start, end, "")
 
     def ht_cert(start: date) -> str:
         return f"GR{start.year}54{serial.next(f'gr{start.year}'):06d}"

@@ -19,6 +19,7 @@ from plateau.auth.schemas import Actor
 from plateau.errors import FieldError, ValidationFailed
 from plateau.i18n import _
 from plateau.monitoring import access, filing, imports
+from plateau.monitoring.analytics import indicators as analytics_indicators
 from plateau.monitoring.completeness import LateFiler, Report, Tally, late_filers, trend
 from plateau.monitoring.completeness import completeness as completeness_report
 from plateau.monitoring.elements import Catalog, DataElement, RegionInputSpec, catalog
@@ -280,6 +281,8 @@ def _check_scope(session: Session, spec: RegionInputSpec, scope: str, actor: Act
     if kind == "industry":
         known = {i.id for i in registry_service.list_industries(session, actor=actor)}
         return None if value in known else _("Unknown industry “%(value)s”.", value=value)
+    if kind == "program" and value in analytics_indicators.catalog().programs:
+        return None
     if registry_service.scope_exists(session, scope=scope):
         return None
     return _("Unknown scope “%(scope)s”.", scope=scope)

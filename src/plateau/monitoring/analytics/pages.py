@@ -238,6 +238,21 @@ def _context() -> dict[str, Any]:
     }
 
 
+def program_note(board: service.Dashboard) -> str | None:
+    """Who a program's figures are about (program dashboards only)."""
+    scope = board.scope
+    program = catalog().programs.get(scope.value or "") if scope.kind == "program" else None
+    if program is None:
+        return None
+    names = {s.id: s.name for s in board.scopes}
+    places = "、".join(names.get(f"prefecture:{c}", c) for c in program.prefectures)
+    return _(
+        "The program counts the enterprises of %(places)s whose GB/T 4754 class begins with %(classes)s; each is also counted in the industry of the 533 plan its class belongs to. Sales value growth is that of the main-business revenue of all of them, above designated size or not; platforms, markets, regional brands and new green manufacturing are figures the administrator enters as region-level inputs.",
+        places=places,
+        classes=", ".join(program.gbt4754_prefixes),
+    )
+
+
 def _pct(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}%"
 
@@ -305,6 +320,7 @@ def _dashboard(
             "parts": parts,
             "names": names,
             "thresholds": thresholds_text(catalog().settings.at_risk_ratio),
+            "program_note": program_note(board),
             "breakdown_titles": BREAKDOWN_TITLES,
             "base": f"/monitoring/dashboard/{board.scope.id}",
         },
