@@ -1,4 +1,14 @@
-"""Browser tests: the real app under uvicorn on loopback, driven by Debian's Chromium."""
+"""Browser tests: the real app under uvicorn on loopback, driven by Debian's Chromium.
+
+The live server runs once per backend: SQLite, then PostgreSQL (a throw-away cluster from
+tests/pg.py, as the database tests use). Every browser test runs on SQLite; those marked
+``both_backends`` (consumer page, genealogy, recall, returns entry, approval and lock, the
+dashboard) run on PostgreSQL too. Why not all of them: on this 2-core machine the whole set
+on both backends took over 6 minutes, the demo load alone ~50 s per backend under load
+(~15 s SQLite, ~26 s PostgreSQL when the machine is quiet), and the other tests exercise
+pages whose queries the database tests already run on both. ``PLATEAU_BROWSER_BACKENDS=all``
+runs every browser test on both.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +31,27 @@ from plateau.settings import Settings
 from tests.builders import PASSWORD, make_user
 from tests.pg import free_port
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_backends: a browser test that runs on PostgreSQL as well as SQLite"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "live_server" not in metafunc.fixturenames:
+        return
+    both = metafunc.definition.get_closest_marker("both_backends") is not None
+    if os.environ.get("PLATEAU_BROWSER_BACKENDS") == "all":
+        both = True
+    # Session scope: one server per backend, every SQLite test before any PostgreSQL one.
+    metafunc.parametrize(
+        "live_server", BACKENDS if both else BACKENDS[:1], indirect=True, scope="session"
+    )
+
+
 CHROMIUM = "/usr/bin/chromium"
 # Without these, Chromium keeps trying the network this machine does not have.
 CHROMIUM_ARGS = [
@@ -39,19 +70,27 @@ class LiveServer:
     url: str
     db_url: str
     var_dir: Path
+    backend: str
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Serve a fresh SQLite database with both plans, the demo world and known users."""
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """Serve a fresh database with both plans, the demo world and known users."""
     from plateau.demo import service as demo_service
     from plateau.plan import service as plan_service
     from plateau.web.app import create_app
 
-    var_dir = tmp_path_factory.mktemp("live")
-    db_url = f"sqlite:///{var_dir / 'plateau.db'}"
+    backend: str = request.param
+    var_dir = tmp_path_factory.mktemp(f"live-{backend}")
+    if backend == "sqlite":
+        db_url = f"sqlite:///{var_dir / 'plateau.db'}"
+    else:
+        db_url = request.getfixturevalue("pg_server").create_database("plateau_browser")
     migrate(db_url)
-    factory = make_sessionmaker(make_engine(db_url))
+    engine = make_engine(db_url)
+    factory = make_sessionmaker(engine)
     settings = Settings(var_dir=var_dir, database_url=db_url, secret_key="browser-tests")
     with session_scope(factory) as session:
         plan_service.load_plans(session, actor=SYSTEM)
@@ -79,9 +118,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             time.sleep(0.05)
     else:
         raise RuntimeError("the live server did not start")
-    yield LiveServer(url=url, db_url=db_url, var_dir=var_dir)
+    yield LiveServer(url=url, db_url=db_url, var_dir=var_dir, backend=backend)
     server.should_exit = True
     thread.join(timeout=10)
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -110,3 +150,11 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     page.fill("#password", password)
     page.click("form.box button[type=submit]")
     page.wait_for_url("**/")
+
+
+def demo_password(live_server: LiveServer, username: str) -> str:
+    """The password the demo wrote for one of its accounts (officers, enterprises)."""
+    from plateau.demo import service as demo_service
+
+    found = demo_service.read_credentials(live_server.var_dir / "demo-credentials.txt")
+    return next(c.password for c in found if c.username == username)
