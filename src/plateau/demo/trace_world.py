@@ -19,22 +19,38 @@ registered through the services of the registry and of ``trace.lineage_service``
 
 from __future__ import annotations
 
-import json
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Actor, Role
+from plateau.demo.epcis_builders import (
+    MAX_BYTES,
+    Clock,
+    Company,
+    aggregation_event,
+    bt,
+    document,
+    item_dl,
+    loc_dl,
+    lot_dl,
+    object_event,
+    parties,
+    party_dl,
+    qty,
+    sscc_dl,
+    temperature,
+    transformation_event,
+)
 from plateau.errors import Forbidden
 from plateau.i18n import _, lazy
 from plateau.paging import MAX_PER_PAGE
 from plateau.registry import service as registry_service
-from plateau.registry.identifiers import gtin_check_digit, make_gtin
 from plateau.registry.models import Product
 from plateau.registry.schemas import ProductCreate, ProductFilter
 from plateau.trace import lineage_service
@@ -48,11 +64,6 @@ from plateau.trace.lineage_schemas import (
     YieldUpdate,
 )
 
-CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
-CHINA = timezone(timedelta(hours=8))
-MAX_BYTES = 64 * 1024 * 1024
-DL = "https://id.gs1.org"
-
 
 def trace_world_loaded(session: Session) -> bool:
     """Tell whether the demo's traceability world is in this database."""
@@ -60,225 +71,6 @@ def trace_world_loaded(session: Session) -> bool:
         session.scalar(select(TraceLocation.id).where(TraceLocation.source == "demo").limit(1))
         is not None
     )
-
-
-# --- GS1 keys ---------------------------------------------------------------------------
-
-
-def _check(body: str) -> str:
-    return body + gtin_check_digit(body)
-
-
-@dataclass
-class Company:
-    """A GS1 company prefix (9 digits here) and the keys minted under it."""
-
-    gcp: str
-    _sscc: int = 0
-
-    def gln(self, ref: int) -> str:
-        return _check(f"{self.gcp}{ref:03d}")
-
-    def gtin(self, ref: int) -> str:
-        return make_gtin(f"{self.gcp}{ref:03d}")
-
-    def sscc(self, extension: int = 3) -> str:
-        self._sscc += 1
-        return _check(f"{extension}{self.gcp}{self._sscc:07d}")
-
-
-def loc_dl(gln: str) -> str:
-    return f"{DL}/414/{gln}"
-
-
-def party_dl(gln: str) -> str:
-    return f"{DL}/417/{gln}"
-
-
-def sscc_dl(sscc: str) -> str:
-    return f"{DL}/00/{sscc}"
-
-
-def item_dl(gtin: str, serial: str) -> str:
-    return f"{DL}/01/{gtin}/21/{serial}"
-
-
-def lot_dl(gtin: str, lot: str) -> str:
-    return f"{DL}/01/{gtin}/10/{lot}"
-
-
-# --- events ---------------------------------------------------------------------------
-
-
-@dataclass
-class Clock:
-    """Event times: days before the demo's today, at a time of day, in China time."""
-
-    today: date
-
-    def at(self, days_ago: float, hour: int = 9, minute: int = 0) -> datetime:
-        day = self.today - timedelta(days=int(days_ago))
-        return datetime.combine(day, time(hour, minute), CHINA) + timedelta(
-            hours=(days_ago % 1) * 24
-        )
-
-
-def _when(moment: datetime) -> dict[str, str]:
-    return {
-        "eventTime": moment.isoformat(timespec="seconds"),
-        "eventTimeZoneOffset": "+08:00",
-    }
-
-
-def _qty(epc_class: str, quantity: float, uom: str | None = None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"epcClass": epc_class, "quantity": quantity}
-    if uom:
-        entry["uom"] = uom
-    return entry
-
-
-def _place(event: dict[str, Any], read: str | None, where: str | None) -> None:
-    if read:
-        event["readPoint"] = {"id": loc_dl(read)}
-    if where:
-        event["bizLocation"] = {"id": loc_dl(where)}
-
-
-def _parties(
-    event: dict[str, Any],
-    *,
-    source: tuple[str, str] | None = None,
-    destination: tuple[str, str] | None = None,
-) -> None:
-    """Add owning parties and locations (party GLN, location GLN) of a move."""
-    if source:
-        event["sourceList"] = [
-            {"type": "owning_party", "source": party_dl(source[0])},
-            {"type": "location", "source": loc_dl(source[1])},
-        ]
-    if destination:
-        event["destinationList"] = [
-            {"type": "owning_party", "destination": party_dl(destination[0])},
-            {"type": "location", "destination": loc_dl(destination[1])},
-        ]
-
-
-def object_event(
-    moment: datetime,
-    *,
-    step: str,
-    epcs: Sequence[str] = (),
-    quantities: Sequence[dict[str, Any]] = (),
-    action: str = "OBSERVE",
-    disposition: str | None = None,
-    read: str | None = None,
-    where: str | None = None,
-    ilmd: dict[str, Any] | None = None,
-    documents: Sequence[tuple[str, str]] = (),
-    sensors: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    event: dict[str, Any] = {"type": "ObjectEvent", **_when(moment), "epcList": list(epcs)}
-    if quantities:
-        event["quantityList"] = list(quantities)
-    event["action"] = action
-    event["bizStep"] = step
-    if disposition:
-        event["disposition"] = disposition
-    _place(event, read, where)
-    if documents:
-        event["bizTransactionList"] = [
-            {"type": kind, "bizTransaction": value} for kind, value in documents
-        ]
-    if ilmd:
-        event["ilmd"] = ilmd
-    if sensors:
-        event["sensorElementList"] = sensors
-    return event
-
-
-def aggregation_event(
-    moment: datetime,
-    *,
-    parent: str,
-    children: Sequence[str] = (),
-    action: str = "ADD",
-    step: str = "packing",
-    disposition: str | None = "in_progress",
-    read: str | None = None,
-) -> dict[str, Any]:
-    event: dict[str, Any] = {"type": "AggregationEvent", **_when(moment), "parentID": parent}
-    if children or action != "DELETE":
-        event["childEPCs"] = list(children)
-    event["action"] = action
-    event["bizStep"] = step
-    if disposition:
-        event["disposition"] = disposition
-    _place(event, read, read)
-    return event
-
-
-def transformation_event(
-    moment: datetime,
-    *,
-    inputs: Sequence[dict[str, Any]],
-    outputs: Sequence[dict[str, Any]] = (),
-    output_epcs: Sequence[str] = (),
-    step: str = "commissioning",
-    read: str | None = None,
-    ilmd: dict[str, Any] | None = None,
-    documents: Sequence[tuple[str, str]] = (),
-) -> dict[str, Any]:
-    event: dict[str, Any] = {"type": "TransformationEvent", **_when(moment)}
-    event["inputQuantityList"] = list(inputs)
-    if output_epcs:
-        event["outputEPCList"] = list(output_epcs)
-    if outputs:
-        event["outputQuantityList"] = list(outputs)
-    event["bizStep"] = step
-    event["disposition"] = "active"
-    _place(event, read, read)
-    if documents:
-        event["bizTransactionList"] = [
-            {"type": kind, "bizTransaction": value} for kind, value in documents
-        ]
-    if ilmd:
-        event["ilmd"] = ilmd
-    return event
-
-
-def temperature(device: str, readings: Sequence[tuple[datetime, float]]) -> list[dict[str, Any]]:
-    """Return a sensorElementList of temperature readings from one logger."""
-    return [
-        {
-            "sensorMetadata": {"deviceID": f"{DL}/8004/{device}"},
-            "sensorReport": [
-                {
-                    "type": "Temperature",
-                    "value": round(value, 1),
-                    "uom": "CEL",
-                    "time": moment.isoformat(timespec="seconds"),
-                }
-                for moment, value in readings
-            ],
-        }
-    ]
-
-
-def document(events: Sequence[dict[str, Any]], created: datetime) -> bytes:
-    return json.dumps(
-        {
-            "@context": CONTEXT,
-            "type": "EPCISDocument",
-            "schemaVersion": "2.0",
-            "creationDate": created.isoformat(timespec="seconds"),
-            "epcisBody": {"eventList": list(events)},
-        },
-        ensure_ascii=False,
-    ).encode("utf-8")
-
-
-def bt(gln: str, number: str) -> str:
-    return f"urn:epcglobal:cbv:bt:{gln}:{number}"
 
 
 # --- the world ----------------------------------------------------------------------------
@@ -508,7 +300,7 @@ class _Builder:
                 object_event(
                     made - timedelta(hours=3),
                     step="inspecting",
-                    quantities=[_qty(lot_dl(bottle.gtin, lot), 132.0, "LTR")],
+                    quantities=[qty(lot_dl(bottle.gtin, lot), 132.0, "LTR")],
                     disposition="conformant",
                     read=spring,
                     where=spring,
@@ -576,7 +368,7 @@ class _Builder:
                 read=store,
                 documents=[("po", po), ("desadv", desadv)],
             )
-            _parties(ship, source=(me, store), destination=(them, dc))
+            parties(ship, source=(me, store), destination=(them, dc))
             chain.events.append(ship)
             readings = []
             for h in range(0, 72, 6):
@@ -604,7 +396,7 @@ class _Builder:
                 where=dc,
                 documents=[("po", po), ("desadv", desadv)],
             )
-            _parties(receive, source=(me, store), destination=(them, dc))
+            parties(receive, source=(me, store), destination=(them, dc))
             chain.events.append(receive)
             for p, pallet in enumerate(pallets):
                 chain.events.append(
@@ -629,7 +421,7 @@ class _Builder:
                     read=dc,
                     documents=[("desadv", note)],
                 )
-                _parties(send, source=(them, dc), destination=(them, shop))
+                parties(send, source=(them, dc), destination=(them, shop))
                 chain.events.append(send)
                 got = object_event(
                     out + timedelta(hours=5),
@@ -741,7 +533,7 @@ class _Builder:
                 object_event(
                     raised,
                     step="commissioning",
-                    quantities=[_qty(live_lot, live_kg, "KGM")],
+                    quantities=[qty(live_lot, live_kg, "KGM")],
                     action="ADD",
                     disposition="active",
                     read=base,
@@ -751,17 +543,17 @@ class _Builder:
             move = object_event(
                 raised + timedelta(hours=3),
                 step="shipping",
-                quantities=[_qty(live_lot, live_kg, "KGM")],
+                quantities=[qty(live_lot, live_kg, "KGM")],
                 disposition="in_transit",
                 read=base,
             )
-            _parties(move, source=(me, base), destination=(me, abattoir))
+            parties(move, source=(me, base), destination=(me, abattoir))
             chain.events.append(move)
             chain.events.append(
                 object_event(
                     raised + timedelta(hours=9),
                     step="receiving",
-                    quantities=[_qty(live_lot, live_kg, "KGM")],
+                    quantities=[qty(live_lot, live_kg, "KGM")],
                     disposition="in_progress",
                     read=abattoir,
                     where=abattoir,
@@ -773,8 +565,8 @@ class _Builder:
             chain.events.append(
                 transformation_event(
                     killed,
-                    inputs=[_qty(live_lot, live_kg, "KGM")],
-                    outputs=[_qty(carcass_lot, carcass_kg, "KGM")],
+                    inputs=[qty(live_lot, live_kg, "KGM")],
+                    outputs=[qty(carcass_lot, carcass_kg, "KGM")],
                     step="killing",
                     read=abattoir,
                 )
@@ -790,7 +582,7 @@ class _Builder:
                 object_event(
                     killed + timedelta(hours=48),
                     step="storing",
-                    quantities=[_qty(carcass_lot, carcass_kg, "KGM")],
+                    quantities=[qty(carcass_lot, carcass_kg, "KGM")],
                     read=abattoir,
                     where=abattoir,
                     sensors=temperature(f"{own.gcp}CLD1", readings),
@@ -815,8 +607,8 @@ class _Builder:
                 chain.events.append(
                     transformation_event(
                         made,
-                        inputs=[_qty(carcass_lot, used, "KGM")],
-                        outputs=[_qty(jerky_lot, packs)],
+                        inputs=[qty(carcass_lot, used, "KGM")],
+                        outputs=[qty(jerky_lot, packs)],
                         read=plant,
                         ilmd={
                             "cbvmda:lotNumber": lot,
@@ -834,7 +626,7 @@ class _Builder:
                     object_event(
                         made + timedelta(hours=48),
                         step="storing",
-                        quantities=[_qty(jerky_lot, packs)],
+                        quantities=[qty(jerky_lot, packs)],
                         read=plant,
                         where=plant,
                         sensors=temperature(f"{own.gcp}WH1", readings),
@@ -847,18 +639,18 @@ class _Builder:
                     ship = object_event(
                         out,
                         step="shipping",
-                        quantities=[_qty(jerky_lot, sent)],
+                        quantities=[qty(jerky_lot, sent)],
                         disposition="in_transit",
                         read=plant,
                         documents=[("desadv", bt(own.gln(9), f"DN-{lot}-{s + 1}"))],
                     )
-                    _parties(ship, source=(me, plant), destination=(me, shop))
+                    parties(ship, source=(me, plant), destination=(me, shop))
                     chain.events.append(ship)
                     chain.events.append(
                         object_event(
                             out + timedelta(hours=20),
                             step="receiving",
-                            quantities=[_qty(jerky_lot, sent)],
+                            quantities=[qty(jerky_lot, sent)],
                             disposition="sellable_accessible",
                             read=shop,
                             where=shop,
@@ -873,7 +665,7 @@ class _Builder:
                             object_event(
                                 day.replace(hour=20),
                                 step="retail_selling",
-                                quantities=[_qty(jerky_lot, count)],
+                                quantities=[qty(jerky_lot, count)],
                                 disposition="retail_sold",
                                 read=shop,
                                 where=shop,
@@ -939,7 +731,7 @@ class _Builder:
             object_event(
                 picked,
                 step="commissioning",
-                quantities=[_qty(herb_lot, 260.0, "KGM")],
+                quantities=[qty(herb_lot, 260.0, "KGM")],
                 action="ADD",
                 disposition="active",
                 read=base,
@@ -949,17 +741,17 @@ class _Builder:
         move = object_event(
             picked + timedelta(days=2),
             step="shipping",
-            quantities=[_qty(herb_lot, 260.0, "KGM")],
+            quantities=[qty(herb_lot, 260.0, "KGM")],
             disposition="in_transit",
             read=base,
         )
-        _parties(move, source=(me, base), destination=(me, factory))
+        parties(move, source=(me, base), destination=(me, factory))
         chain.events.append(move)
         chain.events.append(
             object_event(
                 picked + timedelta(days=2, hours=6),
                 step="receiving",
-                quantities=[_qty(herb_lot, 260.0, "KGM")],
+                quantities=[qty(herb_lot, 260.0, "KGM")],
                 read=factory,
                 where=factory,
             )
@@ -971,7 +763,7 @@ class _Builder:
         chain.events.append(
             transformation_event(
                 made,
-                inputs=[_qty(herb_lot, 5.0, "KGM")],
+                inputs=[qty(herb_lot, 5.0, "KGM")],
                 output_epcs=boxes,
                 read=factory,
                 ilmd={
@@ -1002,7 +794,7 @@ class _Builder:
                 read=factory,
                 documents=[("desadv", bt(own.gln(9), f"DN-{lot}-{s + 1}"))],
             )
-            _parties(ship, source=(me, factory), destination=(me, pharmacy))
+            parties(ship, source=(me, factory), destination=(me, pharmacy))
             chain.events.append(ship)
             readings = [(out + timedelta(hours=3 * h), self.rng.uniform(9, 17)) for h in range(6)]
             chain.events.append(
@@ -1097,7 +889,7 @@ class _Builder:
             object_event(
                 harvested,
                 step="commissioning",
-                quantities=[_qty(grain_lot, 30_000.0, "KGM")],
+                quantities=[qty(grain_lot, 30_000.0, "KGM")],
                 action="ADD",
                 disposition="active",
                 read=base,
@@ -1107,17 +899,17 @@ class _Builder:
         move = object_event(
             harvested + timedelta(days=3),
             step="shipping",
-            quantities=[_qty(grain_lot, 30_000.0, "KGM")],
+            quantities=[qty(grain_lot, 30_000.0, "KGM")],
             disposition="in_transit",
             read=base,
         )
-        _parties(move, source=(me, base), destination=(me, mill))
+        parties(move, source=(me, base), destination=(me, mill))
         chain.events.append(move)
         chain.events.append(
             object_event(
                 harvested + timedelta(days=3, hours=5),
                 step="receiving",
-                quantities=[_qty(grain_lot, 30_000.0, "KGM")],
+                quantities=[qty(grain_lot, 30_000.0, "KGM")],
                 read=mill,
                 where=mill,
             )
@@ -1132,8 +924,8 @@ class _Builder:
             chain.events.append(
                 transformation_event(
                     milled,
-                    inputs=[_qty(grain_lot, grain_kg, "KGM")],
-                    outputs=[_qty(flour_lot, bags)],
+                    inputs=[qty(grain_lot, grain_kg, "KGM")],
+                    outputs=[qty(flour_lot, bags)],
                     read=mill,
                     ilmd={"cbvmda:lotNumber": flour_lot_code},
                 )
@@ -1147,8 +939,8 @@ class _Builder:
             chain.events.append(
                 transformation_event(
                     baked,
-                    inputs=[_qty(flour_lot, flour_bags)],
-                    outputs=[_qty(biscuit_lot, packs)],
+                    inputs=[qty(flour_lot, flour_bags)],
+                    outputs=[qty(biscuit_lot, packs)],
                     read=bakery,
                     ilmd={"cbvmda:lotNumber": biscuit_code},
                 )
@@ -1159,11 +951,11 @@ class _Builder:
                     ship = object_event(
                         out,
                         step="shipping",
-                        quantities=[_qty(what, amount)],
+                        quantities=[qty(what, amount)],
                         disposition="in_transit",
                         read=mill if what == flour_lot else bakery,
                     )
-                    _parties(
+                    parties(
                         ship,
                         source=(me, mill if what == flour_lot else bakery),
                         destination=(me, shop),
@@ -1173,7 +965,7 @@ class _Builder:
                         object_event(
                             out + timedelta(hours=8),
                             step="receiving",
-                            quantities=[_qty(what, amount)],
+                            quantities=[qty(what, amount)],
                             read=shop,
                             where=shop,
                         )
@@ -1184,7 +976,7 @@ class _Builder:
                             object_event(
                                 sale.replace(hour=21),
                                 step="retail_selling",
-                                quantities=[_qty(what, int(amount * 0.5))],
+                                quantities=[qty(what, int(amount * 0.5))],
                                 disposition="retail_sold",
                                 read=shop,
                                 where=shop,
