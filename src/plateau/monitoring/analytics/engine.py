@@ -23,6 +23,7 @@ scope is a union of cells, so one pass over the enterprise-years does every scop
 from __future__ import annotations
 
 import calendar
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from plateau.monitoring.analytics.facts import Cell, Facts
 from plateau.monitoring.analytics.indicators import Catalog, Indicator
 
 ABOVE_SIZE_STATUS = "above_designated_size"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -243,13 +245,15 @@ def compute(
     enterprise_ids: Iterable[int] = (),
     monthly_years: Iterable[int] | None = None,
     recent_months: bool = False,
+    stored: bool = False,
 ) -> IndicatorTable:
     """Compute every indicator for every aggregate scope (and the given enterprises).
 
     ``monthly_years``: the years whose months are computed (None: every year);
-    ``recent_months`` adds the latest year and the one before.
+    ``recent_months`` adds the latest year and the one before; ``stored``: the caller has
+    brought the pre-aggregates in step (``aggregates.sync``), read them where they apply.
     """
-    facts = facts_repo.load_facts(session, catalog=catalog, as_of=as_of)
+    facts = facts_repo.load_facts(session, catalog=catalog, as_of=as_of, stored=stored)
     periods = periods_for(facts)
     scopes = {s.id: s for s in reference.scopes}
     emit = {e for e in enterprise_ids if e in facts.enterprises}
@@ -276,7 +280,14 @@ def compute(
         )
         wanted_months.add(last - 1)
     wanted_months &= set(periods)
-    facts_repo.load_monthly(session, facts, catalog=catalog, members=members, years=wanted_months)
+    if facts.flags is not None and _flags_agree(facts.flags, members):
+        facts_repo.load_monthly_stored(session, facts, years=wanted_months)
+    else:
+        if facts.flags is not None:
+            log.warning("stored above-size flags disagree with the engine; reading the returns")
+        facts_repo.load_monthly(
+            session, facts, catalog=catalog, members=members, years=wanted_months
+        )
 
     accs = _accumulate(facts, periods, members, catalog, deflators, emit)
     _finalize(table, facts, accs, reference, emit)
@@ -289,6 +300,11 @@ def compute(
                 if iid == ind.id and not sid.startswith("enterprise:"):
                     values[last] = table.growth(ind, sid, last, ind.base_year)
     return table
+
+
+def _flags_agree(flags: dict[tuple[int, int], bool], members: dict[int, set[int]]) -> bool:
+    """Whether the cell-months were built with the membership the engine just decided."""
+    return all((e in members.get(y, ())) == flag for (e, y), flag in flags.items())
 
 
 def _accumulate_enterprises(

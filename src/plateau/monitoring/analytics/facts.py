@@ -16,11 +16,16 @@ Two passes over ``monthly_return`` do all the work:
    year-to-date values of money indicators for every aggregate scope.
 
 Only returns whose status is counted (submitted, approved, locked) are read.
+
+When the as-of month is the latest with counted returns (every dashboard), both passes are
+replaced by reads of the pre-aggregates that ``aggregates`` keeps in step with the returns:
+``indicator_fact`` (the first pass, one row per enterprise-year, with the above-size flag)
+and ``indicator_cell_month`` (the second). See docs/decisions/0004.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -40,11 +45,22 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from plateau.monitoring.analytics.indicators import ELEMENTS, Catalog
+from plateau.monitoring.analytics.models import IndicatorCellMonth, IndicatorFact
 from plateau.monitoring.models import MonthlyReturn, RegionInput
 from plateau.registry.models import Enterprise, EnterpriseStatus
 
 # (industry, prefecture, park, program): the finest grain every aggregate scope is a union of.
 Cell = tuple[str, str, str | None, str | None]
+
+
+def cell_key(cell: Cell) -> str:
+    """A cell as the pre-aggregates store it: ``industry|prefecture|park|program``."""
+    return "|".join(part or "" for part in cell)
+
+
+def parse_cell(key: str) -> Cell:
+    industry, prefecture, park, program = key.split("|")
+    return (industry, prefecture, park or None, program or None)
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,8 @@ class Facts:
     region_inputs: dict[tuple[str, str, int], float]
     monthly: list[MonthlyCell] = field(default_factory=list)
     latest: date | None = None  # set when as_of is the last month with counted returns
+    # Read from the pre-aggregates: the stored above-size flag of each enterprise-year.
+    flags: dict[tuple[int, int], bool] | None = None
 
     def element_index(self, element: str) -> int:
         return self.elements.index(element)
@@ -123,6 +141,20 @@ def _program_case(catalog: Catalog) -> ColumnElement[Any]:
     return case(*whens, else_=literal(None)) if whens else literal(None)
 
 
+def cell_sql(catalog: Catalog) -> ColumnElement[str]:
+    """An enterprise's cell key (as ``cell_key`` writes it) in SQL."""
+    program = _program_case(catalog)
+    return (
+        Enterprise.industry_id
+        + literal("|")
+        + Enterprise.prefecture_code
+        + literal("|")
+        + func.coalesce(Enterprise.park_id, literal(""))
+        + literal("|")
+        + func.coalesce(program, literal(""))
+    )
+
+
 def latest_month(session: Session, *, catalog: Catalog) -> date | None:
     """Return the last month with a counted return."""
     return session.scalar(
@@ -132,15 +164,33 @@ def latest_month(session: Session, *, catalog: Catalog) -> date | None:
     )
 
 
-def load_facts(session: Session, *, catalog: Catalog, as_of: date | None = None) -> Facts:
-    """Read enterprises, yearly sums, statuses and region inputs (not yet the months)."""
+def in_ids(column: Any, ids: Collection[int]) -> ColumnElement[bool]:
+    # Integer ids rendered inline: no bound-parameter limit for large registries.
+    return column.in_(bindparam(None, sorted(ids), expanding=True, literal_execute=True))  # type: ignore[no-any-return]
+
+
+def load_facts(
+    session: Session,
+    *,
+    catalog: Catalog,
+    as_of: date | None = None,
+    stored: bool = False,
+    only: Collection[int] | None = None,
+) -> Facts:
+    """Read enterprises, yearly sums, statuses and region inputs (not yet the months).
+
+    ``stored``: read the yearly sums from ``indicator_fact`` if the as-of month is the latest
+    with counted returns (the caller has brought the pre-aggregates in step);
+    ``only``: the yearly sums and trailing months of these enterprises only.
+    """
     elements = catalog.elements()
     counted = catalog.settings.counted_statuses
-    latest = None
+    latest = latest_month(session, catalog=catalog)
     if as_of is None:
-        as_of = latest = latest_month(session, catalog=catalog)
+        as_of = latest
     else:
         as_of = date(as_of.year, as_of.month, 1)
+        latest = latest if latest == as_of else None
     enterprises: dict[int, EnterpriseRef] = {}
     for row in session.execute(
         select(
@@ -194,15 +244,33 @@ def load_facts(session: Session, *, catalog: Catalog, as_of: date | None = None)
     )
     if as_of is None:
         return facts
-    year = extract("year", MonthlyReturn.period)
-    stmt = (
-        select(MonthlyReturn.enterprise_id, year, func.count(), *_sums(elements))
-        .where(MonthlyReturn.status.in_(counted), MonthlyReturn.period <= as_of)
-        .group_by(MonthlyReturn.enterprise_id, year)
-    )
     annual = facts.annual
-    for found in session.execute(stmt):
-        annual[(found[0], int(found[1]))] = (int(found[2]), list(found[3:]))
+    if stored and latest is not None:
+        flags = facts.flags = {}
+        stored_stmt = select(
+            IndicatorFact.enterprise_id,
+            IndicatorFact.year,
+            IndicatorFact.months,
+            IndicatorFact.above_size,
+            *(cast(getattr(IndicatorFact, e), Float) for e in elements),
+        )
+        if only is not None:
+            stored_stmt = stored_stmt.where(in_ids(IndicatorFact.enterprise_id, only))
+        for found in session.execute(stored_stmt):
+            key = (found[0], found[1])
+            annual[key] = (found[2], list(found[4:]))
+            flags[key] = bool(found[3])
+    else:
+        year = extract("year", MonthlyReturn.period)
+        stmt = (
+            select(MonthlyReturn.enterprise_id, year, func.count(), *_sums(elements))
+            .where(MonthlyReturn.status.in_(counted), MonthlyReturn.period <= as_of)
+            .group_by(MonthlyReturn.enterprise_id, year)
+        )
+        if only is not None:
+            stmt = stmt.where(in_ids(MonthlyReturn.enterprise_id, only))
+        for found in session.execute(stmt):
+            annual[(found[0], int(found[1]))] = (int(found[2]), list(found[3:]))
     if as_of.month < 12:
         trailing = (
             select(MonthlyReturn.enterprise_id, *_sums(elements))
@@ -213,8 +281,41 @@ def load_facts(session: Session, *, catalog: Catalog, as_of: date | None = None)
             )
             .group_by(MonthlyReturn.enterprise_id)
         )
+        if only is not None:
+            trailing = trailing.where(in_ids(MonthlyReturn.enterprise_id, only))
         facts.trailing = {r[0]: list(r[1:]) for r in session.execute(trailing)}
     return facts
+
+
+def load_monthly_stored(session: Session, facts: Facts, *, years: Iterable[int]) -> None:
+    """Add the monthly sums per cell of ``years`` to ``facts``, from ``indicator_cell_month``."""
+    wanted = sorted(set(years))
+    if facts.as_of is None or not wanted:
+        return
+    stmt = select(
+        IndicatorCellMonth.cell,
+        IndicatorCellMonth.period,
+        IndicatorCellMonth.above_size,
+        *(cast(getattr(IndicatorCellMonth, e), Float) for e in facts.elements),
+    ).where(IndicatorCellMonth.period >= date(wanted[0], 1, 1))
+    keep = set(wanted)
+    cells: dict[str, Cell] = {}
+    for row in session.execute(stmt):
+        period: date = row[1]
+        if period.year not in keep:
+            continue
+        cell = cells.get(row[0])
+        if cell is None:
+            cell = cells[row[0]] = parse_cell(row[0])
+        facts.monthly.append(
+            MonthlyCell(
+                cell=cell,
+                year=period.year,
+                month=period.month,
+                above_size=bool(row[2]),
+                sums=list(row[3:]),
+            )
+        )
 
 
 def load_monthly(

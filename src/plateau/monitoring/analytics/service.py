@@ -30,7 +30,7 @@ from plateau.db import utcnow
 from plateau.errors import FieldError, Forbidden, NotFound, Unauthorized, ValidationFailed
 from plateau.formatting import fmt_value
 from plateau.i18n import _
-from plateau.monitoring.analytics import engine, projection, targets
+from plateau.monitoring.analytics import aggregates, cache, engine, projection, targets
 from plateau.monitoring.analytics import warnings as early_warnings
 from plateau.monitoring.analytics.engine import IndicatorTable, Reference, Scope
 from plateau.monitoring.analytics.indicators import Catalog, Indicator, catalog
@@ -274,15 +274,31 @@ def context(
     cat = catalog()
     ref = reference(session, actor=actor)
     visible = visible_enterprises(session, actor=actor)
-    wanted = [e for e in enterprises if e in visible]
-    table = engine.compute(
-        session,
-        catalog=cat,
-        reference=ref,
-        as_of=as_of,
-        enterprise_ids=wanted,
-        monthly_years=monthly_years,
-        recent_months=recent_months,
+    wanted = sorted({e for e in enterprises if e in visible})
+    years = None if monthly_years is None else tuple(sorted(set(monthly_years)))
+    # The pre-aggregates absorb pending changes first; the version read then keys the cache.
+    version = aggregates.sync(session)
+    key = (
+        str(session.get_bind().engine.url),
+        version,
+        as_of,
+        years,
+        recent_months,
+        tuple(wanted),
+        ref,
+    )
+    table = cache.TABLES.get_or_compute(
+        key,
+        lambda: engine.compute(
+            session,
+            catalog=cat,
+            reference=ref,
+            as_of=as_of,
+            enterprise_ids=wanted,
+            monthly_years=years,
+            recent_months=recent_months,
+            stored=True,
+        ),
     )
     plan_targets, baselines = _plan_targets(session, actor)
     all_targets = plan_targets + _decomposed(plan_targets, _shares(session))

@@ -1,0 +1,55 @@
+"""Computed indicator tables kept in memory, keyed by the data version (docs/decisions/0004).
+
+A table is looked up by everything it was computed from: the database, the data version
+``aggregates.sync`` returns (a fresh random token at every change, so a table computed in a
+transaction that was rolled back is never found again), the as-of month, the months asked
+for, the enterprises shown and the reference scopes. Tables are shared by every caller —
+aggregates do not depend on who looks — and must not be changed by them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from plateau.monitoring.analytics.engine import IndicatorTable
+
+SIZE = 16
+
+
+class TableCache:
+    """A small least-recently-used map of computed tables, safe across request threads."""
+
+    def __init__(self, size: int = SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, IndicatorTable] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_compute(
+        self, key: Hashable, compute: Callable[[], IndicatorTable]
+    ) -> IndicatorTable:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return found
+            self.misses += 1
+        # Computed outside the lock: a slow miss must not hold up hits on other keys.
+        table = compute()
+        with self._lock:
+            self._items[key] = table
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return table
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+TABLES = TableCache()
