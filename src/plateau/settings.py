@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The repository (or working directory) root: var/ lives beside src/ in a checkout.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +31,21 @@ class Settings(BaseSettings):
     # Secure cookies need HTTPS; the embedded default serves plain HTTP on loopback.
     secure_cookies: bool = False
     max_upload_bytes: int = 20 * 1024 * 1024
+    # The base of every printed link (QR labels, Digital Link URIs); empty: the request's.
+    public_url: str = ""
+    # Events per EPCIS capture request (GS1-EPCIS-Capture-Limit).
+    epcis_capture_limit: int = 10_000
+    # Hosts that EPCIS webhook subscriptions may POST to, comma-separated in the
+    # environment; "*.example.com" allows the subdomains. Empty: no webhooks at all, so
+    # that nobody can point the server at an internal address (SSRF).
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip().lower() for host in value.split(",") if host.strip()]
+        return value
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to the SQLite file under ``var/``."""

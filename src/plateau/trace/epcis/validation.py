@@ -31,6 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 from lxml import etree
@@ -155,29 +156,56 @@ def _patched_query_schema() -> dict[str, Any]:
     return schema
 
 
-def _validator(schema: dict[str, Any]) -> Draft7Validator:
+@dataclass(frozen=True)
+class SchemaValidator:
+    """One JSON Schema compiled twice: a fast yes/no check, and the explaining validator.
+
+    jsonschema-rs (compiled Rust) answers "valid?" about a hundred times faster than
+    python-jsonschema, which dominated capture. It only decides; when it says no, the
+    python validator walks the document again to name each problem with the paths and
+    messages clients rely on. Both enforce the same two formats with the same functions.
+    """
+
+    fast: Any
+    explain: Draft7Validator
+
+    def problems(self, instance: Any, layer: str) -> list[Problem]:
+        """List the schema problems of ``instance`` (none when the fast check passes)."""
+        if self.fast.is_valid(instance):
+            return []
+        return _schema_problems(self.explain, instance, layer)
+
+
+def _validator(schema: dict[str, Any]) -> SchemaValidator:
     # Every $ref is local; the registry holds the schema under its $id and nothing else,
     # so a remote reference fails instead of reaching the network.
     registry: Registry[Any] = Registry().with_resource(
         schema["$id"], Resource.from_contents(schema)
     )
-    return Draft7Validator(schema, format_checker=_format_checker(), registry=registry)
+    explain = Draft7Validator(schema, format_checker=_format_checker(), registry=registry)
+    fast = jsonschema_rs.Draft7Validator(
+        schema,
+        formats={"uri": _is_absolute_uri, "date-time": _is_date_time},
+        validate_formats=True,
+        ignore_unknown_formats=True,
+    )
+    return SchemaValidator(fast, explain)
 
 
 @cache
-def document_validator() -> Draft7Validator:
+def document_validator() -> SchemaValidator:
     """Return the compiled GS1 EPCIS JSON Schema validator (corrected, formats enforced)."""
     return _validator(_patched_document_schema())
 
 
 @cache
-def query_validator() -> Draft7Validator:
+def query_validator() -> SchemaValidator:
     """Return the compiled validator of the EPCIS REST query language schema."""
     return _validator(_patched_query_schema())
 
 
 @cache
-def _masterdata_validator() -> Draft7Validator:
+def _masterdata_validator() -> SchemaValidator:
     base = _patched_document_schema()
     schema = {
         "$id": "urn:plateau:epcis-masterdata-document",
@@ -219,9 +247,9 @@ def validate_document(doc: Any) -> list[Problem]:
     if "type" not in doc and doc.get("@context") == epcis_xml.QUERY_CONTEXT:
         return validate_query(doc)
     if doc.get("type") == "EPCISMasterDataDocument":
-        structural = _schema_problems(_masterdata_validator(), doc, "json-schema")
+        structural = _masterdata_validator().problems(doc, "json-schema")
     else:
-        structural = _schema_problems(document_validator(), doc, "json-schema")
+        structural = document_validator().problems(doc, "json-schema")
     return _merge(structural, _semantic_problems(doc, json_binding=True))
 
 
@@ -229,7 +257,7 @@ def validate_query(query: Any) -> list[Problem]:
     """Validate a query of the REST binding (``SimpleEventQuery`` parameters) and list its problems."""
     if not isinstance(query, Mapping):
         return [Problem("", "json:object", _("A query must be a JSON object."))]
-    structural = _schema_problems(query_validator(), query, "query-schema")
+    structural = query_validator().problems(query, "query-schema")
     semantic: list[Problem] = []
     for name, vocabulary in (
         ("EQ_bizStep", cbv.biz_step()),
