@@ -107,10 +107,13 @@ def _with_descendants(session: Session, keys: list[str]) -> Matcher:
 
 
 def _epc_exists(roles: Sequence[str], matcher: Matcher) -> ColumnElement[bool]:
-    return exists().where(
-        EpcisEventEpc.event_id == EpcisEvent.id,
-        EpcisEventEpc.role.in_(roles),
-        match(EpcisEventEpc.epc, matcher),
+    # IN (subquery), not a correlated EXISTS: SQLite would otherwise walk every event in id
+    # order and probe the identifier table per row instead of starting from its epc index.
+    return EpcisEvent.id.in_(
+        select(EpcisEventEpc.event_id).where(
+            EpcisEventEpc.role.in_(roles),
+            match(EpcisEventEpc.epc, matcher),
+        )
     )
 
 
