@@ -17,7 +17,14 @@ def fmt_number(value: Number | None, digits: int = 0) -> str:
     """Format a plain number with thousands separators."""
     if value is None:
         return "—"
-    return f"{float(value):,.{digits}f}"
+    return _unsigned_zero(f"{float(value):,.{digits}f}")
+
+
+def _unsigned_zero(text: str) -> str:
+    # A small negative number rounds to "-0" (or "-0.00"): zero has no sign for a reader.
+    if text.startswith("-") and not text.strip("-0.,"):
+        return text[1:]
+    return text
 
 
 def fmt_cny(value: Number | None, *, digits: int = 2) -> str:
@@ -30,12 +37,12 @@ def fmt_cny(value: Number | None, *, digits: int = 2) -> str:
             return f"CNY {v / 1e9:,.{digits}f} bn"
         if abs(v) >= 1e6:
             return f"CNY {v / 1e6:,.{digits}f} m"
-        return f"CNY {v:,.0f}"
+        return f"CNY {_unsigned_zero(f'{v:,.0f}')}"
     if abs(v) >= YI:
         return f"{_trim(v / YI, digits)}亿元"
     if abs(v) >= WAN:
         return f"{_trim(v / WAN, digits)}万元"
-    return f"{v:,.0f}元"
+    return f"{_unsigned_zero(f'{v:,.0f}')}元"
 
 
 def fmt_tonnes(value: Number | None) -> str:
@@ -44,10 +51,10 @@ def fmt_tonnes(value: Number | None) -> str:
         return "—"
     v = float(value)
     if get_locale() == "en":
-        return f"{v:,.0f} t"
+        return f"{_unsigned_zero(f'{v:,.0f}')} t"
     if abs(v) >= WAN:
         return f"{_trim(v / WAN, 2)}万吨"
-    return f"{v:,.0f}吨"
+    return f"{_unsigned_zero(f'{v:,.0f}')}吨"
 
 
 def fmt_value(value: Number | None, unit: str) -> str:
@@ -75,7 +82,7 @@ def _trim(v: float, digits: int) -> str:
     text = f"{v:,.{digits}f}" if get_locale() == "en" else f"{v:.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text
+    return _unsigned_zero(text)
 
 
 def loc(obj: Any) -> str:

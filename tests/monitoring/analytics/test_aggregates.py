@@ -345,3 +345,51 @@ def test_an_enterprise_without_returns_still_counts(session: Session, history: W
         != before.value("high_tech_enterprises", "region", 2024)
         or after.annual != before.annual
     )
+
+
+def test_deciding_one_enterprises_flags_reads_that_enterprise_only(
+    session: Session, history: World
+) -> None:
+    a = history.ents["a"].id
+    facts = facts_repo.load_facts(session, catalog=catalog(), stored=True, only={a})
+    assert set(facts.enterprises) == {a}
+    assert {s.enterprise_id for s in facts.statuses} <= {a}
+    assert {e for e, _y in facts.annual} == {a}
+
+
+def test_a_write_in_the_same_month_does_not_read_every_enterprise(
+    session: Session, history: World
+) -> None:
+    """The incremental path of a write reads the registry rows of the touched enterprise only."""
+    from sqlalchemy import event
+
+    agree(session)
+    seen: list[str] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    bind = session.connection().engine
+    event.listen(bind, "before_cursor_execute", capture)
+    try:
+        monitoring_service.save_return(
+            session,
+            uscc=history.b,
+            period="2025-06",
+            values=B | {"revenue": "1100000"},
+            reason="企业更正",
+            actor=SYSTEM,
+            today=TODAY,
+        )
+        session.commit()
+    finally:
+        event.remove(bind, "before_cursor_execute", capture)
+    reads = [
+        s
+        for s in seen
+        if s.startswith("SELECT") and ("FROM enterprise_status" in s or "enterprise.gbt4754" in s)
+    ]
+    assert reads, "the write decided no flags"
+    for s in reads:
+        assert " WHERE " in s, s
+    agree(session)

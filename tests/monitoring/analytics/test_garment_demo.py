@@ -30,7 +30,9 @@ from plateau.monitoring.analytics.indicators import catalog
 from plateau.monitoring.models import MonthlyReturn, RegionInput
 from plateau.monitoring.schemas import RegionInputWrite
 from plateau.plan import service as plan_service
+from plateau.registry import service as registry_service
 from plateau.registry.models import Brand, Enterprise, EnterpriseStatus, Product
+from plateau.registry.schemas import StatusCreate
 from plateau.settings import Settings
 
 TODAY = date(2026, 3, 10)  # returns up to 2026-02: 2019-2025 complete
@@ -169,7 +171,8 @@ def test_counts_follow_the_returns_and_the_registry(demo: Demo) -> None:
         select(EnterpriseStatus.enterprise_id).where(
             EnterpriseStatus.enterprise_id.in_(ids),
             EnterpriseStatus.kind == "specialized_sme",
-            EnterpriseStatus.level.in_(("regional", "national")),
+            # The Lhasa plan counts every level, 拉萨市级 (prefecture) included.
+            EnterpriseStatus.level.in_(("prefecture", "regional", "national")),
             EnterpriseStatus.valid_from <= date(2025, 12, 31),
         )
     ).all()
@@ -301,3 +304,59 @@ def test_the_administrator_enters_the_program_figures(demo: Demo) -> None:
     finally:
         nested.rollback()
     assert _records(demo, 2025)["regional_brands"]["value"] == before
+
+
+def test_the_program_counts_specialized_smes_of_every_level(demo: Demo) -> None:
+    """The 533 plan counts regional and national 专精特新; the Lhasa plan municipal ones too."""
+    member = next(
+        e
+        for e in _members(demo.session)
+        if not demo.session.scalar(
+            select(EnterpriseStatus.id).where(
+                EnterpriseStatus.enterprise_id == e.id,
+                EnterpriseStatus.kind == "specialized_sme",
+            )
+        )
+    )
+    before_program = _records(demo, 2025)["specialized_smes"]["value"]
+    before_region = service.records(demo.session, actor=SYSTEM, year=2025, scope="region")
+    region_value = next(r.value for r in before_region if r.indicator == "specialized_smes")
+    nested = demo.session.begin_nested()
+    try:
+        registry_service.add_status(
+            demo.session,
+            uscc=member.uscc,
+            data=StatusCreate.model_validate(
+                {"kind": "specialized_sme", "level": "prefecture", "valid_from": "2025-03-01"}
+            ),
+            actor=SYSTEM,
+        )
+        assert _records(demo, 2025)["specialized_smes"]["value"] == before_program + 1
+        after_region = service.records(demo.session, actor=SYSTEM, year=2025, scope="region")
+        assert (
+            next(r.value for r in after_region if r.indicator == "specialized_smes") == region_value
+        )
+    finally:
+        nested.rollback()
+    assert _records(demo, 2025)["specialized_smes"]["value"] == before_program
+
+
+def test_the_program_calls_the_indicator_by_its_plan_name(demo: Demo) -> None:
+    rows = service.target_progress(demo.session, actor=SYSTEM, scope=SCOPE)
+    sme = next(p for p in rows if p.indicator == "specialized_smes")
+    assert sme.indicator_name == "服装产业专精特新企业数"
+    region = service.target_progress(demo.session, actor=SYSTEM, scope="region")
+    assert next(p for p in region if p.indicator == "specialized_smes").indicator_name == (
+        "自治区级以上“专精特新”中小企业数"
+    )
+    html = demo.client.get(
+        f"/monitoring/dashboard/{SCOPE}", headers={"Authorization": f"Bearer {demo.token}"}
+    ).text
+    assert "服装产业专精特新企业数" in html
+
+
+def test_a_yearly_count_not_yet_entered_is_not_off_track_in_february(demo: Demo) -> None:
+    """March 2026: 2026's new green factories are not entered, and that is not falling behind."""
+    record = _records(demo, 2026)["new_green_manufacturing"]
+    assert record["period"] == "2026-01/2026-02"
+    assert record["value"] is not None and record["status"] == "on_track"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -197,3 +198,29 @@ def test_records_have_the_stable_keys(session: Session, small: Small) -> None:
     assert by["output_value"].value == pytest.approx(72 * M)
     assert (by["output_value"].target, by["output_value"].target_year) == (7.5e9, 2025)
     assert by["output_value"].unit == "CNY" and by["output_value"].period == "2023"
+
+
+def test_a_program_setting_must_name_a_program_and_fit_the_kind() -> None:
+    import yaml
+
+    from plateau.monitoring.analytics.indicators import parse_catalog
+
+    raw = yaml.safe_load(
+        (Path(__file__).parents[3] / "src/plateau/monitoring/analytics/indicators.yaml").read_text(
+            "utf-8"
+        )
+    )
+    sme = next(i for i in raw["indicators"] if i["id"] == "specialized_smes")
+    assert sme["programs"]["lhasa_garment"]["levels"] == ["prefecture", "regional", "national"]
+    parsed = parse_catalog(yaml.safe_dump(raw, allow_unicode=True)).get("specialized_smes")
+    assert parsed is not None
+    assert parsed.levels_for("program:lhasa_garment") == ("prefecture", "regional", "national")
+    assert parsed.levels_for("region") == ("regional", "national")
+    sme["programs"] = {"nowhere": {"levels": ["national"]}}
+    with pytest.raises(ValueError, match="unknown programs"):
+        parse_catalog(yaml.safe_dump(raw, allow_unicode=True))
+    output = next(i for i in raw["indicators"] if i["id"] == "output_value")
+    sme["programs"] = {}
+    output["programs"] = {"lhasa_garment": {"levels": ["national"]}}
+    with pytest.raises(ValueError, match="need a status_count"):
+        parse_catalog(yaml.safe_dump(raw, allow_unicode=True))

@@ -114,3 +114,68 @@ def test_backtest_counts_how_often_intervals_held() -> None:
     overall = {c.level: c for c in rows if c.horizon is None}
     assert overall[0.95].held >= overall[0.8].held >= overall[0.5].held
     assert overall[0.8].cases == len(cases)
+
+
+# --- counts and amounts never project below zero (issue #3, defect 3) ---
+
+SHRINKING = [(2019, 5.0), (2020, 4.0), (2021, 2.0), (2022, 1.0), (2023, 1.0)]
+
+
+def _unsigned(v: float) -> bool:
+    return v >= 0 and math.copysign(1.0, v) > 0
+
+
+def test_a_count_heading_for_zero_is_clipped_at_zero() -> None:
+    raw = pj.project_level(SHRINKING, "linear", to_year=2026, unit="count")
+    assert raw is not None and raw.low80 < 0  # the trend alone goes below zero
+    clipped = pj.project_level(
+        SHRINKING, "linear", to_year=2026, unit="count", threshold=1.0, nonnegative=True
+    )
+    assert clipped is not None
+    for f in clipped.fan:
+        for v in (f.point, f.low50, f.high50, f.low80, f.high80, f.low95, f.high95):
+            assert _unsigned(v), f
+    assert clipped.low80 == 0.0 and clipped.high80 == raw.high80
+    # Above zero the clipping changes nothing, the probability included.
+    assert clipped.probability == pytest.approx(
+        pj.project_level(SHRINKING, "linear", to_year=2026, unit="count", threshold=1.0).probability  # type: ignore[union-attr]
+    )
+
+
+def test_a_flow_sum_never_falls_below_what_is_observed() -> None:
+    raw = pj.project_sum(SHRINKING, to_year=2026, observed=2.0, unit="count")
+    assert raw is not None and raw.low80 < 2.0
+    clipped = pj.project_sum(SHRINKING, to_year=2026, observed=2.0, unit="count", nonnegative=True)
+    assert clipped is not None
+    assert all(f.low95 >= 2.0 and f.low80 >= 2.0 for f in clipped.fan)
+    assert clipped.high80 == raw.high80
+
+
+def test_growth_rates_may_still_be_negative() -> None:
+    falling = [(2019, 100.0), (2020, 90.0), (2021, 80.0), (2022, 72.0), (2023, 65.0)]
+    p = pj.project_level(
+        falling,
+        "log",
+        to_year=2025,
+        transform=lambda y, v: ((v / 100.0) ** (1 / (y - 2019)) - 1) * 100,
+        nonnegative=True,
+    )
+    assert p is not None and p.high80 < 0  # a growth rate below zero is not clipped
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (-0.3, "count", "0"),
+        (-0.0, "count", "0"),
+        (-0.001, "%", "0%"),
+        (-0.4, "CNY", "0元"),
+        (-0.4, "t", "0吨"),
+        (-2.0, "count", "-2"),
+        (-1.5, "%", "-1.5%"),
+    ],
+)
+def test_no_negative_zero_is_printed(value: float, unit: str, expected: str) -> None:
+    from plateau.formatting import fmt_value
+
+    assert fmt_value(value, unit) == expected

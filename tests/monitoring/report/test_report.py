@@ -30,6 +30,7 @@ from plateau.errors import Forbidden, NotFound, ValidationFailed
 from plateau.formatting import fmt_value
 from plateau.i18n import set_locale
 from plateau.monitoring.analytics import service as analytics_service
+from plateau.monitoring.analytics.labels import status_label
 from plateau.monitoring.report import cli as report_cli
 from plateau.monitoring.report import service
 from plateau.monitoring.report.schemas import Report
@@ -326,6 +327,11 @@ def test_cli_writes_pdf_html_and_xlsx(
     out = _target(region, "output_value", 2025)
     assert fmt_value(out.actual, "CNY") in text
     assert "合成" in reader.pages[0].extract_text()  # synthetic data, said on the cover
+    # Status labels print on one line (a narrow column once broke them one glyph a line).
+    shown = {p.status for g in region.groups for p in g.targets if p.status}
+    assert shown
+    for status in shown:
+        assert status_label(status) in text, status
     fonts = {
         str(font.get_object()["/BaseFont"])
         for page in reader.pages
@@ -361,3 +367,41 @@ def test_cli_refuses_a_bad_extension_or_year(
     result = runner.invoke(report_cli.app, ["--year", "2031", "--out", str(none)])
     assert result.exit_code != 0 and "2031" in result.output
     assert not none.exists()
+
+
+# --- layout (issue #3, defect 8) ---
+
+
+def test_completion_labels_keep_clear_of_the_100_percent_line() -> None:
+    from plateau.monitoring.report import charts
+
+    values = [95.0, 99.0, 100.0, 101.0, 40.0, 120.0]
+    svg = str(
+        charts.bars(
+            [f"指标{i}" for i in range(len(values))],
+            values,
+            axis="%",
+            reference=100.0,
+            label_width=260,
+            suffix="%",
+        )
+    )
+    line = re.search(r'<line x1="([\d.]+)" x2="[\d.]+" y1="\d+" y2="\d+" stroke="#c0392b"', svg)
+    assert line is not None
+    ref_x = float(line.group(1))
+    labels = re.findall(
+        r'<text x="([\d.]+)" y="[\d.]+" text-anchor="start"[^>]*>([^<]+%)</text>', svg
+    )
+    assert len(labels) == len(values)
+    for x, text in labels:
+        start = float(x)
+        end = start + charts.text_width(text)
+        assert not (start - 2 <= ref_x <= end + 2), (text, start, end, ref_x)
+
+
+def test_the_status_column_does_not_wrap(region: Report) -> None:
+    from plateau.monitoring.report import documents
+
+    html = documents.to_html(region)
+    cells = re.findall(r'<td class="status-col" style="([^"]+)"', html)
+    assert cells and all("white-space: nowrap" in c and "min-width" in c for c in cells)

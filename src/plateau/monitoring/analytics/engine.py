@@ -246,12 +246,15 @@ def compute(
     monthly_years: Iterable[int] | None = None,
     recent_months: bool = False,
     stored: bool = False,
+    growth_bases: Iterable[int] = (),
 ) -> IndicatorTable:
     """Compute every indicator for every aggregate scope (and the given enterprises).
 
     ``monthly_years``: the years whose months are computed (None: every year);
     ``recent_months`` adds the latest year and the one before; ``stored``: the caller has
-    brought the pre-aggregates in step (``aggregates.sync``), read them where they apply.
+    brought the pre-aggregates in step (``aggregates.sync``), read them where they apply;
+    ``growth_bases``: further base years growth is measured from (targets' since years),
+    whose year to date a year in progress is compared with.
     """
     facts = facts_repo.load_facts(session, catalog=catalog, as_of=as_of, stored=stored)
     periods = periods_for(facts)
@@ -278,6 +281,7 @@ def compute(
         wanted_months.update(
             i.base_year for i in catalog.indicators if i.kind == "growth" and i.base_year
         )
+        wanted_months.update(growth_bases)
         wanted_months.add(last - 1)
     wanted_months &= set(periods)
     if facts.flags is not None and _flags_agree(facts.flags, members):
@@ -494,30 +498,42 @@ def _accumulate(
     for ind in catalog.indicators:
         if ind.kind != "status_count":
             continue
-        acc = accs[ind.id]
-        held = [
-            s
-            for kind in ind.statuses
-            for s in by_kind.get(kind, ())
-            if not ind.levels or s.level in ind.levels
-        ]
-        for y, period in periods.items():
-            end = period.end
-            holders = {s.enterprise_id for s in held if s.valid_on(end)}
-            for e in sorted(holders):
-                holder = ents.get(e)
-                if holder is None:
-                    continue
-                if ind.min is not None:
-                    assert ind.element is not None
-                    if _year_amount(facts, periods, e, y, index[ind.element]) < ind.min:
+        # The catalog's levels for every scope, then each program's own level set (counted
+        # over that program's cells only; read by its scope alone, see _finalize).
+        runs: list[tuple[_Acc, tuple[str, ...], str | None]] = [(accs[ind.id], ind.levels, None)]
+        for pid, setting in ind.programs.items():
+            if setting.levels is not None:
+                acc = accs[program_key(ind.id, pid)] = _Acc()
+                runs.append((acc, setting.levels, pid))
+        for acc, levels, program in runs:
+            held = [
+                s
+                for kind in ind.statuses
+                for s in by_kind.get(kind, ())
+                if not levels or s.level in levels
+            ]
+            for y, period in periods.items():
+                end = period.end
+                holders = {s.enterprise_id for s in held if s.valid_on(end)}
+                for e in sorted(holders):
+                    holder = ents.get(e)
+                    if holder is None or (program is not None and holder.program != program):
                         continue
-                acc.cells[(holder.cell, y)] += 1.0
-                acc.cell_n[(holder.cell, y)] += 1
-                if e in emit:
-                    acc.ents[(e, y)] += 1.0
-                    acc.ent_n[(e, y)] += 1
+                    if ind.min is not None:
+                        assert ind.element is not None
+                        if _year_amount(facts, periods, e, y, index[ind.element]) < ind.min:
+                            continue
+                    acc.cells[(holder.cell, y)] += 1.0
+                    acc.cell_n[(holder.cell, y)] += 1
+                    if e in emit and program is None:
+                        acc.ents[(e, y)] += 1.0
+                        acc.ent_n[(e, y)] += 1
     return accs
+
+
+def program_key(indicator: str, program: str) -> str:
+    """Where a program's own level set of a status count is accumulated."""
+    return f"{indicator}@program:{program}"
 
 
 def _finalize(
@@ -554,6 +570,17 @@ def _finalize(
                 ns[(sid, y)] += n
             if cell[2]:
                 park_sums[(cell[2], y)] += v
+        for pid in ind.programs:
+            own = accs.get(program_key(ind.id, pid))
+            if own is None:
+                continue
+            sid = f"program:{pid}"
+            for y in years:
+                sums.pop((sid, y), None)
+                ns.pop((sid, y), None)
+            for (cell, y), v in own.cells.items():
+                sums[(sid, y)] += v
+                ns[(sid, y)] += own.cell_n[(cell, y)]
         for scope in aggregate:
             if not ind.applies_to(scope.kind, scope.value):
                 continue

@@ -44,7 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from plateau.monitoring.analytics.indicators import ELEMENTS, Catalog
+from plateau.monitoring.analytics.indicators import ELEMENTS, Catalog, Program
 from plateau.monitoring.analytics.models import IndicatorCellMonth, IndicatorFact
 from plateau.monitoring.models import MonthlyReturn, RegionInput
 from plateau.registry.models import Enterprise, EnterpriseStatus
@@ -131,13 +131,17 @@ def _sums(elements: Iterable[str]) -> list[ColumnElement[float]]:
     return [cast(func.sum(getattr(MonthlyReturn, ELEMENTS[e])), Float) for e in elements]
 
 
+def in_program(program: Program) -> ColumnElement[bool]:
+    """The enterprises of a program in SQL (as ``Program.includes`` decides it)."""
+    return Enterprise.prefecture_code.in_(program.prefectures) & or_(
+        *(Enterprise.gbt4754.startswith(p) for p in program.gbt4754_prefixes)
+    )
+
+
 def _program_case(catalog: Catalog) -> ColumnElement[Any]:
     whens = []
     for program_id, program in catalog.programs.items():
-        cond = Enterprise.prefecture_code.in_(program.prefectures) & or_(
-            *(Enterprise.gbt4754.startswith(p) for p in program.gbt4754_prefixes)
-        )
-        whens.append((cond, literal(program_id)))
+        whens.append((in_program(program), literal(program_id)))
     return case(*whens, else_=literal(None)) if whens else literal(None)
 
 
@@ -181,7 +185,8 @@ def load_facts(
 
     ``stored``: read the yearly sums from ``indicator_fact`` if the as-of month is the latest
     with counted returns (the caller has brought the pre-aggregates in step);
-    ``only``: the yearly sums and trailing months of these enterprises only.
+    ``only``: these enterprises only (their registry rows, statuses, yearly sums and
+    trailing months), for deciding their above-size flags.
     """
     elements = catalog.elements()
     counted = catalog.settings.counted_statuses
@@ -192,17 +197,27 @@ def load_facts(
         as_of = date(as_of.year, as_of.month, 1)
         latest = latest if latest == as_of else None
     enterprises: dict[int, EnterpriseRef] = {}
-    for row in session.execute(
-        select(
-            Enterprise.id,
-            Enterprise.uscc,
-            Enterprise.name,
-            Enterprise.industry_id,
-            Enterprise.prefecture_code,
-            Enterprise.park_id,
-            Enterprise.gbt4754,
-        )
-    ):
+    enterprise_stmt = select(
+        Enterprise.id,
+        Enterprise.uscc,
+        Enterprise.name,
+        Enterprise.industry_id,
+        Enterprise.prefecture_code,
+        Enterprise.park_id,
+        Enterprise.gbt4754,
+    )
+    status_stmt = select(
+        EnterpriseStatus.enterprise_id,
+        EnterpriseStatus.kind,
+        EnterpriseStatus.level,
+        EnterpriseStatus.valid_from,
+        EnterpriseStatus.valid_to,
+    )
+    if only is not None:
+        # Deciding a few enterprises' flags needs nothing of the others (a write's cost).
+        enterprise_stmt = enterprise_stmt.where(in_ids(Enterprise.id, only))
+        status_stmt = status_stmt.where(in_ids(EnterpriseStatus.enterprise_id, only))
+    for row in session.execute(enterprise_stmt):
         program = next(
             (
                 pid
@@ -214,18 +229,7 @@ def load_facts(
         enterprises[row.id] = EnterpriseRef(
             row.id, row.uscc, row.name, row.industry_id, row.prefecture_code, row.park_id, program
         )
-    statuses = [
-        StatusRow(*row)
-        for row in session.execute(
-            select(
-                EnterpriseStatus.enterprise_id,
-                EnterpriseStatus.kind,
-                EnterpriseStatus.level,
-                EnterpriseStatus.valid_from,
-                EnterpriseStatus.valid_to,
-            )
-        )
-    ]
+    statuses = [StatusRow(*row) for row in session.execute(status_stmt)]
     region_inputs = {
         (indicator, scope, int(year)): float(value)
         for indicator, scope, year, value in session.execute(

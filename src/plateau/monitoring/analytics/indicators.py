@@ -74,6 +74,16 @@ class Program(BaseModel):
         )
 
 
+class ProgramSetting(BaseModel):
+    """What differs for one program's scope: the levels a status counts at, the name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    levels: tuple[str, ...] | None = None
+    name_zh: str | None = None
+    name_en: str | None = None
+
+
 class Indicator(BaseModel):
     """One indicator: what it measures, in which unit, and its formula."""
 
@@ -99,6 +109,8 @@ class Indicator(BaseModel):
     trajectory: Trajectory
     monthly: bool = False
     scopes: tuple[ScopeKind, ...] = SCOPE_KINDS
+    # Per program (its scope ``program:<id>``): another level set, another name.
+    programs: dict[str, ProgramSetting] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> Indicator:
@@ -119,7 +131,33 @@ class Indicator(BaseModel):
             raise ValueError(f"{self.id}: a threshold needs an element")
         if self.monthly and self.kind != "sum":
             raise ValueError(f"{self.id}: only sums are computed per month")
+        for pid, setting in self.programs.items():
+            if setting.levels is not None and self.kind != "status_count":
+                raise ValueError(f"{self.id}: levels of program {pid} need a status_count")
         return self
+
+    def __hash__(self) -> int:
+        # ``programs`` is a dict: the id is unique in a catalog and identifies the indicator.
+        return hash(self.id)
+
+    def levels_for(self, scope_id: str) -> tuple[str, ...]:
+        """The status levels counted for a scope (a program may count other levels)."""
+        setting = self._program_setting(scope_id)
+        if setting is not None and setting.levels is not None:
+            return setting.levels
+        return self.levels
+
+    def name_for(self, scope_id: str | None) -> str:
+        """The name in the current locale, as the scope's plan calls it."""
+        setting = self._program_setting(scope_id)
+        if setting is not None and setting.name_zh and setting.name_en:
+            return setting.name_en if get_locale() == "en" else setting.name_zh
+        return self.name
+
+    def _program_setting(self, scope_id: str | None) -> ProgramSetting | None:
+        if not scope_id or not scope_id.startswith("program:"):
+            return None
+        return self.programs.get(scope_id.split(":", 1)[1])
 
     @property
     def name(self) -> str:
@@ -161,6 +199,14 @@ class Catalog(BaseModel):
         ids = [i.id for i in self.indicators]
         if len(ids) != len(set(ids)):
             raise ValueError("indicator ids must be unique")
+        return self
+
+    @model_validator(mode="after")
+    def _known_programs(self) -> Catalog:
+        for ind in self.indicators:
+            unknown = set(ind.programs) - set(self.programs)
+            if unknown:
+                raise ValueError(f"{ind.id}: unknown programs {sorted(unknown)}")
         return self
 
     def get(self, indicator_id: str) -> Indicator | None:

@@ -39,9 +39,15 @@ def status_label(status: str | None) -> str:
 
 def thresholds_text(at_risk: float) -> str:
     """The status rule as a sentence, for every page that shows statuses."""
-    return _(
-        "On track: at or above the trajectory from the baseline to the target; at risk: at least %(pct)s%% of it; off track: below that. In a year in progress, money and volumes are judged by their year-end estimate (year to date × last year ÷ last year's same months), counts by the trajectory at that point of the year.",
-        pct=f"{at_risk * 100:.0f}",
+    return (
+        _(
+            "On track: at or above the trajectory from the baseline to the target; at risk: at least %(pct)s%% of it; off track: below that. In a year in progress, money and volumes are judged by their year-end estimate (year to date × last year ÷ last year's same months), counts by the trajectory at that point of the year.",
+            pct=f"{at_risk * 100:.0f}",
+        )
+        + " "
+        + _(
+            "Figures entered once a year and added up since a year (new green factories, supply chains and design products) are judged, while the current year's figure is not yet entered, on the years entered so far against the trajectory at the end of the last of them; a year not yet entered is not counted as falling behind."
+        )
     )
 
 

@@ -244,18 +244,28 @@ def project_level(
     transform: Callable[[int, float], float] | None = None,
     threshold: float | None = None,
     unit: str = "",
+    nonnegative: bool = False,
 ) -> Projection | None:
     """Project a level series to ``to_year``; ``transform`` maps (year, level) to the measure.
 
     ``transform`` must increase with the level (a difference from a base, a growth rate);
     ``threshold`` is in the measure's units and the probability is P(measure ≥ threshold).
+    ``nonnegative``: the level cannot fall below zero (counts, money, volumes, rates of a
+    quantity), so the quantiles of a linear trend are clipped there; the probability of a
+    threshold above zero is unchanged by the clipping.
     """
     f = fit(points, model, unit=unit)
     if f is None or to_year <= f.last_year:
         return None
     tr = transform or (lambda _y, v: v)
+
+    def level(y: int, p: float) -> float:
+        q = f.quantile(y, p)
+        # + 0.0 turns a negative zero into zero.
+        return max(q, 0.0) + 0.0 if nonnegative else q
+
     fan = tuple(
-        _fan_point(y, lambda p, y=y: tr(y, f.quantile(y, p)))  # type: ignore[misc]
+        _fan_point(y, lambda p, y=y: tr(y, level(y, p)))  # type: ignore[misc]
         for y in range(f.last_year + 1, to_year + 1)
     )
     last = fan[-1]
@@ -300,9 +310,13 @@ def project_sum(
     threshold: float | None = None,
     unit: str = "",
     start_year: int | None = None,
+    nonnegative: bool = False,
 ) -> Projection | None:
     """Project a cumulative sum of a yearly flow: ``observed`` so far plus the years after
-    ``start_year`` (default: the last observed year) up to ``to_year``."""
+    ``start_year`` (default: the last observed year) up to ``to_year``.
+
+    ``nonnegative``: the flow cannot be negative (a count of new things), so the sum never
+    falls below what is observed and the quantiles are clipped there."""
     f = fit(points, "linear", unit=unit)
     first = max(f.last_year, start_year or f.last_year) if f else 0
     if f is None or to_year <= first:
@@ -311,7 +325,14 @@ def project_sum(
     fan: list[FanPoint] = []
     for y in range(first + 1, to_year + 1):
         mean, scale = f.sum_distribution([float(x) for x in range(first + 1, y + 1)])
-        fan.append(_fan_point(y, lambda p, m=mean, s=scale: observed + m + t_ppf(p, df) * s))  # type: ignore[misc]
+        fan.append(
+            _fan_point(
+                y,
+                lambda p, m=mean, s=scale: _floor(  # type: ignore[misc]
+                    observed + m + t_ppf(p, df) * s, observed if nonnegative else None
+                ),
+            )
+        )
     mean, scale = f.sum_distribution([float(x) for x in range(first + 1, to_year + 1)])
     probability = None
     if threshold is not None:
@@ -327,6 +348,10 @@ def project_sum(
         "linear trend of the yearly flow",
         f.n,
     )
+
+
+def _floor(value: float, floor: float | None) -> float:
+    return value if floor is None else max(value, floor) + 0.0
 
 
 # --- backtest ---

@@ -31,6 +31,7 @@ from plateau.errors import FieldError, Forbidden, NotFound, Unauthorized, Valida
 from plateau.formatting import fmt_value
 from plateau.i18n import _
 from plateau.monitoring.analytics import aggregates, cache, engine, projection, targets
+from plateau.monitoring.analytics import facts as facts_repo
 from plateau.monitoring.analytics import warnings as early_warnings
 from plateau.monitoring.analytics.engine import IndicatorTable, Reference, Scope
 from plateau.monitoring.analytics.indicators import Catalog, Indicator, catalog
@@ -188,10 +189,12 @@ class Context:
     def base_year(self, target: Target) -> int:
         return self.base_years.get(target.plan_id, 2022)
 
-    def indicator_name(self, indicator: str, plan_id: str = MAIN_PLAN) -> str:
+    def indicator_name(
+        self, indicator: str, plan_id: str = MAIN_PLAN, scope: str | None = None
+    ) -> str:
         ind = self.catalog.get(indicator)
         if ind is not None:
-            return ind.name
+            return ind.name_for(scope)
         return self.plan_names.get((plan_id, indicator), indicator)
 
 
@@ -278,6 +281,19 @@ def context(
     years = None if monthly_years is None else tuple(sorted(set(monthly_years)))
     # The pre-aggregates absorb pending changes first; the version read then keys the cache.
     version = aggregates.sync(session)
+    plan_targets, baselines = _plan_targets(session, actor)
+    # A growth target "since" a year compares a year in progress with that year's same months.
+    bases = tuple(
+        sorted(
+            {
+                t.since_year
+                for t in plan_targets
+                if t.since_year is not None
+                and (ind := cat.get(t.indicator)) is not None
+                and ind.kind == "growth"
+            }
+        )
+    )
     key = (
         str(session.get_bind().engine.url),
         version,
@@ -286,6 +302,7 @@ def context(
         recent_months,
         tuple(wanted),
         ref,
+        bases,
     )
     table = cache.TABLES.get_or_compute(
         key,
@@ -298,9 +315,9 @@ def context(
             monthly_years=years,
             recent_months=recent_months,
             stored=True,
+            growth_bases=bases,
         ),
     )
-    plan_targets, baselines = _plan_targets(session, actor)
     all_targets = plan_targets + _decomposed(plan_targets, _shares(session))
     by_key: dict[tuple[str, str], list[Target]] = {}
     for t in all_targets:
@@ -338,7 +355,7 @@ def progress(ctx: Context, target: Target) -> TargetProgress:
     common = {
         "plan_id": target.plan_id,
         "indicator": target.indicator,
-        "indicator_name": ctx.indicator_name(target.indicator, target.plan_id),
+        "indicator_name": ctx.indicator_name(target.indicator, target.plan_id, target.scope),
         "scope": target.scope,
         "scope_name": scope.name if scope else target.scope,
         "unit": target.unit,
@@ -532,9 +549,10 @@ def records(
 def _round(value: float | None, unit: str) -> float | None:
     if value is None:
         return None
+    # + 0.0: a value that rounds to zero is printed 0, never -0.
     if unit == "CNY":
-        return round(value, 2)
-    return round(value, 4)
+        return round(value, 2) + 0.0
+    return round(value, 4) + 0.0
 
 
 def target_progress(
@@ -615,7 +633,7 @@ def chart_series(ctx: Context, indicator: str, scope: str) -> ChartSeries | None
     proj, _point, _prob = targets.project(table, ind, last_target)
     return ChartSeries(
         indicator=indicator,
-        indicator_name=ind.name,
+        indicator_name=ind.name_for(scope),
         scope=scope,
         unit=ind.unit,
         measure=_measure_kind(ind, current),
@@ -776,8 +794,15 @@ def dashboard(
             "prefecture": Enterprise.prefecture_code,
             "park": Enterprise.park_id,
         }.get(found.kind)
+        program = catalog().programs.get(found.value or "") if found.kind == "program" else None
+        members = None
         if column is not None:
-            ids = session.scalars(select(Enterprise.id).where(column == found.value))
+            members = column == found.value
+        elif program is not None:
+            # The program's prefectures and GB/T 4754 classes, as the engine's cells say.
+            members = facts_repo.in_program(program)
+        if members is not None:
+            ids = session.scalars(select(Enterprise.id).where(members))
             enterprise_ids = [i for i in ids if i in visible]
     ctx = context(
         session,

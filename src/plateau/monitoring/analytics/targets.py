@@ -13,7 +13,10 @@
 - **Status** of a year: ``on_track`` when the progress measure is at least the trajectory,
   ``at_risk`` at 95% of it or more, else ``off_track``. For a year in progress, stocks are
   compared with the trajectory at that point of the year, and money and volumes by their
-  year-end estimate: year to date × (last year ÷ last year's same months).
+  year-end estimate: year to date × (last year ÷ last year's same months). Figures entered
+  once a year and added up since a year (new green factories, …) are judged, until the year
+  in progress is entered, on the years entered so far against the trajectory at the end of
+  the last of them.
 """
 
 from __future__ import annotations
@@ -203,6 +206,16 @@ def comparable(
     value = measure(table, indicator, target, year)
     if period is None or period.complete or value is None:
         return value, float(year)
+    if (
+        indicator.kind == "region_input"
+        and indicator.accumulation == "flow"
+        and target.since_year is not None
+    ):
+        # A figure entered once a year is judged at the end of the last year entered: the
+        # year in progress has no figure until it is over, which is not falling behind.
+        series = table.series(indicator.id, target.scope)
+        entered = [t for t in range(target.since_year + 1, year + 1) if series.get(t) is not None]
+        return value, float(entered[-1] if entered else target.since_year)
     if indicator.kind == "sum" and target.since_year is None:
         ytd = table.ytd.get((indicator.id, target.scope), {})
         now = ytd.get((year, period.month))
@@ -279,6 +292,9 @@ def project(
     complete = table.complete_years
     if not complete:
         return None, None, None
+    # Only growth rates can fall below zero; every other measure is a count, an amount or a
+    # share of something, and its projection is clipped at zero (never "-0 – 2").
+    nonnegative = indicator.kind != "growth"
     last = complete[-1]
     if target.year <= last:
         observed = measure(table, indicator, target, target.year)
@@ -315,6 +331,7 @@ def project(
             threshold=target.value,
             unit=indicator.unit,
             start_year=max(last, since),
+            nonnegative=nonnegative,
         )
         return (p, p.point, p.probability) if p else (None, None, None)
     if target.since_year is not None:
@@ -328,10 +345,16 @@ def project(
             transform=lambda _y, v: v - then,
             threshold=target.value,
             unit=indicator.unit,
+            nonnegative=nonnegative,
         )
         return (p, p.point, p.probability) if p else (None, None, None)
     p = project_level(
-        points, _model(indicator), to_year=target.year, threshold=target.value, unit=indicator.unit
+        points,
+        _model(indicator),
+        to_year=target.year,
+        threshold=target.value,
+        unit=indicator.unit,
+        nonnegative=nonnegative,
     )
     return (p, p.point, p.probability) if p else (None, None, None)
 

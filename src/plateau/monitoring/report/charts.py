@@ -219,7 +219,16 @@ def bars(
         parts.append(
             f'<rect x="{label_width}" y="{y0}" width="{x(v) - label_width:.1f}" height="{bar_h}" fill="{color}"/>'
         )
-        parts.append(_text(x(v) + 4, y0 + bar_h - 3, _num(v) + suffix, anchor="start", size=9))
+        text = _num(v) + suffix
+        parts.append(
+            _text(
+                label_x(x(v), text, x(reference) if reference is not None else None),
+                y0 + bar_h - 3,
+                text,
+                anchor="start",
+                size=9,
+            )
+        )
     if reference is not None:
         parts.append(
             f'<line x1="{x(reference):.1f}" x2="{x(reference):.1f}" y1="{top - 6}" y2="{height - bottom}" '
@@ -227,6 +236,20 @@ def bars(
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def text_width(text: str, size: float = 9) -> float:
+    """An estimate of a label's width in the chart's font (CJK glyphs are square)."""
+    return sum(size if ord(c) > 0x2E80 else 0.6 * size for c in text)
+
+
+def label_x(end: float, text: str, line: float | None, size: float = 9) -> float:
+    """Where a bar's value label starts: after the bar, moved past a reference line it would
+    cross (a completion of 95% would otherwise print over the 100% line)."""
+    start = end + 4
+    if line is not None and start - 3 <= line <= start + text_width(text, size) + 3:
+        start = line + 4
+    return start
 
 
 def completion(rows: Sequence[TargetProgress]) -> Markup:

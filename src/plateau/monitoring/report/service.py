@@ -237,7 +237,7 @@ def _key_figures(ctx: analytics_service.Context, scope: Scope, year: int) -> lis
         out.append(
             KeyFigure(
                 indicator=ind.id,
-                indicator_name=ind.name,
+                indicator_name=ind.name_for(scope.id),
                 unit=ind.unit,
                 above_size=ind.about_above_size,
                 value=value,
