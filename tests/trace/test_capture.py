@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plateau.trace import capture as capture_module
+from plateau.settings import get_settings
 from plateau.trace.epcis import hashing
 from plateau.trace.epcis.xml import to_xml
 from plateau.trace.models import CaptureJob, EpcisEvent, EpcisEventEpc
@@ -185,7 +185,7 @@ def test_limits_answer_413(
     session: Session,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(capture_module, "MAX_EVENTS", 2)
+    monkeypatch.setattr(get_settings(), "epcis_capture_limit", 2)
     resp = capture(client, enterprise_token, document(*(object_event() for _ in range(3))))
     assert resp.status_code == 413
     assert resp.json()["type"] == "epcisException:CaptureLimitExceededException"
@@ -200,7 +200,7 @@ def test_limits_answer_413(
 def test_options_announce_the_capture_settings(client: TestClient, enterprise_token: str) -> None:
     resp = client.options("/epcis/capture", headers=bearer(enterprise_token))
     assert resp.status_code == 204
-    assert resp.headers["GS1-EPCIS-Capture-Limit"] == str(capture_module.MAX_EVENTS)
+    assert resp.headers["GS1-EPCIS-Capture-Limit"] == str(get_settings().epcis_capture_limit)
     assert int(resp.headers["GS1-EPCIS-Capture-File-Size-Limit"]) > 0
     assert resp.headers["GS1-Capture-Error-Behaviour"] == "all"
     assert "POST" in resp.headers["Allow"]

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plateau.auth.schemas import Role
-from plateau.trace import api
+from plateau.auth.schemas import Actor, Role
+from plateau.trace import access, api
+from plateau.trace.models import EpcisEvent, EpcisEventEpc
 from tests.builders import bearer, login
 from tests.registry.builders import make_enterprise
 from tests.trace import test_capture_builders as shared
@@ -47,6 +49,7 @@ BY_A, BY_B, B_SHIPS_A, BY_N, BY_ADMIN = (_id(n) for n in ("a", "b", "ba", "n", "
 class World:
     tokens: dict[str, str]
     item_of_a: str
+    usccs: dict[str, str]
 
 
 @pytest.fixture
@@ -74,7 +77,7 @@ def world(client: TestClient, session: Session, admin_token: str) -> World:
     ):
         resp = capture(client, tokens[who], document(object_event(epcs, eventID=event_id)))
         assert resp.status_code == 202, resp.text
-    return World(tokens, item_of_a)
+    return World(tokens, item_of_a, {"a": a.uscc, "b": b.uscc, "n": n.uscc})
 
 
 EVERYTHING = {BY_A, BY_B, B_SHIPS_A, BY_N, BY_ADMIN}
@@ -225,6 +228,7 @@ def test_subscribers_are_sent_only_what_they_may_see(
         headers=bearer(token_a),
     )
     assert created.status_code == 201
+    client.app.state.settings.webhook_allowed_hosts = ["a.example.com"]  # type: ignore[attr-defined]
     sub = client.post(
         "/epcis/queries/everything/subscriptions",
         json={"dest": "https://a.example.com/hook", "stream": True},
@@ -238,3 +242,27 @@ def test_subscribers_are_sent_only_what_they_may_see(
     )
     capture(client, world.tokens["b"], document(later))
     assert sent == [[_id("b3")]]
+
+
+def test_the_product_condition_holds_in_queries_that_join_identifier_rows(
+    client: TestClient, session: Session, world: World
+) -> None:
+    # An EXISTS over epcis_event_epc that auto-correlated to the outer query's epc rows
+    # would test the joined row instead of the event: it would hide B's own bottle in an
+    # event A may see, or (with other joins) fail to render at all.
+    mixed = _id("mixed")
+    a_item, b_item = world.item_of_a.rsplit(".", 1)[0] + ".bottle-2", sgtin(serial="b-mixed")
+    doc = document(object_event([a_item, b_item], eventID=mixed))
+    assert capture(client, world.tokens["b"], doc).status_code == 202
+    actor = Actor(role=Role.ENTERPRISE_USER, scope=f"enterprise:{world.usccs['a']}")
+    scope = access.scope_of(session, actor)
+    stmt = (
+        select(EpcisEvent.event_id, func.count())
+        .select_from(EpcisEventEpc)
+        .join(EpcisEvent, EpcisEvent.id == EpcisEventEpc.event_id)
+        .where(scope.events())
+        .group_by(EpcisEvent.event_id)
+    )
+    rows = {event_id: count for event_id, count in session.execute(stmt)}
+    # Every identifier row of each visible event, none of another enterprise's events.
+    assert rows == {BY_A: 1, B_SHIPS_A: 1, mixed: 2}

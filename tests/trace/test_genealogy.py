@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Role
-from plateau.demo import trace_world as tw
+from plateau.demo import epcis_builders as tw
 from plateau.errors import DomainError
 from plateau.registry.identifiers import make_gtin
 from plateau.trace import access, genealogy
@@ -95,9 +95,9 @@ def test_events_sharing_a_transformation_id_are_one_transformation(session: Sess
         tw.lot_dl(make_gtin("690123499011"), "F1"),
     )
     tid = "urn:uuid:5b0a1c52-0b8f-4e8e-9a3e-000000000042"
-    first = tw.transformation_event(at(5), inputs=[tw._qty(grain, 100.0, "KGM")])
+    first = tw.transformation_event(at(5), inputs=[tw.qty(grain, 100.0, "KGM")])
     first["transformationID"] = tid
-    second = tw.transformation_event(at(4), inputs=[], outputs=[tw._qty(flour, 30)])
+    second = tw.transformation_event(at(4), inputs=[], outputs=[tw.qty(flour, 30)])
     second["transformationID"] = tid
     del second["inputQuantityList"]
     capture(session, [first, second])
@@ -110,8 +110,8 @@ def test_cycles_end_and_depth_is_bounded(session: Session) -> None:
     capture(
         session,
         [
-            tw.transformation_event(at(10), inputs=[tw._qty(a, 1.0)], outputs=[tw._qty(b, 1.0)]),
-            tw.transformation_event(at(9), inputs=[tw._qty(b, 1.0)], outputs=[tw._qty(a, 1.0)]),
+            tw.transformation_event(at(10), inputs=[tw.qty(a, 1.0)], outputs=[tw.qty(b, 1.0)]),
+            tw.transformation_event(at(9), inputs=[tw.qty(b, 1.0)], outputs=[tw.qty(a, 1.0)]),
         ],
     )
     service.refresh(session)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Actor, Role
-from plateau.demo import trace_world as tw
+from plateau.demo import epcis_builders as tw
 from plateau.registry import service as registry_service
 from plateau.registry.identifiers import make_gtin
 from plateau.registry.models import Enterprise
@@ -150,30 +150,30 @@ class YakChain:
         events = [
             tw.object_event(
                 at(30), step="commissioning", action="ADD", read=self.base, where=self.base,
-                quantities=[tw._qty(carcass_lot, 1000.0, "KGM")], disposition="active",
+                quantities=[tw.qty(carcass_lot, 1000.0, "KGM")], disposition="active",
             ),
             tw.transformation_event(
-                made, inputs=[tw._qty(carcass_lot, carcass_kg, "KGM")],
-                outputs=[tw._qty(jerky_lot, packs)], read=self.plant,
+                made, inputs=[tw.qty(carcass_lot, carcass_kg, "KGM")],
+                outputs=[tw.qty(jerky_lot, packs)], read=self.plant,
                 documents=[("prodorder", tw.bt(self.company.gln(9), f"MO-{jerky_code}"))],
             ),
         ]  # fmt: skip
         ship = tw.object_event(
-            at(15), step="shipping", quantities=[tw._qty(jerky_lot, packs)], read=self.plant,
+            at(15), step="shipping", quantities=[tw.qty(jerky_lot, packs)], read=self.plant,
             disposition="in_transit", documents=[("po", tw.bt(self.company.gln(9), "PO-7788"))],
         )  # fmt: skip
-        tw._parties(ship, source=(self.party, self.plant), destination=(self.party, self.shop))
+        tw.parties(ship, source=(self.party, self.plant), destination=(self.party, self.shop))
         events.append(ship)
         events.append(
             tw.object_event(
-                at(14), step="receiving", quantities=[tw._qty(jerky_lot, packs)],
+                at(14), step="receiving", quantities=[tw.qty(jerky_lot, packs)],
                 read=self.shop, where=self.shop,
             )
         )  # fmt: skip
         if sold:
             events.append(
                 tw.object_event(
-                    at(10), step="retail_selling", quantities=[tw._qty(jerky_lot, sold)],
+                    at(10), step="retail_selling", quantities=[tw.qty(jerky_lot, sold)],
                     read=self.shop, where=self.shop, disposition="retail_sold",
                 )
             )  # fmt: skip
@@ -181,7 +181,7 @@ class YakChain:
             readings = [(at(15, 8 + i), v) for i, v in enumerate(sensor)]
             events.append(
                 tw.object_event(
-                    at(14, 6), step="sensor_reporting", quantities=[tw._qty(jerky_lot, packs)],
+                    at(14, 6), step="sensor_reporting", quantities=[tw.qty(jerky_lot, packs)],
                     sensors=tw.temperature(f"{self.company.gcp}T1", readings),
                 )
             )  # fmt: skip
@@ -277,7 +277,7 @@ class BottleChain:
             at(18), step="shipping", epcs=items, read=self.plant, disposition="in_transit",
             documents=[("po", tw.bt(self.company.gln(3), "PO-SECRET-42"))],
         )  # fmt: skip
-        tw._parties(ship, source=(self.me, self.plant), destination=(self.buyer, self.shop))
+        tw.parties(ship, source=(self.me, self.plant), destination=(self.buyer, self.shop))
         events.append(ship)
         events.append(
             tw.object_event(

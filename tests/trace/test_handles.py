@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Role
+from plateau.settings import Settings
 from plateau.trace import lineage_service as service
 from tests.builders import bearer, make_token, make_user
 from tests.trace.test_genealogy_builders import BottleChain, capture
@@ -137,3 +138,24 @@ def test_an_identifier_can_be_traced_like_any_other(session: Session) -> None:
     found = service.trace(session, identifier=minted.handle, direction="forward", actor=SYSTEM)
     assert found.key == f"https://id.gs1.org/01/{chain.gtin}/10/L1"
     assert {chain.item("1"), chain.item("2"), chain.item("3")} <= {n.key for n in found.nodes}
+
+
+def test_records_link_to_the_public_url_when_one_is_set(
+    session: Session, client: TestClient, settings: Settings
+) -> None:
+    chain, _other, mine, _theirs = _setup(session)
+    client.post(
+        "/api/trace/identifiers/prefixes",
+        json={"prefix": "88.118.8", "enterprise_uscc": chain.enterprise.uscc},
+        headers=bearer(mine),
+    )
+    handle = client.post(
+        "/api/trace/identifiers",
+        json={"prefix": "88.118.8", "gtin": chain.gtin, "lot": "L1"},
+        headers=bearer(mine),
+    ).json()["handle"]
+    settings.public_url = "https://trace.example.cn/"
+    record = client.get(f"/resolve/{handle}", headers={"Accept": "application/json"}).json()
+    values = {v["type"]: v["data"]["value"] for v in record["values"]}
+    # Not the address the request came in on (http://testserver).
+    assert values["URL"] == f"https://trace.example.cn/01/{chain.gtin}/10/L1"

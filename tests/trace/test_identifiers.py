@@ -313,6 +313,30 @@ def test_wide_patterns_keep_their_urn_and_have_no_digital_link() -> None:
         epc_to_digital_link("urn:epc:idpat:sgln:4012345.00005.*")
 
 
+@pytest.mark.parametrize("scheme", ["sscc", "giai", "gsrn", "gsrnp", "pgln", "ginc", "gsin"])
+def test_one_field_patterns_parse_and_keep_their_urn(scheme: str) -> None:
+    pattern = f"urn:epc:idpat:{scheme}:0614141.*"
+    epc = parse_epc_uri(pattern)
+    assert (epc.level, epc.scheme, epc.company_prefix, epc.fields) == (
+        "idpat",
+        scheme,
+        "0614141",
+        ("*",),
+    )
+    assert epc.urn() == pattern
+    # Every key of the company, so no single Digital Link.
+    assert normalize_epc(pattern, "dl") == pattern
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["urn:epc:idpat:sscc:06141.*", "urn:epc:idpat:sscc:0614141.1*", "urn:epc:idpat:sscc:0614141"],
+)
+def test_bad_one_field_patterns_are_identifier_errors(pattern: str) -> None:
+    with pytest.raises(IdentifierError):
+        parse_epc_uri(pattern)
+
+
 def test_class_level_links_become_classes_or_patterns() -> None:
     assert digital_link_to_epc("https://id.gs1.org/01/04012345123456/10/L1") == (
         "urn:epc:class:lgtin:4012345.012345.L1"

@@ -88,6 +88,8 @@ def hook() -> Iterator[Hook]:
 
 
 def _create(client: TestClient, token: str, name: str = "shipments", query: Any = None) -> Any:
+    # Webhooks go only to allowed hosts: the loopback receiver and the example client.
+    client.app.state.settings.webhook_allowed_hosts = ["127.0.0.1", "client.example.com"]  # type: ignore[attr-defined]
     return client.post(
         "/epcis/queries", json={"name": name, "query": query or QUERY}, headers=bearer(token)
     )
@@ -330,3 +332,17 @@ def test_schedules_fire_like_cron(
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
     assert subscriptions.fired_between(schedule, at(after), at(until)) is fires
+
+
+def test_websocket_subscriptions_are_refused_as_not_implemented(
+    client: TestClient, enterprise_token: str
+) -> None:
+    assert _create(client, enterprise_token).status_code == 201
+    resp = client.get(
+        "/epcis/queries/shipments/events",
+        headers={**bearer(enterprise_token), "Upgrade": "websocket", "Connection": "Upgrade"},
+    )
+    assert resp.status_code == 501
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    assert resp.json()["type"] == "epcisException:ImplementationException"
+    assert "Webhook" in resp.json()["detail"]

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Role
-from plateau.demo import trace_world as tw
+from plateau.demo import epcis_builders as tw
 from plateau.errors import DomainError
 from plateau.trace import lineage_service as service
 from plateau.trace import recall

@@ -76,13 +76,17 @@ class Scope:
         if self.enterprises:
             conditions.append(EpcisEvent.captured_by_enterprise.in_(sorted(self.enterprises)))
         if self.gtins:
+            # Correlate the event only: a query that itself joins epcis_event_epc would
+            # otherwise correlate the identifier rows too and test its joined row.
             conditions.append(
-                exists().where(
+                exists()
+                .where(
                     and_(
                         EpcisEventEpc.event_id == EpcisEvent.id,
                         EpcisEventEpc.gtin.in_(sorted(self.gtins)),
                     )
                 )
+                .correlate(EpcisEvent)
             )
         return or_(*conditions) if conditions else false()
 

@@ -27,6 +27,7 @@ from plateau.errors import DomainError
 from plateau.i18n import _
 from plateau.trace import output, problems, query, service
 from plateau.trace.capture import ErrorBehaviour, Payload
+from plateau.trace.capture import event_limit as capture_event_limit
 from plateau.trace.query import EventQuery, PageToken
 from plateau.trace.schemas import (
     CaptureJobRead,
@@ -439,7 +440,7 @@ def _discovery(allow: str, *, capture: bool = False) -> Callable[[Request], Resp
             "GS1-Vendor-Version": VENDOR_VERSION,
         }
         if capture:
-            headers["GS1-EPCIS-Capture-Limit"] = str(service.MAX_EVENTS_PER_CAPTURE)
+            headers["GS1-EPCIS-Capture-Limit"] = str(capture_event_limit())
             headers["GS1-EPCIS-Capture-File-Size-Limit"] = str(_max_bytes(request))
             headers["GS1-Capture-Error-Behaviour"] = "all"
         return Response(status_code=204, headers=headers)
@@ -919,7 +920,12 @@ def subscribe(
     """Subscribe a webhook: every new matching event (stream) or on a schedule."""
     fmt = output.epc_format(request.headers.get("GS1-EPC-Format"))
     row = service.create_subscription(
-        session, name=queryName, data=data, epc_format=fmt, actor=actor
+        session,
+        name=queryName,
+        data=data,
+        epc_format=fmt,
+        actor=actor,
+        allowed_hosts=request.app.state.settings.webhook_allowed_hosts,
     )
     body = service.subscription_read(row, query_name=queryName)
     return JSONResponse(

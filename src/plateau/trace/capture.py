@@ -48,7 +48,6 @@ from plateau.trace.models import (
 
 ErrorBehaviour = Literal["rollback", "proceed"]
 # Most events one capture call may carry (GS1-EPCIS-Capture-Limit).
-MAX_EVENTS = get_settings().epcis_capture_limit
 # Rows per executemany statement.
 _BATCH = 2_000
 DOCUMENT_TYPES = ("EPCISDocument", "EPCISQueryDocument", "EPCISMasterDataDocument")
@@ -153,8 +152,13 @@ def check_size(payload: Payload, *, max_bytes: int) -> None:
         )
 
 
+def event_limit() -> int:
+    """Events per capture request (setting ``epcis_capture_limit``), read when asked."""
+    return get_settings().epcis_capture_limit
+
+
 def limit_error(message: str, *, max_bytes: int | None = None) -> problems.EpcisError:
-    headers = {"GS1-EPCIS-Capture-Limit": str(MAX_EVENTS)}
+    headers = {"GS1-EPCIS-Capture-Limit": str(event_limit())}
     if max_bytes is not None:
         headers["GS1-EPCIS-Capture-File-Size-Limit"] = str(max_bytes)
     return problems.EpcisError(problems.CAPTURE_LIMIT, message, 413, headers=headers)
@@ -175,12 +179,13 @@ def capture(
     check_size(payload, max_bytes=max_bytes)
     document, invalid = read_document(payload)
     events = hashing.document_events(document)
-    if len(events) > MAX_EVENTS:
+    max_events = event_limit()
+    if len(events) > max_events:
         raise limit_error(
             _(
                 "The document has %(count)s events; this repository takes at most %(max)s per capture.",
                 count=len(events),
-                max=MAX_EVENTS,
+                max=max_events,
             )
         )
     record_time = utcnow()

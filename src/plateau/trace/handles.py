@@ -35,8 +35,11 @@ Plateau does not:
 - signed records and authenticated administration (HS_ADMIN, HS_PUBKEY, certificates
   under the national CA), access control on individual values, and audit logs;
 - synchronisation with the top-level node's data (prefix status, enterprise master data,
-  the 标识解析公共服务平台 statistics), and interconnection with GS1, Ecode (GB/T 31866,
-  not implemented here) and OID.
+  the 标识解析公共服务平台 statistics), and interconnection with GS1 and OID.
+
+Ecode prefixes (GB/T 31866, :mod:`plateau.trace.ecode`) go through the same functions: a
+prefix without dots is read as ``V + NSI + enterprise code``, identifiers minted under it
+are full-length Ecodes, and ``/resolve/{ecode}`` finds them.
 
 Registering Plateau's identifiers with a real secondary node would make the ``URL`` value
 of each minted identifier point at ``/resolve/{identifier}`` here.
@@ -58,7 +61,7 @@ from plateau.errors import Conflict, DomainError, Forbidden, NotFound, Unauthori
 from plateau.i18n import _
 from plateau.registry import service as registry_service
 from plateau.registry.identifiers import IdentifierError
-from plateau.trace import identifiers
+from plateau.trace import ecode, identifiers
 from plateau.trace.lineage_models import TraceHandle, TraceHandlePrefix
 from plateau.trace.lineage_schemas import HandleCreate, HandleKind, PrefixCreate
 
@@ -96,6 +99,11 @@ def looks_like_handle(text: str) -> bool:
     return bool(sep and suffix and PREFIX_RE.match(prefix))
 
 
+def is_ecode_prefix(prefix: str) -> bool:
+    """Tell an Ecode prefix (no dots) from a Handle-style one (``88.118.8``)."""
+    return "." not in prefix
+
+
 def _suffix(kind: HandleKind, gtin: str, lot: str | None, serial: str | None) -> str:
     digest = hashlib.sha256(f"{gtin}|{lot or ''}|{serial or ''}".encode()).digest()
     return _KIND_LETTER[kind] + base64.b32encode(digest).decode()[:10]
@@ -122,6 +130,11 @@ def register_prefix(session: Session, *, data: PrefixCreate, actor: Actor) -> Tr
         raise Unauthorized(_("Please log in."))
     if not _may_act_for(actor, data.enterprise_uscc):
         raise Forbidden(_("You may only register identifier prefixes of your own enterprise."))
+    if is_ecode_prefix(data.prefix):
+        try:
+            ecode.parse_prefix(data.prefix)
+        except IdentifierError as exc:
+            raise DomainError(str(exc), 422, "validation_failed") from None
     registry_service.get_enterprise(session, uscc=data.enterprise_uscc, actor=SYSTEM)
     taken = session.scalar(select(TraceHandlePrefix).where(TraceHandlePrefix.prefix == data.prefix))
     if taken is not None:
@@ -170,8 +183,22 @@ def mint(session: Session, *, data: HandleCreate, actor: Actor) -> TraceHandle:
         identifiers.parse_digital_link(target.digital_link())
     except IdentifierError as exc:
         raise DomainError(str(exc), 422, "validation_failed") from None
-    handle = f"{prefix.prefix}/{_suffix(kind, gtin, data.lot, data.serial)}"
+    if is_ecode_prefix(prefix.prefix):
+        handle = ecode.mint(
+            ecode.parse_prefix(prefix.prefix),
+            kind=kind,
+            gtin=gtin,
+            lot=data.lot,
+            serial=data.serial,
+        )
+    else:
+        handle = f"{prefix.prefix}/{_suffix(kind, gtin, data.lot, data.serial)}"
     row = session.scalar(select(TraceHandle).where(TraceHandle.handle == handle))
+    if row is not None and (row.gtin, row.lot, row.serial) != (gtin, data.lot, data.serial):
+        # Two things hashed to one code: practically never, and never silently.
+        raise Conflict(
+            _("Identifier %(id)s is already taken by another product, lot or item.", id=handle)
+        )
     if row is None:
         row = TraceHandle(
             handle=handle,
@@ -202,6 +229,8 @@ def list_handles(
 def resolve(session: Session, text: str) -> Target | None:
     """Resolve an identifier ``prefix/suffix`` (public: only what the label already says)."""
     value = text.strip()
+    if ecode.looks_like_ecode(value):
+        return _resolve_ecode(session, value)
     if not looks_like_handle(value):
         return None
     prefix_text, _sep, suffix = value.partition("/")
@@ -233,6 +262,19 @@ def resolve(session: Session, text: str) -> Target | None:
     lot, serial = link.get("10"), link.get("21")
     path_kind: HandleKind = "item" if serial else "lot" if lot else "product"
     return Target(value, path_kind, gtin, lot, serial, owner)
+
+
+def _resolve_ecode(session: Session, value: str) -> Target | None:
+    found = session.execute(
+        select(TraceHandle, TraceHandlePrefix)
+        .join(TraceHandlePrefix, TraceHandlePrefix.id == TraceHandle.prefix_id)
+        .where(TraceHandle.handle == value)
+    ).first()
+    if found is None:
+        return None
+    row, prefix = found
+    kind: HandleKind = "item" if row.kind == "item" else "lot" if row.kind == "lot" else "product"
+    return Target(row.handle, kind, row.gtin, row.lot, row.serial, prefix.enterprise_uscc)
 
 
 def record(target: Target, *, base_url: str) -> dict[str, Any]:

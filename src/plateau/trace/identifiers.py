@@ -472,7 +472,9 @@ def _check_epc_fields(epc: EpcUri, value: str) -> None:
                     n=spec.ref_digits,
                 )
             )
-    if epc.is_pattern and "*" in epc.fields[:-1]:
+    # A pattern with a wildcard before the serial, or in the only field (sscc, giai,
+    # gsrn …), has no element string to build; what was fixed is checked above.
+    if epc.is_pattern and "*" in (epc.fields[:-1] if len(epc.fields) > 1 else epc.fields):
         return
     # Building the element string validates the rest (serial characters, lengths).
     _epc_to_elements(epc, value)

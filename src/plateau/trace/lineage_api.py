@@ -151,7 +151,7 @@ def labels(
         lot=lot,
         serials=serials,
         fmt=format,
-        base_url=str(request.base_url).rstrip("/"),
+        base_url=(request.app.state.settings.public_url or str(request.base_url)).rstrip("/"),
         actor=actor,
     )
     return Response(

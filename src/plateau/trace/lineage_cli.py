@@ -19,6 +19,7 @@ from plateau.auth.schemas import SYSTEM, Actor
 from plateau.errors import DomainError
 from plateau.i18n import _
 from plateau.registry.identifiers import IdentifierError
+from plateau.settings import get_settings
 from plateau.tabular import to_csv, to_xlsx
 from plateau.trace import labels as qr_labels
 from plateau.trace import lineage_service as service
@@ -164,10 +165,9 @@ def labels(
         ..., "--out", help="labels.pdf (printable sheet) or labels.zip (SVG and PNG per code)."
     ),
     base_url: str = typer.Option(
-        "https://id.gs1.org",
+        "",
         "--base-url",
-        envvar="PLATEAU_PUBLIC_URL",
-        help="Host of the Digital Links (this platform's public address).",
+        help="Host of the Digital Links (default: the public_url setting, else id.gs1.org).",
     ),
 ) -> None:
     """Make QR labels (GS1 Digital Link) for a product, a lot or its serialised items."""
@@ -183,6 +183,7 @@ def labels(
     else:
         numbers = None
     try:
+        base_url = base_url or get_settings().public_url or "https://id.gs1.org"
         made = qr_labels.make_labels(gtin=gtin, lot=lot, serials=numbers, base_url=base_url)
     except IdentifierError as exc:
         raise _fail(str(exc)) from None
@@ -286,7 +287,7 @@ def mint(
 @handles_app.command("resolve")
 def resolve(
     identifier: str = typer.Argument(...),
-    base_url: str = typer.Option("", "--base-url", envvar="PLATEAU_PUBLIC_URL"),
+    base_url: str = typer.Option("", "--base-url", help="Default: the public_url setting."),
 ) -> None:
     """Resolve an identifier to its product, lot or item (the Handle-style record)."""
     try:
@@ -295,7 +296,11 @@ def resolve(
     except DomainError as exc:
         raise _fail(exc.message) from None
     typer.echo(
-        json.dumps(service.handle_record(target, base_url=base_url), ensure_ascii=False, indent=2)
+        json.dumps(
+            service.handle_record(target, base_url=base_url or get_settings().public_url),
+            ensure_ascii=False,
+            indent=2,
+        )
     )
 
 

@@ -33,7 +33,8 @@ HandleKind = Literal["product", "lot", "item"]
 # A GS1 GLN-based key (Digital Link or EPC URI) is checked by the identifier functions; this
 # only keeps absurd input away.
 _KEY = Field(min_length=3, max_length=1024)
-_PREFIX_PATTERN = r"^\d{2,3}(\.\d{1,10}){1,4}$"
+# A Handle-style prefix (88.118.8) or an Ecode prefix (version + NSI + enterprise code).
+_PREFIX_PATTERN = r"^(\d{2,3}(\.\d{1,10}){1,4}|[0-9A-Z]{6,35})$"
 
 
 class _Input(BaseModel):
@@ -429,7 +430,7 @@ class ConsumerView(BaseModel):
 
 
 class PrefixCreate(_Input):
-    prefix: str = Field(pattern=_PREFIX_PATTERN, description="e.g. 88.118.8")
+    prefix: str = Field(pattern=_PREFIX_PATTERN, description="e.g. 88.118.8, or Ecode 100865400001")
     enterprise_uscc: str = Field(min_length=18, max_length=18)
     allocated_by: str = Field(default="", max_length=128)
 

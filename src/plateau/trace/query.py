@@ -411,10 +411,6 @@ def _pattern(name: str, text: str, exact: set[str], prefixes: list[str], likes: 
         raise problems.query_parameter_error(
             _("%(name)s: %(error)s", name=name, error=str(exc))
         ) from None
-    except ValueError:
-        # identifiers.parse_epc_uri trips over one-field patterns (sscc, giai …: a check
-        # digit of "*"); read those here.
-        epc = _single_field_pattern(name, text)
     ai = _NO_DL_SCHEMES[epc.scheme]
     base = f"{CANONICAL_HOST}/{ai}/"
     if epc.company_prefix == "*":
@@ -446,15 +442,6 @@ def _pattern(name: str, text: str, exact: set[str], prefixes: list[str], likes: 
         likes.append(base + gcp + "_" * (18 - len(gcp)))
     else:
         likes.append(base + gcp + "%")
-
-
-def _single_field_pattern(name: str, text: str) -> identifiers.EpcUri:
-    match = re.fullmatch(r"urn:epc:idpat:([a-z]+):(\d{6,12})\.\*", text.strip())
-    if match is None or identifiers.SCHEMES[match.group(1)].fields != 1:
-        raise problems.query_parameter_error(
-            _("%(name)s: %(value)s is not an EPC pattern.", name=name, value=text)
-        )
-    return identifiers.EpcUri("idpat", match.group(1), match.group(2), ("*",))
 
 
 # --- pages --------------------------------------------------------------------------------

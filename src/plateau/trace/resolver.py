@@ -27,7 +27,7 @@ from plateau.registry.identifiers import IdentifierError
 from plateau.registry.models import County, Enterprise, Product, RawMaterialBase
 from plateau.registry.reference import Refs
 from plateau.registry.schemas import CERTIFICATION_LABELS, CertificationFilter
-from plateau.trace import handles, identifiers
+from plateau.trace import ecode, handles, identifiers
 from plateau.trace.genealogy import Ev, Genealogy, KeyParts, item_key, key_parts, lot_key
 from plateau.trace.lineage_models import TraceLocation
 from plateau.trace.lineage_schemas import (
@@ -140,10 +140,16 @@ def parse_identifier(session: Session, text: str) -> Parsed:
         raise ValidationFailed(_("%(id)s is not an identifier.", id=value[:80]))
     # Some clients fold the double slash of a URI written into a URL path.
     value = re.sub(r"^(https?):/(?!/)", r"\1://", value)
-    if handles.looks_like_handle(value):
-        target = handles.resolve(session, value)
-        if target is None:
-            raise ValidationFailed(_("The identifier %(id)s is not registered.", id=value))
+    # A digit string may be an Ecode Plateau minted or a bare GS1 key: only minted ones
+    # are read as Ecodes, the rest falls through to the GS1 forms below.
+    target = (
+        handles.resolve(session, value)
+        if handles.looks_like_handle(value) or ecode.looks_like_ecode(value)
+        else None
+    )
+    if target is None and handles.looks_like_handle(value):
+        raise ValidationFailed(_("The identifier %(id)s is not registered.", id=value))
+    if target is not None:
         if target.serial:
             key = item_key(target.gtin, target.serial)
         elif target.lot:

@@ -11,7 +11,7 @@ run inside the capturing transaction, take a session factory instead.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -61,11 +61,9 @@ TOP_LEVEL: tuple[str, ...] = (
     "dispositions",
     "bizSteps",
 )
-MAX_EVENTS_PER_CAPTURE = capture.MAX_EVENTS
 
 __all__ = [
     "EVENT_TYPES",
-    "MAX_EVENTS_PER_CAPTURE",
     "TOP_LEVEL",
     "EventPage",
     "EventQuery",
@@ -386,11 +384,17 @@ def create_subscription(
     data: SubscriptionCreate,
     epc_format: output.EpcFormat,
     actor: Actor,
+    allowed_hosts: Collection[str] = (),
 ) -> EpcisSubscription:
-    """Subscribe a webhook to a named query."""
+    """Subscribe a webhook to a named query (its host must be on the allow-list)."""
     row = get_query(session, name=name, actor=actor)
     return subscriptions.create_subscription(
-        session, query_row=row, data=data, epc_format=epc_format, actor=actor
+        session,
+        query_row=row,
+        data=data,
+        epc_format=epc_format,
+        actor=actor,
+        allowed_hosts=allowed_hosts,
     )
 
 

@@ -20,10 +20,11 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -106,6 +107,48 @@ def delete_query(session: Session, *, name: str, actor: Actor) -> None:
 # --- subscriptions ----------------------------------------------------------------------------
 
 
+def host_allowed(dest: str, allowed_hosts: Collection[str]) -> bool:
+    """Tell whether a webhook URL's host is on the allow-list (``*.example.com``: subdomains)."""
+    try:
+        host = (urlsplit(dest).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return False
+    for entry in allowed_hosts:
+        pattern = entry.strip().lower().rstrip(".")
+        if not pattern:
+            continue
+        if pattern.startswith("*."):
+            if host.endswith(pattern[1:]) and len(host) > len(pattern) - 1:
+                return True
+        elif host == pattern:
+            return True
+    return False
+
+
+def check_destination(dest: str, allowed_hosts: Collection[str]) -> None:
+    """Refuse webhook destinations outside the allow-list, so that nobody can make the
+    server POST to an internal address (SSRF)."""
+    if not any(h.strip() for h in allowed_hosts):
+        raise problems.EpcisError(
+            problems.SUBSCRIPTION_CONTROLS,
+            _(
+                "This server sends no webhooks: no destination host is allowed "
+                "(setting PLATEAU_WEBHOOK_ALLOWED_HOSTS)."
+            ),
+            400,
+        )
+    if not host_allowed(dest, allowed_hosts):
+        raise problems.EpcisError(
+            problems.SUBSCRIPTION_CONTROLS,
+            _(
+                "The webhook destination %(dest)s is not on this server's list of allowed "
+                "hosts (setting PLATEAU_WEBHOOK_ALLOWED_HOSTS).",
+                dest=dest,
+            ),
+            400,
+        )
+
+
 def create_subscription(
     session: Session,
     *,
@@ -113,9 +156,11 @@ def create_subscription(
     data: SubscriptionCreate,
     epc_format: output.EpcFormat,
     actor: Actor,
+    allowed_hosts: Collection[str] = (),
 ) -> EpcisSubscription:
     """Subscribe the caller's webhook to a named query (new events only, or since a time)."""
     access.require_reader(actor)
+    check_destination(data.dest, allowed_hosts)
     schedule = data.schedule.model_dump(exclude_none=True) if data.schedule else None
     if schedule is not None:
         check_schedule(schedule)

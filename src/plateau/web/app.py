@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -43,6 +46,9 @@ class LocaleMiddleware:
         await self.app(scope, receive, send)
 
 
+log = logging.getLogger(__name__)
+
+
 def _wants_json(request: Request) -> bool:
     path = request.url.path
     if path.startswith(("/api/", "/epcis")) or path == "/api":
@@ -53,7 +59,10 @@ def _wants_json(request: Request) -> bool:
 
 def _problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+    # Field errors echo the rejected value, which may be a Decimal or a date.
+    return JSONResponse(
+        jsonable_encoder(body), status_code=status, media_type="application/problem+json"
+    )
 
 
 def _html_error(request: Request, status: int, message: str) -> Response:
@@ -102,6 +111,32 @@ def install_error_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return _problem(422, "validation_failed", message, errors=errors)
         return _html_error(request, 422, message)
+
+    def unstorable(request: Request) -> Response:
+        message = _(
+            "A value in the request cannot be stored: a number too large, or a character "
+            "that is not allowed."
+        )
+        if _wants_json(request):
+            return _problem(422, "validation_failed", message)
+        return _html_error(request, 422, message)
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> Response:
+        # The database refuses input it cannot represent: an id beyond PostgreSQL's integer
+        # range, a NUL character in a text. Such input is the caller's to fix (the session
+        # dependency has rolled the transaction back). Logged: a server bug could also end
+        # here, and must not go unseen behind a 422.
+        log.warning("data error on %s %s: %s", request.method, request.url.path, exc.orig)
+        return unstorable(request)
+
+    @app.exception_handler(OverflowError)
+    async def overflow_error(request: Request, exc: OverflowError) -> Response:
+        # SQLite's driver refuses integers beyond 64 bits before the database sees them;
+        # any other overflow is a bug and stays a server error.
+        if "SQLite INTEGER" not in str(exc):
+            raise exc
+        return unstorable(request)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
