@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,14 +26,12 @@ from plateau.registry import service as registry_service
 from plateau.registry.identifiers import IdentifierError
 from plateau.registry.models import County, Enterprise, Product, RawMaterialBase
 from plateau.registry.reference import Refs
-from plateau.registry.schemas import CERTIFICATION_LABELS, CertificationFilter
 from plateau.trace import ecode, handles, identifiers
 from plateau.trace.genealogy import Ev, Genealogy, KeyParts, item_key, key_parts, lot_key
 from plateau.trace.lineage_models import TraceLocation
 from plateau.trace.lineage_schemas import (
     LOCATION_KIND_LABELS,
     BalanceFlag,
-    CertificateRead,
     JourneyStep,
     TracePlaceRead,
     Verdict,
@@ -371,30 +369,6 @@ def journey(
     if len(steps) > limit:
         steps = steps[: limit // 2] + steps[-(limit // 2) :]
     return steps
-
-
-def certificates(catalog: Catalog, product: Product, *, today: date) -> list[CertificateRead]:
-    """Return the certificates of a product (and its enterprise's own) valid today."""
-    listing = registry_service.list_certifications(
-        catalog.session,
-        filters=CertificationFilter(enterprise=product.enterprise.uscc, valid_on=today),
-        per_page=200,
-        actor=SYSTEM,
-    )
-    found: list[CertificateRead] = []
-    for cert in listing.items:
-        if cert.product_id not in (None, product.id):
-            continue
-        found.append(
-            CertificateRead(
-                kind=cert.kind,
-                label=_(CERTIFICATION_LABELS.get(cert.kind, cert.kind)),
-                number=cert.certificate_no,
-                issuer=cert.issuer,
-                valid_to=cert.valid_to.isoformat() if cert.valid_to else None,
-            )
-        )
-    return found
 
 
 @dataclass(frozen=True)
