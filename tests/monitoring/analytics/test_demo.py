@@ -13,16 +13,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from plateau import runtime
-from plateau.auth import service as auth_service
-from plateau.auth.schemas import SYSTEM, TokenCreate
+from plateau.auth.schemas import SYSTEM
 from plateau.demo import service as demo_service
 from plateau.demo.firms import plan_firms
 from plateau.demo.generator import generate_world
@@ -33,7 +31,7 @@ from plateau.monitoring.analytics.indicators import catalog
 from plateau.monitoring.models import MonthlyReturn
 from plateau.plan import service as plan_service
 from plateau.registry.models import Enterprise
-from plateau.settings import Settings
+from tests.monitoring.demo_world import loaded_demo
 
 TODAY = date(2026, 3, 10)  # returns up to 2026-02: 2019-2025 complete, 2026 in progress
 SEED = demo_service.DEFAULT_SEED
@@ -75,40 +73,12 @@ USERS = {
 @pytest.fixture(scope="module")
 def demo(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The demo loaded once for the module inside a transaction rolled back at the end."""
-    conn = engine.connect()
-    trans = conn.begin()
-    session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    tmp = tmp_path_factory.mktemp("analytics-demo")
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(
-                auth_service, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-            )
-            demo_service.load_demo(
-                session, actor=SYSTEM, today=TODAY, credentials_file=tmp / "creds.txt"
-            )
-        tokens = {
-            who: auth_service.create_token(
-                session, username=name, data=TokenCreate(name="t"), actor=SYSTEM
-            )[1]
-            for who, name in USERS.items()
-        }
-        session.commit()
-        world = generate_world(reference_from_package(), seed=SEED, today=TODAY, with_sales=False)
-        usccs = {e["key"]: e["uscc"] for e in world.enterprises}
-        factory = sessionmaker(
-            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-        from plateau.web.app import create_app
-
-        settings = Settings(var_dir=tmp, secret_key="test-secret", database_url="sqlite://")
-        app = create_app(settings, session_factory=factory)
-        with TestClient(app, base_url="http://testserver") as client:
-            yield Demo(session, client, tokens, usccs)
-    finally:
-        session.close()
-        trans.rollback()
-        conn.close()
+    world = generate_world(reference_from_package(), seed=SEED, today=TODAY, with_sales=False)
+    usccs = {e["key"]: e["uscc"] for e in world.enterprises}
+    with loaded_demo(
+        engine, tmp_path_factory.mktemp("analytics-demo"), today=TODAY, users=USERS
+    ) as d:
+        yield Demo(d.session, d.client, d.tokens, usccs)
 
 
 def _records(demo: Demo, year: int, scope: str | None = None) -> dict[tuple[str, str], dict]:  # type: ignore[type-arg]

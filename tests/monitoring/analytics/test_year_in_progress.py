@@ -16,23 +16,20 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from plateau import runtime
-from plateau.auth import service as auth_service
-from plateau.auth.schemas import SYSTEM, TokenCreate
-from plateau.demo import service as demo_service
+from plateau.auth.schemas import SYSTEM
 from plateau.i18n import _, set_locale
 from plateau.monitoring.analytics import cli as analytics_cli
 from plateau.monitoring.analytics import service
 from plateau.monitoring.analytics.indicators import catalog
 from plateau.monitoring.models import MonthlyReturn, RegionInput
 from plateau.registry.models import Enterprise
-from plateau.settings import Settings
+from tests.monitoring.demo_world import loaded_demo
 
 TODAY = date(2026, 11, 10)  # returns up to 2026-10
 SCOPE = "program:lhasa_garment"
@@ -52,35 +49,8 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The demo loaded once for the module inside a transaction rolled back at the end."""
-    conn = engine.connect()
-    trans = conn.begin()
-    session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    tmp = tmp_path_factory.mktemp("october-demo")
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(
-                auth_service, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-            )
-            demo_service.load_demo(
-                session, actor=SYSTEM, today=TODAY, credentials_file=tmp / "creds.txt"
-            )
-        token = auth_service.create_token(
-            session, username="admin", data=TokenCreate(name="t"), actor=SYSTEM
-        )[1]
-        session.commit()
-        factory = sessionmaker(
-            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-        from plateau.web.app import create_app
-
-        settings = Settings(var_dir=tmp, secret_key="test-secret", database_url="sqlite://")
-        app = create_app(settings, session_factory=factory)
-        with TestClient(app, base_url="http://testserver") as client:
-            yield Demo(session, client, token)
-    finally:
-        session.close()
-        trans.rollback()
-        conn.close()
+    with loaded_demo(engine, tmp_path_factory.mktemp("october-demo"), today=TODAY, users=None) as d:
+        yield Demo(d.session, d.client, d.tokens["admin"])
 
 
 def _members(session: Session) -> list[Enterprise]:

@@ -14,18 +14,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from plateau import runtime
-from plateau.auth import service as auth_service
-from plateau.auth.schemas import SYSTEM, TokenCreate
-from plateau.demo import service as demo_service
+from plateau.auth.schemas import SYSTEM
 from plateau.errors import Forbidden, NotFound, ValidationFailed
 from plateau.formatting import fmt_value
 from plateau.i18n import set_locale
@@ -34,7 +31,7 @@ from plateau.monitoring.analytics.labels import status_label
 from plateau.monitoring.report import cli as report_cli
 from plateau.monitoring.report import service
 from plateau.monitoring.report.schemas import Report
-from plateau.settings import Settings
+from tests.monitoring.demo_world import loaded_demo
 
 TODAY = date(2026, 3, 10)  # returns up to 2026-02
 YEAR = 2024
@@ -61,38 +58,8 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The demo loaded once for the module inside a transaction rolled back at the end."""
-    conn = engine.connect()
-    trans = conn.begin()
-    session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    tmp = tmp_path_factory.mktemp("report-demo")
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(
-                auth_service, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-            )
-            demo_service.load_demo(
-                session, actor=SYSTEM, today=TODAY, credentials_file=tmp / "creds.txt"
-            )
-        tokens = {
-            who: auth_service.create_token(
-                session, username=name, data=TokenCreate(name="t"), actor=SYSTEM
-            )[1]
-            for who, name in USERS.items()
-        }
-        session.commit()
-        factory = sessionmaker(
-            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-        from plateau.web.app import create_app
-
-        settings = Settings(var_dir=tmp, secret_key="test-secret", database_url="sqlite://")
-        app = create_app(settings, session_factory=factory)
-        with TestClient(app, base_url="http://testserver") as client:
-            yield Demo(session, client, tokens)
-    finally:
-        session.close()
-        trans.rollback()
-        conn.close()
+    with loaded_demo(engine, tmp_path_factory.mktemp("report-demo"), today=TODAY, users=USERS) as d:
+        yield Demo(d.session, d.client, d.tokens)
 
 
 @pytest.fixture(scope="module")
