@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from plateau.errors import FieldError, NotFound, ValidationFailed
-from plateau.i18n import _, lazy
+from plateau.i18n import _, get_locale, lazy
 from plateau.monitoring.analytics import exports, service
 from plateau.monitoring.analytics.indicators import catalog
 from plateau.monitoring.analytics.labels import (
@@ -245,7 +245,9 @@ def program_note(board: service.Dashboard) -> str | None:
     if program is None:
         return None
     names = {s.id: s.name for s in board.scopes}
-    places = "、".join(names.get(f"prefecture:{c}", c) for c in program.prefectures)
+    # Chinese lists places with the enumeration comma, English with a comma and a space.
+    sep = ", " if get_locale() == "en" else "、"
+    places = sep.join(names.get(f"prefecture:{c}", c) for c in program.prefectures)
     return _(
         "The program counts the enterprises of %(places)s whose GB/T 4754 class begins with %(classes)s; each is also counted in the industry of the 533 plan its class belongs to. Sales value growth is that of the main-business revenue of all of them, above designated size or not; platforms, markets, regional brands and new green manufacturing are figures the administrator enters as region-level inputs.",
         places=places,
