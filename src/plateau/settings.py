@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     job_poll_s: float = 1.0
     job_heartbeat_s: float = 15.0
     job_stale_after_s: float = 600.0
+    # An import file larger than this is checked and written by a background job with a
+    # progress page (about 2,000 rows of a registry or returns CSV); smaller files answer
+    # at once, as before.
+    import_job_bytes: int = 256 * 1024
     webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("webhook_allowed_hosts", mode="before")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
 from plateau.jobs import service
+from plateau.jobs.models import Job
 from plateau.jobs.schemas import JobRead, JobState
 from plateau.paging import Page
 from plateau.web.deps import Csrf, DbSession, UserActor
@@ -44,3 +48,21 @@ def get_job(job_id: int, session: DbSession, actor: UserActor) -> JobRead:
 def cancel_job(job_id: int, session: DbSession, actor: UserActor) -> JobRead:
     """Cancel a waiting job, or ask a running one to stop."""
     return JobRead.of(service.cancel(session, job_id, actor=actor))
+
+
+# For routes that may hand their work to a job: ``responses=JOB_ACCEPTED``.
+JOB_ACCEPTED: dict[int | str, dict[str, Any]] = {
+    202: {
+        "model": JobRead,
+        "description": "Queued as a background job; follow it at the Location given.",
+    }
+}
+
+
+def accepted(job: Job) -> JSONResponse:
+    """Answer 202 with the queued job and where to follow it."""
+    return JSONResponse(
+        JobRead.of(job).model_dump(mode="json"),
+        status_code=202,
+        headers={"Location": f"/api/jobs/{job.id}"},
+    )
