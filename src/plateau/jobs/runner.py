@@ -104,14 +104,19 @@ class JobContext:
         self._payload = payload
         self._last_write = 0.0
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """Open a transaction of the handler's own: committed on success, rolled back on error."""
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        """The factory of the handler's sessions (for services that open several)."""
         if self._factory is None:
             from plateau import runtime
 
             self._factory = runtime.session_factory()
-        with session_scope(self._factory) as session:
+        return self._factory
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Open a transaction of the handler's own: committed on success, rolled back on error."""
+        with session_scope(self.session_factory) as session:
             yield session
 
     def payload(self) -> bytes:
