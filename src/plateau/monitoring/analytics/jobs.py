@@ -1,8 +1,8 @@
 """Background jobs of the indicator engine: dashboard warm-up (kind ``analytics.warmup``).
 
 The computed tables live in the memory of the process that computed them (decision 0004):
-the warm-up helps the web process whose worker thread runs it, which is every process when
-each runs its own workers (``PLATEAU_JOB_WORKERS``, the default).
+the warm-up helps the web process whose worker thread runs it; with several web processes
+the others still compute on their first request.
 """
 
 from __future__ import annotations
