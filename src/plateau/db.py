@@ -69,11 +69,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, echo: bool = False, **options: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    ``options`` go to ``create_engine`` (pool sizes: the tests run with one connection).
+    """
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **options
         )
 
         @event.listens_for(engine, "connect")
@@ -97,7 +100,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
                 conn.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, **options)
 
 
 BEGIN_OPTION = "plateau_sqlite_begin"
