@@ -22,7 +22,7 @@ from plateau.db import make_engine, make_sessionmaker
 from plateau.errors import DomainError
 from plateau.i18n import _, normalize_locale, set_locale
 from plateau.settings import Settings, get_settings
-from plateau.web.middleware import RequestErrorMiddleware, request_id_of
+from plateau.web.middleware import BodyLimitMiddleware, RequestErrorMiddleware, request_id_of
 
 STATIC_DIR = Path(__file__).parent / "static"
 LOCALE_COOKIE = "plateau_lang"
@@ -69,6 +69,13 @@ def _problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse
     # Field errors echo the rejected value, which may be a Decimal or a date.
     return JSONResponse(
         jsonable_encoder(body), status_code=status, media_type="application/problem+json"
+    )
+
+
+def _too_large(settings: Settings) -> str:
+    return _(
+        "The request is larger than this server takes (%(mb)s MB).",
+        mb=max(1, settings.max_upload_bytes // (1024 * 1024)),
     )
 
 
@@ -184,10 +191,7 @@ def install_error_handlers(app: FastAPI) -> None:
             405: _("This action is not allowed here."),
             401: _("Please log in."),
             403: _("You do not have access to this."),
-            413: _(
-                "The request is larger than this server takes (%(mb)s MB).",
-                mb=request.app.state.settings.max_upload_bytes // (1024 * 1024),
-            ),
+            413: _too_large(request.app.state.settings),
         }
         message = messages.get(exc.status_code, str(exc.detail))
         if exc.status_code == 400 and exc.detail == UNREADABLE_BODY:
@@ -209,9 +213,6 @@ def create_app(
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        # Counts the bytes as they arrive (a chunked upload has no Content-Length) and stops
-        # reading at the limit; the upload limit plus room for multipart framing and fields.
-        max_body_size=settings.max_upload_bytes + BODY_OVERHEAD_BYTES,
     )
     if session_factory is None:
         engine = make_engine(settings.resolved_database_url())
@@ -226,6 +227,13 @@ def create_app(
         max_age=settings.session_max_age_s,
         same_site="lax",
         https_only=settings.secure_cookies,
+    )
+    # Counts the bytes as they arrive (a chunked upload has no Content-Length) and stops
+    # reading at the limit: the upload limit plus room for multipart framing and fields.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=lambda: app.state.settings.max_upload_bytes + BODY_OVERHEAD_BYTES,
+        message=lambda: _too_large(app.state.settings),
     )
     app.add_middleware(LocaleMiddleware)
     # Outermost of ours: it sees every error the handlers did not turn into an answer.

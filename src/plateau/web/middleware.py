@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Callable
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -73,3 +74,54 @@ class RequestErrorMiddleware:
                 raise
             response = self.render_error(Request(scope, receive), request_id)
             await response(scope, receive, send_with_id)
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` when a request body passes the limit (answered as 413)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(status_code=413, detail=detail)
+
+
+class BodyLimitMiddleware:
+    """Stop reading a request body at ``max_bytes``, declared or not (chunked uploads).
+
+    A declared Content-Length past the limit is refused before the body is read; otherwise
+    the bytes are counted as the application pulls them, and the pull that passes the limit
+    raises :class:`BodyTooLarge`, an HTTP exception that FastAPI lets through body parsing,
+    so the usual handlers answer it in the problem format.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: Callable[[], int], message: Callable[[], str]
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.message = message
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_bytes()
+        declared: int | None = None
+        for key, value in scope.get("headers", []):
+            if key == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = None
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            if declared is not None and declared > limit:
+                raise BodyTooLarge(self.message())
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(self.message())
+            return message
+
+        await self.app(scope, limited, send)
