@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+T = TypeVar("T")
+
+#: Values per ``IN (...)`` list. PostgreSQL's driver takes at most 65,535 parameters in one
+#: statement and SQLite 32,766: a lookup over user-sized input goes in chunks of this size.
+IN_CHUNK = 1_000
+
+
+def chunked(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """Split values (in order) into lists short enough for one ``IN (...)`` on any driver."""
+    batch: list[T] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -50,11 +69,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, echo: bool = False, **options: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    ``options`` go to ``create_engine`` (pool sizes: the tests run with one connection).
+    """
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **options
         )
 
         @event.listens_for(engine, "connect")
@@ -69,10 +91,22 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # A deferred transaction that has read cannot become a writer once another
+            # writer has committed ("database is locked" at once, whatever the busy
+            # timeout); a writer that starts IMMEDIATE queues on the timeout instead.
+            if conn.get_execution_options().get(BEGIN_OPTION) == "IMMEDIATE":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, **options)
+
+
+BEGIN_OPTION = "plateau_sqlite_begin"
+#: Execution options of a session that will write: on SQLite its transactions begin
+#: IMMEDIATE (take the write lock first); other backends ignore the option.
+WRITER: dict[str, Any] = {BEGIN_OPTION: "IMMEDIATE"}
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -80,10 +114,19 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+def open_writer(factory: sessionmaker[Session]) -> Session:
+    """Open a session whose transactions start as writers (BEGIN IMMEDIATE on SQLite)."""
+    return factory(execution_options=WRITER)
+
+
 @contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """Open a session that commits on success and rolls back on error (CLI and jobs)."""
-    session = factory()
+def session_scope(factory: sessionmaker[Session], *, write: bool = True) -> Iterator[Session]:
+    """Open a session that commits on success and rolls back on error (CLI and jobs).
+
+    ``write`` (the default) starts the transaction as a writer on SQLite; a command that
+    only reads passes ``write=False`` so that it does not hold the write lock.
+    """
+    session = open_writer(factory) if write else factory()
     try:
         yield session
         session.commit()

@@ -28,9 +28,13 @@ def session_factory() -> sessionmaker[Session]:
 
 
 @contextmanager
-def open_session() -> Iterator[Session]:
-    """A unit of work for a CLI command: commit on success, roll back on error."""
-    with session_scope(session_factory()) as session:
+def open_session(*, write: bool = True) -> Iterator[Session]:
+    """A unit of work for a CLI command: commit on success, roll back on error.
+
+    Commands write by default (BEGIN IMMEDIATE on SQLite, so they queue behind other
+    writers instead of failing); a long read-only command passes ``write=False``.
+    """
+    with session_scope(session_factory(), write=write) as session:
         yield session
 
 

@@ -23,6 +23,15 @@ from plateau.i18n import _
 
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+#: Data rows an uploaded table may have (CSV or Excel); larger files are refused unread.
+MAX_ROWS = 100_000
+#: What an .xlsx may unpack to, all parts together, checked from the zip directory before
+#: any XML is parsed: a zip bomb of 89 KB unpacked to 60 MB and held the server for a minute.
+MAX_XLSX_UNPACKED_BYTES = 48 * 1024 * 1024
+#: How much one part of an .xlsx may be compressed: spreadsheets compress about 5-20 times;
+#: a part squeezed further is a bomb, whatever its size.
+MAX_XLSX_RATIO = 200
+
 
 @dataclass(frozen=True)
 class Column:
@@ -151,6 +160,8 @@ def _read_csv(data: bytes) -> Table:
     headers = [_norm_header(h) for h in header]
     rows = []
     for n, raw in enumerate(reader, start=2):
+        if n > MAX_ROWS + 1:
+            raise _too_many_rows()
         if not any(cell.strip() for cell in raw):
             continue
         rows.append(
@@ -159,9 +170,44 @@ def _read_csv(data: bytes) -> Table:
     return Table(headers=[h for h in headers if h], rows=rows)
 
 
+def _too_many_rows() -> ValidationFailed:
+    return ValidationFailed(
+        _(
+            "The file has more than %(max)s rows; split it into several files.",
+            max=f"{MAX_ROWS:,}",
+        )
+    )
+
+
+def _check_xlsx_size(data: bytes) -> None:
+    """Refuse an .xlsx that would unpack past the limits, from its zip directory alone."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise ValidationFailed(
+            _("The Excel file cannot be read; is it a valid .xlsx file?")
+        ) from None
+    unpacked = sum(p.file_size for p in parts)
+    squeezed = any(p.file_size > MAX_XLSX_RATIO * max(p.compress_size, 1) for p in parts)
+    if unpacked > MAX_XLSX_UNPACKED_BYTES or squeezed:
+        raise ValidationFailed(
+            _(
+                "The Excel file unpacks to %(size)s MB, or is compressed abnormally; this "
+                "server reads Excel files up to %(max)s MB unpacked. Save it as CSV, or "
+                "split it into several files.",
+                size=f"{unpacked / (1024 * 1024):,.0f}",
+                max=MAX_XLSX_UNPACKED_BYTES // (1024 * 1024),
+            )
+        )
+
+
 def _read_xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook
 
+    _check_xlsx_size(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
@@ -177,6 +223,9 @@ def _read_xlsx(data: bytes) -> Table:
     headers = [_norm_header(h) for h in header]
     rows = []
     for n, raw in enumerate(it, start=2):
+        if n > MAX_ROWS + 1:
+            wb.close()
+            raise _too_many_rows()
         if raw is None or not any(v not in (None, "") for v in raw):
             continue
         rows.append(

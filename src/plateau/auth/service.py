@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from plateau.auth.models import ApiToken, User
@@ -187,8 +188,38 @@ def actor_from_token(session: Session, *, token: str) -> Actor:
     api_token, user = row
     if api_token.revoked_at is not None or not user.is_active:
         raise Unauthorized(_("The API token is not valid."))
-    api_token.last_used_at = utcnow()
+    if _token_use_due(api_token.last_used_at):
+        # Recorded after the request, in a short transaction of its own (web.deps): a read
+        # must not write, and a stamp per call made every token GET a writer.
+        session.info[PENDING_TOKEN_USE] = api_token.id
     return actor_for(user, via_token=True)
+
+
+#: How coarsely a token's last use is recorded: at most one write per token per period.
+TOKEN_USE_RESOLUTION = timedelta(minutes=15)
+#: Key of ``Session.info`` naming the token whose use the request should record.
+PENDING_TOKEN_USE = "plateau.pending_token_use"
+
+
+def _token_use_due(last_used_at: datetime | None) -> bool:
+    return last_used_at is None or last_used_at < utcnow() - TOKEN_USE_RESOLUTION
+
+
+def record_token_use(session: Session, *, token_id: int) -> bool:
+    """Stamp a token's last use unless it was stamped within the resolution; True if stamped."""
+    now = utcnow()
+    result = session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at < now - TOKEN_USE_RESOLUTION,
+            ),
+        )
+        .values(last_used_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def actor_from_session(session: Session, *, user_id: int | None) -> Actor | None:

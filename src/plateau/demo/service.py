@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from plateau.auth import service as auth_service
 from plateau.auth.models import User
@@ -61,12 +61,6 @@ Progress = Callable[[str, int, int], None]
 
 def _no_progress(_step: str, _done: int, _total: int) -> None:
     return None
-
-
-def is_demo_loaded(factory: sessionmaker[Session]) -> bool:
-    """Tell whether the database holds the synthetic demo dataset."""
-    with factory() as session:
-        return demo_loaded(session)
 
 
 def demo_loaded(session: Session) -> bool:

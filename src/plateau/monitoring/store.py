@@ -12,10 +12,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Actor
+from plateau.db import chunked
 from plateau.monitoring.elements import DataElement, catalog, element_for_column
 from plateau.monitoring.models import (
     AnnualReturn,
@@ -78,14 +79,12 @@ def extras_of(
     monthly_ids = [r.id for r in records if isinstance(r, MonthlyReturn) and r.id is not None]
     annual_ids = [r.id for r in records if isinstance(r, AnnualReturn) and r.id is not None]
     out: dict[tuple[str, int], dict[str, Decimal]] = {}
-    conditions = []
-    if monthly_ids:
-        conditions.append(ReturnValue.monthly_return_id.in_(monthly_ids))
-    if annual_ids:
-        conditions.append(ReturnValue.annual_return_id.in_(annual_ids))
-    if not conditions:
-        return out
-    for v in session.scalars(select(ReturnValue).where(or_(*conditions))):
+    conditions = [ReturnValue.monthly_return_id.in_(c) for c in chunked(monthly_ids)]
+    conditions += [ReturnValue.annual_return_id.in_(c) for c in chunked(annual_ids)]
+    found = (
+        v for condition in conditions for v in session.scalars(select(ReturnValue).where(condition))
+    )
+    for v in found:
         key = (
             ("monthly", v.monthly_return_id)
             if v.monthly_return_id

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Actor, Role
+from plateau.db import chunked
 from plateau.errors import FieldError, ValidationFailed
 from plateau.i18n import _, translations
 from plateau.registry import access, rules
@@ -290,15 +291,19 @@ def import_enterprises(
     texts = [sheet.cells(raw) for _n, raw in table.rows]
     wanted = {t["uscc"].strip().upper() for t in texts}
     existing = {
-        e.uscc: e for e in session.scalars(select(Enterprise).where(Enterprise.uscc.in_(wanted)))
+        e.uscc: e
+        for chunk in chunked(sorted(wanted))
+        for e in session.scalars(select(Enterprise).where(Enterprise.uscc.in_(chunk)))
     }
-    visible = set(
-        session.scalars(
+    visible = {
+        found
+        for chunk in chunked(sorted(wanted))
+        for found in session.scalars(
             select(Enterprise.id).where(
-                Enterprise.uscc.in_(wanted), access.visible_enterprises(actor)
+                Enterprise.uscc.in_(chunk), access.visible_enterprises(actor)
             )
         )
-    )
+    }
     seen: dict[Any, int] = {}
     planned: list[tuple[Enterprise | None, dict[str, Any]]] = []
     for (n, _raw), c in zip(table.rows, texts, strict=True):
@@ -438,15 +443,20 @@ def import_products(session: Session, *, table: Table, actor: Actor, dry_run: bo
     usccs = {t["uscc"].strip().upper() for t in texts}
     enterprises = {
         e.uscc: e
+        for chunk in chunked(sorted(usccs))
         for e in session.scalars(
-            select(Enterprise).where(Enterprise.uscc.in_(usccs), access.visible_enterprises(actor))
+            select(Enterprise).where(Enterprise.uscc.in_(chunk), access.visible_enterprises(actor))
         )
     }
     gtins = set()
     for t in texts:
         with suppress(IdentifierError):
             gtins.add(validate_gtin(t["gtin"]))
-    existing = {p.gtin: p for p in session.scalars(select(Product).where(Product.gtin.in_(gtins)))}
+    existing = {
+        p.gtin: p
+        for chunk in chunked(sorted(gtins))
+        for p in session.scalars(select(Product).where(Product.gtin.in_(chunk)))
+    }
     seen: dict[Any, int] = {}
     # (existing product, enterprise, values, whether the file sets brands, brand name)
     planned: list[tuple[Product | None, Enterprise, dict[str, Any], bool, str | None]] = []
@@ -618,8 +628,9 @@ def import_projects(session: Session, *, table: Table, actor: Actor, dry_run: bo
     usccs = {t["uscc"].strip().upper() for t in texts if t["uscc"]}
     enterprises = {
         e.uscc: e
+        for chunk in chunked(sorted(usccs))
         for e in session.scalars(
-            select(Enterprise).where(Enterprise.uscc.in_(usccs), access.visible_enterprises(actor))
+            select(Enterprise).where(Enterprise.uscc.in_(chunk), access.visible_enterprises(actor))
         )
     }
     projects = list(

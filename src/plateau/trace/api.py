@@ -36,6 +36,7 @@ from plateau.trace.schemas import (
     SubscriptionCreate,
     SubscriptionRead,
 )
+from plateau.web import app as web_app
 from plateau.web.deps import CurrentActor, DbSession, csrf_protect
 
 EPCIS_VERSION = "2.0.0"
@@ -103,9 +104,10 @@ class EpcisRoute(APIRoute):
             except StarletteHTTPException as exc:
                 _rollback(request)
                 kind = problems.kind_of_status(exc.status_code)
-                response = _problem_response(
-                    problems.problem(kind, exc.status_code, str(exc.detail))
-                )
+                detail = str(exc.detail)
+                if exc.status_code == 400 and detail == web_app.UNREADABLE_BODY:
+                    detail = web_app.unreadable_body_message()
+                response = _problem_response(problems.problem(kind, exc.status_code, detail))
             for key, value in VERSION_HEADERS.items():
                 response.headers.setdefault(key, value)
             return response

@@ -32,7 +32,7 @@ from plateau.auth.schemas import Actor
 from plateau.db import utcnow
 from plateau.i18n import _
 from plateau.settings import get_settings
-from plateau.trace import problems
+from plateau.trace import genealogy, problems
 from plateau.trace.epcis import hashing, validation
 from plateau.trace.events import Context, EventError, PreparedEvent, identifier_key, prepare
 from plateau.trace.models import (
@@ -342,6 +342,13 @@ def insert_events(
         ]
         for start in range(0, len(children), _BATCH):
             conn.execute(table.insert(), children[start : start + _BATCH])
+    genealogy.index_captured(
+        session,
+        (
+            (event_id, p.columns["event_type"], p.columns["action"], p.declared, p.event_json)
+            for event_id, p in zip(ids, events, strict=True)
+        ),
+    )
     return ids
 
 

@@ -705,9 +705,34 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) ->
         session.execute(stmt, rows[start : start + 2_000])
 
 
+def _links_event(event_type: str | None, action: str | None, declared: bool) -> bool:
+    return not declared and (
+        event_type == TRANSFORMATION or (event_type == "ObjectEvent" and action == "ADD")
+    )
+
+
+def index_captured(
+    session: Session, events: Iterable[tuple[int, str | None, str | None, bool, dict[str, Any]]]
+) -> int:
+    """Add the lot links of newly captured events (id, type, action, declared, JSON) to
+    ``trace_lot_item``, in the capture's transaction; return the number of links.
+
+    The index is kept current where events are written, so that no read has to bring it up
+    to date (a GET never writes)."""
+    links = [
+        {"item_key": item, "lot_key": lot, "event_id": event_id}
+        for event_id, event_type, action, declared, document in events
+        if _links_event(event_type, action, declared)
+        for item, lot in lot_links(document or {})
+    ]
+    _insert_ignoring_duplicates(session, links)
+    return len(links)
+
+
 def refresh_index(session: Session) -> int:
-    """Bring ``trace_lot_item`` up to date with the events captured since the last call;
-    return the number of links read. Cheap when nothing is new (two indexed lookups)."""
+    """Rebuild ``trace_lot_item`` links for events stored past the recorded watermark (a
+    maintenance step for events written before capture kept the index, or by bulk loads);
+    return the number of links read. Captures index their own events (:func:`index_captured`)."""
     latest = session.scalar(select(func.max(EpcisEvent.id))) or 0
     state = session.get(TraceIndexState, LOT_INDEX)
     done = state.last_event_id if state is not None else 0

@@ -57,7 +57,8 @@ class TraceLotItem(Base):
     """An item (SGTIN) that belongs to a lot (LGTIN), as an event said so.
 
     Derived from captured events (ILMD ``lotNumber`` of a commissioning or transformation,
-    or a Digital Link that carries both lot and serial) by ``genealogy.refresh_index``, so
+    or a Digital Link that carries both lot and serial) by ``genealogy.index_captured`` in
+    the capture transaction, so
     that genealogy never parses event JSON while it walks.
     """
 

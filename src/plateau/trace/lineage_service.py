@@ -7,8 +7,9 @@ events ``access.scope_of`` lets the caller see (officials their jurisdiction, en
 their own, the public nothing), except the consumer page and the resolver, which are public
 and show only :mod:`resolver`'s public projection. Functions flush, never commit.
 
-Reads first bring the lot index up to date (``genealogy.refresh_index``), so a GET may write
-a few index rows; the index is derived data and safe to rebuild.
+Reads never write: capture keeps the lot index current in its own transaction
+(``genealogy.index_captured``); ``refresh`` is the maintenance step that rebuilds links past
+its watermark (the demo load and ``plateau trace`` maintenance call it).
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ __all__ = [
 
 
 def refresh(session: Session) -> int:
-    """Bring the derived lot index up to date with captured events."""
+    """Rebuild lot-index links for events past the watermark (maintenance; reads never do)."""
     return genealogy.refresh_index(session)
 
 
@@ -142,7 +143,6 @@ def trace(
     location and party, over the events the caller may see."""
     scope = access.scope_of(session, actor)
     parsed = parse(session, identifier=identifier)
-    refresh(session)
     walk = genealogy.walk(
         session, [parsed.key], direction=direction, scope=scope, max_depth=max_depth
     )
@@ -324,7 +324,6 @@ def recall_of(session: Session, *, identifier: str, actor: Actor) -> RecallRead:
     scope = access.scope_of(session, actor)
     parsed = parse(session, identifier=identifier)
     _lot_of(parsed)
-    refresh(session)
     walk = genealogy.walk(session, [parsed.key], direction="forward", scope=scope)
     if not walk.events:
         raise NotFound(_("No traceability records of %(id)s that you may see.", id=identifier))
@@ -390,7 +389,6 @@ def recall_table(
 def mass_balance_of(session: Session, *, actor: Actor) -> MassBalanceRead:
     """Return outputs against inputs of every transformation and lot the caller may see."""
     scope = access.scope_of(session, actor)
-    refresh(session)
     return mass_balance.balance(
         session,
         visible=scope.events(),
@@ -403,7 +401,6 @@ def cold_chain_of(session: Session, *, identifier: str, actor: Actor) -> ColdCha
     """Return the temperature readings on an identifier's journey, excursions marked."""
     scope = access.scope_of(session, actor)
     parsed = parse(session, identifier=identifier)
-    refresh(session)
     walk = genealogy.walk(session, [parsed.key], direction="back", scope=scope)
     if not walk.events:
         raise NotFound(_("No traceability records of %(id)s that you may see.", id=identifier))
@@ -506,7 +503,6 @@ def consumer_view(
     )
     if not lot and not serial:
         return view
-    refresh(session)
     start = genealogy.item_key(code, serial) if serial else genealogy.lot_key(code, lot or "")
     everything = access.Scope(everything=True)
     walk = genealogy.walk(session, [start], direction="back", scope=everything)

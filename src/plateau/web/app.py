@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,10 +23,23 @@ from plateau.errors import DomainError
 from plateau.i18n import _, normalize_locale, set_locale
 from plateau.jobs import worker as jobs_worker
 from plateau.settings import Settings, get_settings
+from plateau.web.middleware import BodyLimitMiddleware, RequestErrorMiddleware, request_id_of
 
 STATIC_DIR = Path(__file__).parent / "static"
 LOCALE_COOKIE = "plateau_lang"
 SESSION_COOKIE = "plateau_session"
+BODY_OVERHEAD_BYTES = 256 * 1024
+
+
+def _locale_of(scope: Scope) -> str:
+    locale = None
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                name, _sep, val = part.strip().partition("=")
+                if name == LOCALE_COOKIE:
+                    locale = val
+    return normalize_locale(locale)
 
 
 class LocaleMiddleware:
@@ -36,14 +50,7 @@ class LocaleMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            locale = None
-            for key, value in scope.get("headers", []):
-                if key == b"cookie":
-                    for part in value.decode("latin-1").split(";"):
-                        name, _sep, val = part.strip().partition("=")
-                        if name == LOCALE_COOKIE:
-                            locale = val
-            set_locale(normalize_locale(locale))
+            set_locale(_locale_of(scope))
         await self.app(scope, receive, send)
 
 
@@ -66,6 +73,45 @@ def _problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse
     )
 
 
+def _too_large(settings: Settings) -> str:
+    return _(
+        "The request is larger than this server takes (%(mb)s MB).",
+        mb=max(1, settings.max_upload_bytes // (1024 * 1024)),
+    )
+
+
+#: FastAPI's own (English) detail when a request body cannot be parsed at all.
+UNREADABLE_BODY = "There was an error parsing the body"
+
+
+def unreadable_body_message() -> str:
+    """The user's-language message for a request body that cannot be parsed."""
+    from plateau.trace.epcis.xml_read import MAX_JSON_DEPTH
+
+    return _(
+        "The request body cannot be read: it is not well-formed, or nested too deeply "
+        "(at most %(depth)s levels).",
+        depth=MAX_JSON_DEPTH,
+    )
+
+
+def _unhandled(request: Request, request_id: str) -> Response:
+    """The answer to an error no handler knew: problem JSON or the error page, with its id."""
+    set_locale(_locale_of(request.scope))
+    message = _(
+        "An unexpected error occurred on the server. Nothing was changed by this request; "
+        "please try again, and quote reference %(id)s if it happens again.",
+        id=request_id,
+    )
+    if _wants_json(request):
+        return _problem(500, "internal_error", message, request_id=request_id)
+    try:
+        return _html_error(request, 500, message)
+    except Exception:
+        log.exception("the error page itself failed, request %s", request_id)
+        return HTMLResponse(f"<!doctype html><title>500</title><p>{escape(message)}</p>", 500)
+
+
 def _html_error(request: Request, status: int, message: str) -> Response:
     from plateau.auth.schemas import PUBLIC
     from plateau.web.templating import render
@@ -77,7 +123,7 @@ def _html_error(request: Request, status: int, message: str) -> Response:
     return render(
         request,
         "web/error.html",
-        {"status": status, "message": message},
+        {"status": status, "message": message, "request_id": request_id_of(request.scope)},
         actor=getattr(request.state, "actor", PUBLIC),
         status_code=status,
     )
@@ -146,8 +192,11 @@ def install_error_handlers(app: FastAPI) -> None:
             405: _("This action is not allowed here."),
             401: _("Please log in."),
             403: _("You do not have access to this."),
+            413: _too_large(request.app.state.settings),
         }
         message = messages.get(exc.status_code, str(exc.detail))
+        if exc.status_code == 400 and exc.detail == UNREADABLE_BODY:
+            message = unreadable_body_message()
         if _wants_json(request):
             return _problem(exc.status_code, "http_error", message)
         return _html_error(request, exc.status_code, message)
@@ -181,7 +230,16 @@ def create_app(
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    # Counts the bytes as they arrive (a chunked upload has no Content-Length) and stops
+    # reading at the limit: the upload limit plus room for multipart framing and fields.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=lambda: app.state.settings.max_upload_bytes + BODY_OVERHEAD_BYTES,
+        message=lambda: _too_large(app.state.settings),
+    )
     app.add_middleware(LocaleMiddleware)
+    # Outermost of ours: it sees every error the handlers did not turn into an answer.
+    app.add_middleware(RequestErrorMiddleware, render_error=_unhandled)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
 

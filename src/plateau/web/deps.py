@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.auth import service as auth_service
 from plateau.auth.schemas import PUBLIC, Actor
@@ -22,10 +24,43 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+log = logging.getLogger(__name__)
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """Yield a session; the request boundary commits on success and rolls back on error."""
-    with session_scope(request.app.state.sessionmaker) as session:
-        yield session
+    """Yield the request's one session; the boundary commits on success, rolls back on error.
+
+    Unsafe methods start a writer transaction (BEGIN IMMEDIATE on SQLite) so that
+    concurrent writers queue on the busy timeout; GETs stay deferred readers. The session
+    is also left on ``request.state`` so that the layout reads what it needs on this
+    connection instead of checking out a second one.
+    """
+    factory = request.app.state.sessionmaker
+    write = request.method not in SAFE_METHODS
+    with session_scope(factory, write=write) as session:
+        request.state.db_session = session
+        try:
+            yield session
+        finally:
+            request.state.db_session = None
+        token_id = session.info.pop(auth_service.PENDING_TOKEN_USE, None)
+    if token_id is not None:
+        _record_token_use(factory, token_id)
+
+
+def request_session(request: Request) -> Session | None:
+    """The request's open session, if it has one (None once the boundary closed it)."""
+    return getattr(request.state, "db_session", None)
+
+
+def _record_token_use(factory: sessionmaker[Session], token_id: int) -> None:
+    # After the request's own transaction has ended, so the request never holds two
+    # connections; best effort: a busy database costs a missed stamp, not the answer.
+    try:
+        with session_scope(factory) as session:
+            auth_service.record_token_use(session, token_id=token_id)
+    except SQLAlchemyError:
+        log.warning("could not record the use of API token %s", token_id, exc_info=True)
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]

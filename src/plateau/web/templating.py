@@ -12,7 +12,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, selec
 from plateau import formatting
 from plateau.auth.schemas import ROLE_LABELS, Actor
 from plateau.i18n import HTML_LANG, LOCALE_NAMES, LOCALES, get_locale, gettext, ngettext
-from plateau.web.deps import csrf_token
+from plateau.web.deps import csrf_token, request_session
 from plateau.web.navigation import NAV
 
 # Every package that ships templates: prefix -> package. A template is named
@@ -58,6 +58,23 @@ def environment() -> Environment:
     return env
 
 
+def _demo_loaded(request: Request) -> bool:
+    """Whether the demo banner shows, read on the request's own connection.
+
+    Never on a second pooled connection: with the request's session holding the first,
+    a burst of page views exhausted the pool. A page rendered without an open session (an
+    error page after the transaction ended) uses the last answer this process saw.
+    """
+    from plateau.demo import service as demo_service
+
+    session = request_session(request)
+    if session is None:
+        return bool(getattr(request.app.state, "demo_loaded", False))
+    loaded = demo_service.demo_loaded(session)
+    request.app.state.demo_loaded = loaded
+    return loaded
+
+
 def render(
     request: Request,
     template: str,
@@ -68,8 +85,6 @@ def render(
     active: str = "",
 ) -> HTMLResponse:
     """Render a page with the layout's shared context (caller, locale, CSRF, demo banner)."""
-    from plateau.demo import service as demo_service
-
     ctx: dict[str, Any] = {
         "request": request,
         "actor": actor,
@@ -78,7 +93,7 @@ def render(
         "csrf_token": csrf_token(request),
         "nav": NAV,
         "active": active,
-        "demo_data": demo_service.is_demo_loaded(request.app.state.sessionmaker),
+        "demo_data": _demo_loaded(request),
         "path": request.url.path,
         "query": request.url.query,
     }

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Actor
+from plateau.db import chunked
 from plateau.monitoring.analytics.schemas import DecliningEnterprise, LateFiler
 from plateau.monitoring.models import MonthlyReturn
 from plateau.registry import access as registry_access
@@ -88,6 +89,7 @@ def declining(
         return []
     info = {
         row.id: row
+        for chunk in chunked(sorted(flagged))
         for row in session.execute(
             select(
                 Enterprise.id,
@@ -95,7 +97,7 @@ def declining(
                 Enterprise.name,
                 Enterprise.industry_id,
                 Enterprise.prefecture_code,
-            ).where(Enterprise.id.in_(flagged))
+            ).where(Enterprise.id.in_(chunk))
         )
     }
     out = [
@@ -138,9 +140,10 @@ def late_filers(
         return []
     this_month = {
         e: status
+        for chunk in chunked(sorted(expected))
         for e, status in session.execute(
             select(MonthlyReturn.enterprise_id, MonthlyReturn.status).where(
-                MonthlyReturn.period == month, MonthlyReturn.enterprise_id.in_(expected)
+                MonthlyReturn.period == month, MonthlyReturn.enterprise_id.in_(chunk)
             )
         )
     }
@@ -149,21 +152,26 @@ def late_filers(
         return []
     last_filed: dict[int, date] = {
         e: period
+        for chunk in chunked(late)
         for e, period in session.execute(
             select(MonthlyReturn.enterprise_id, func.max(MonthlyReturn.period))
-            .where(MonthlyReturn.enterprise_id.in_(late), MonthlyReturn.status.in_(counted))
+            .where(MonthlyReturn.enterprise_id.in_(chunk), MonthlyReturn.status.in_(counted))
             .group_by(MonthlyReturn.enterprise_id)
         )
     }
-    rows = session.execute(
-        select(
-            Enterprise.id,
-            Enterprise.uscc,
-            Enterprise.name,
-            Enterprise.prefecture_code,
-            Enterprise.park_id,
-        ).where(Enterprise.id.in_(late))
-    )
+    rows = [
+        row
+        for chunk in chunked(late)
+        for row in session.execute(
+            select(
+                Enterprise.id,
+                Enterprise.uscc,
+                Enterprise.name,
+                Enterprise.prefecture_code,
+                Enterprise.park_id,
+            ).where(Enterprise.id.in_(chunk))
+        )
+    ]
     out = [
         LateFiler(
             uscc=r.uscc,

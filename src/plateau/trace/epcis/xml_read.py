@@ -48,11 +48,18 @@ def _parser() -> etree.XMLParser:
 def parse_xml(data: bytes) -> Any:
     """Parse ``data`` into an lxml element tree root, safely; raise XmlBindingError when malformed."""
     try:
-        return etree.fromstring(data, parser=_parser())
+        root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
         raise XmlBindingError(
             _("The XML is not well-formed: %(error)s", error=str(exc)), "/"
         ) from exc
+    if root.getroottree().docinfo.doctype:
+        # Entities stay unresolved by the parser, and the schema validator then fails on
+        # the entity references; an EPCIS document has no use for a DTD at all.
+        raise XmlBindingError(
+            _("The XML has a document type declaration (DTD); EPCIS documents may not."), "/"
+        )
+    return root
 
 
 def parse_document(data: bytes, content_type: str | None = None) -> dict[str, Any]:
@@ -64,9 +71,37 @@ def parse_document(data: bytes, content_type: str | None = None) -> dict[str, An
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise XmlBindingError(_("The JSON is not well-formed: %(error)s", error=str(exc))) from exc
+    except RecursionError:
+        document = None
+    if document is None or _deeper_than(document, MAX_JSON_DEPTH):
+        # Refused before any recursive walk (hashing, validation) can exhaust the stack.
+        raise XmlBindingError(
+            _("The JSON is nested more than %(depth)s levels deep.", depth=MAX_JSON_DEPTH)
+        )
     if not isinstance(document, dict):
         raise XmlBindingError(_("An EPCIS document must be a JSON object."))
     return document
+
+
+#: Nesting levels a JSON document may have; EPCIS documents stay well under 20.
+MAX_JSON_DEPTH = 64
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether a parsed JSON value nests more than ``limit`` levels (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def xml_to_json(data: bytes) -> dict[str, Any]:
