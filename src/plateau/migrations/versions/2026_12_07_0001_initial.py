@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 02:01:19.900361
+Create Date: 2026-12-07 02:49:06.820576
 """
 
 from __future__ import annotations
@@ -122,6 +122,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_industry")),
     )
     op.create_table(
+        "login_failure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("failed_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failure")),
+    )
+    with op.batch_alter_table("login_failure", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_login_failure_address"), ["address"], unique=False)
+        batch_op.create_index(batch_op.f("ix_login_failure_failed_at"), ["failed_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_login_failure_username"), ["username"], unique=False)
+
+    op.create_table(
         "market_region",
         sa.Column("id", sa.String(length=48), nullable=False),
         sa.Column("name_zh", sa.String(length=64), nullable=False),
@@ -195,6 +208,22 @@ def upgrade() -> None:
             "indicator", "scope", "year", name=op.f("uq_region_input_indicator_scope_year")
         ),
     )
+    op.create_table(
+        "security_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("occurred_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("subject", sa.String(length=128), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=True),
+        sa.Column("detail", sa.String(length=1000), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_security_event")),
+    )
+    with op.batch_alter_table("security_event", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_security_event_occurred_at"), ["occurred_at"], unique=False
+        )
+
     op.create_table(
         "trace_handle_prefix",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -555,6 +584,25 @@ def upgrade() -> None:
             name=op.f("uq_trace_yield_input_kind_id_output_kind_id"),
         ),
     )
+    op.create_table(
+        "user_session",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_user_session_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_session")),
+        sa.UniqueConstraint("key_hash", name=op.f("uq_user_session_key_hash")),
+    )
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_user_session_user_id"), ["user_id"], unique=False)
+
     op.create_table(
         "epcis_event",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -1491,6 +1539,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_epcis_event_biz_location")
 
     op.drop_table("epcis_event")
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_user_session_user_id"))
+
+    op.drop_table("user_session")
     op.drop_table("trace_yield")
     op.drop_table("trace_product_kind")
     with op.batch_alter_table("trace_handle", schema=None) as batch_op:
@@ -1535,6 +1587,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_trace_handle_prefix_enterprise_uscc")
 
     op.drop_table("trace_handle_prefix")
+    with op.batch_alter_table("security_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_security_event_occurred_at"))
+
+    op.drop_table("security_event")
     op.drop_table("region_input")
     op.drop_table("raw_material_base")
     op.drop_table("prefecture")
@@ -1544,6 +1600,12 @@ def downgrade() -> None:
 
     op.drop_table("period_lock")
     op.drop_table("market_region")
+    with op.batch_alter_table("login_failure", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_login_failure_username"))
+        batch_op.drop_index(batch_op.f("ix_login_failure_failed_at"))
+        batch_op.drop_index(batch_op.f("ix_login_failure_address"))
+
+    op.drop_table("login_failure")
     op.drop_table("industry")
     with op.batch_alter_table("indicator_fact", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_indicator_fact_cell"))
