@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 02:49:06.820576
+Create Date: 2026-12-07 02:58:27.806909
 """
 
 from __future__ import annotations
@@ -1111,6 +1111,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_brand_enterprise_id"), ["enterprise_id"], unique=False)
 
     op.create_table(
+        "company_prefix",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("prefix", sa.String(length=14), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_company_prefix_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_company_prefix")),
+        sa.UniqueConstraint("prefix", name=op.f("uq_company_prefix_prefix")),
+    )
+    with op.batch_alter_table("company_prefix", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_company_prefix_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
         "enterprise_status",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
@@ -1466,6 +1487,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_enterprise_status_enterprise_id"))
 
     op.drop_table("enterprise_status")
+    with op.batch_alter_table("company_prefix", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_company_prefix_enterprise_id"))
+
+    op.drop_table("company_prefix")
     with op.batch_alter_table("brand", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_brand_enterprise_id"))
 
