@@ -51,13 +51,48 @@ def _cell(value: Any) -> Any:
     return value
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: Any) -> Any:
+    """Neutralise a CSV text cell a spreadsheet would run as a formula; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def csv_row(values: Iterable[Any]) -> list[Any]:
+    """A row for ``csv.writer`` with every text cell neutralised."""
+    return [csv_text(v) for v in values]
+
+
+def append_text_row(ws: Any, values: Sequence[Any]) -> None:
+    """Append a row to an openpyxl sheet, every string stored as text, never as a formula."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
+def no_formulas(wb: Any) -> None:
+    """Store every string of a workbook as text: openpyxl turns any ``=...`` string into a formula."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def to_csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> bytes:
     """Return UTF-8 CSV with a BOM so that Excel on Chinese Windows opens it correctly."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow([c.header for c in columns])
+    writer.writerow(csv_row(c.header for c in columns))
     for row in rows:
-        writer.writerow(["" if row.get(c.key) is None else _cell(row.get(c.key)) for c in columns])
+        writer.writerow(
+            csv_row("" if row.get(c.key) is None else _cell(row.get(c.key)) for c in columns)
+        )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -71,13 +106,13 @@ def to_xlsx(
     wb = Workbook()
     ws = wb.active
     ws.title = sheet[:31]
-    ws.append([c.header for c in columns])
+    append_text_row(ws, [c.header for c in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     widths = [len(c.header) * 2 + 2 for c in columns]
     for row in rows:
         values = [_cell(row.get(c.key)) for c in columns]
-        ws.append(values)
+        append_text_row(ws, values)
         for i, v in enumerate(values):
             widths[i] = max(widths[i], min(60, len(str(v or "")) + 2))
     for i, w in enumerate(widths, start=1):
@@ -209,27 +244,49 @@ def _read_xlsx(data: bytes) -> Table:
 
     _check_xlsx_size(data)
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Not data_only: a formula cell must be seen (and refused), not read as empty.
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:
         raise ValidationFailed(
             _("The Excel file cannot be read; is it a valid .xlsx file?")
         ) from None
     ws = wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
+    it = ws.iter_rows()
     try:
-        header = next(it)
+        header = [c.value for c in next(it)]
     except StopIteration:
         raise ValidationFailed(_("The file is empty.")) from None
     headers = [_norm_header(h) for h in header]
     rows = []
-    for n, raw in enumerate(it, start=2):
+    formulas: list[FieldError] = []
+    for n, cells in enumerate(it, start=2):
         if n > MAX_ROWS + 1:
             wb.close()
             raise _too_many_rows()
-        if raw is None or not any(v not in (None, "") for v in raw):
+        raw = [c.value for c in cells]
+        if not any(v not in (None, "") for v in raw):
             continue
+        for i, c in enumerate(cells):
+            if c.data_type == "f" and i < len(headers):
+                formulas.append(
+                    FieldError(
+                        _("This cell holds a formula; enter the value itself, not a formula."),
+                        field=headers[i] or None,
+                        row=n,
+                        value=str(c.value),
+                    )
+                )
         rows.append(
             (n, {h: _text(raw[i] if i < len(raw) else None) for i, h in enumerate(headers) if h})
         )
     wb.close()
+    if formulas:
+        raise ValidationFailed(
+            _(
+                "Nothing was imported: %(num)s cell(s) hold formulas; "
+                "save the values instead (paste as values).",
+                num=len(formulas),
+            ),
+            formulas[:100],
+        )
     return Table(headers=[h for h in headers if h], rows=rows)

@@ -16,6 +16,7 @@ from plateau.registry.identifiers import make_gtin, make_uscc
 from plateau.registry.models import Enterprise, InvestmentProject, Product
 from plateau.registry.schemas import (
     CertificationCreate,
+    CompanyPrefixCreate,
     EnterpriseCreate,
     ProductCreate,
     ProjectCreate,
@@ -31,6 +32,18 @@ def uscc(n: int, division: str = "540100") -> str:
 def gtin(n: int) -> str:
     """Return a valid GTIN-13 (as written on a pack) numbered ``n``."""
     return make_gtin(f"690123{n:06d}")[1:]
+
+
+def add_prefix(
+    session: Session, enterprise: Enterprise, prefix: str, *, kind: str = "licensed"
+) -> None:
+    """Record a GS1 company prefix (or, with kind "assigned", one GTIN) of ``enterprise``."""
+    service.add_prefix(
+        session,
+        uscc=enterprise.uscc,
+        data=CompanyPrefixCreate(prefix=prefix, kind=kind),  # type: ignore[arg-type]
+        actor=SYSTEM,
+    )
 
 
 def make_enterprise(

@@ -9,9 +9,11 @@ from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from plateau.auth import service as auth_service
-from tests.builders import Users, make_role_users
+from tests.builders import ROLES, Users, make_role_users
 from tests.registry.builders import (
+    add_prefix,
     add_status,
+    gtin,
     make_certification,
     make_enterprise,
     make_product,
@@ -121,6 +123,14 @@ def world(session: Session) -> World:
     pb = make_product(session, b, n=2, name="风干牦牛肉 250g", brand="羌塘牧歌")
     make_certification(session, a, kind="organic", number="ORG-A-0001")
     make_certification(session, b, kind="green_food", number="GF-B-0002", product=pb)
+    # GS1 ranges: A licenses two company prefixes; B was assigned single GTINs. The
+    # product files of the access matrix use gtin(500 + the role's number).
+    add_prefix(session, a, "6901234")
+    add_prefix(session, a, "6901230007")
+    for no, role in enumerate(ROLES):
+        holder = b if role in ("prefecture_nagqu", "enterprise_b") else a
+        add_prefix(session, holder, gtin(500 + no), kind="assigned")
+    add_prefix(session, b, gtin(84), kind="assigned")
     p1 = make_project(
         session,
         name="拉萨净水工程",

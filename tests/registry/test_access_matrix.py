@@ -305,6 +305,28 @@ CASES: list[Case] = [
     Case(
         "DELETE", f"{R}/products/{{gtin}}", A_HOLDERS, path=f"{R}/products/{{gtin_a}}", target="a"
     ),
+    Case(
+        "GET",
+        f"{R}/enterprises/{{uscc}}/prefixes",
+        A_VIEWERS,
+        path=f"{R}/enterprises/{{a}}/prefixes",
+        target="a",
+    ),
+    Case(
+        "POST",
+        f"{R}/enterprises/{{uscc}}/prefixes",
+        A_MANAGERS,
+        path=f"{R}/enterprises/{{a}}/prefixes",
+        target="a",
+        json=lambda role, ids: {"prefix": f"6905{ROLE_NO[role]:02d}00", "kind": "licensed"},
+    ),
+    Case(
+        "DELETE",
+        f"{R}/enterprises/{{uscc}}/prefixes/{{prefix}}",
+        A_MANAGERS,
+        path=f"{R}/enterprises/{{a}}/prefixes/6901234",
+        target="a",
+    ),
     Case("GET", f"{R}/certifications", USERS, check=check_certifications),
     Case(
         "POST",

@@ -150,8 +150,11 @@ def test_officers_import_only_inside_their_area(
         service.import_enterprises(
             session, table=_table(rows), actor=users.actors["prefecture_nagqu"]
         )
-    assert _errors(caught.value) == [(3, "prefecture"), (4, "uscc")]
+    # Row 4 names an enterprise registered elsewhere: it gets the very answer of row 3 (a
+    # new one elsewhere), so that a file cannot probe which USCCs exist outside the area.
+    assert _errors(caught.value) == [(3, "prefecture"), (4, "prefecture")]
     assert "540600" in caught.value.errors[0].message
+    assert caught.value.errors[0].message == caught.value.errors[1].message
     for role in ("analyst", "enterprise_a"):
         with pytest.raises(Forbidden):
             service.import_enterprises(session, table=_table(rows[:2]), actor=users.actors[role])

@@ -317,7 +317,7 @@ def test_enterprise_users_edit_holdings_but_not_key_fields_or_statuses(
     product = service.create_product(
         session,
         data=ProductCreate(
-            enterprise_uscc=world.a, gtin=gtin(50), name_zh="新品", brand="净土冰川"
+            enterprise_uscc=world.a, gtin=gtin(750), name_zh="新品", brand="净土冰川"
         ),
         actor=own,
     )

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from plateau.auth import service
-from plateau.auth.schemas import TokenCreate, TokenIssued, TokenRead, UserCreate, UserRead
+from plateau.auth.schemas import (
+    PasswordChange,
+    TokenCreate,
+    TokenIssued,
+    TokenRead,
+    UserCreate,
+    UserRead,
+)
 from plateau.web.deps import AdminActor, Csrf, DbSession, UserActor
 
 router = APIRouter(tags=["auth"], dependencies=[Csrf])
@@ -28,6 +35,26 @@ def list_users(session: DbSession, actor: AdminActor) -> list[UserRead]:
 def create_user(data: UserCreate, session: DbSession, actor: AdminActor) -> UserRead:
     """Create a user with a role and scope (region administrator)."""
     return UserRead.model_validate(service.create_user(session, data=data, actor=actor))
+
+
+@router.post("/users/{username}/deactivate", response_model=UserRead)
+def deactivate_user(username: str, session: DbSession, actor: AdminActor) -> UserRead:
+    """Disable an account; its sessions and API tokens end at once (region administrator)."""
+    return UserRead.model_validate(service.deactivate_user(session, username=username, actor=actor))
+
+
+@router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    data: PasswordChange, request: Request, session: DbSession, actor: UserActor
+) -> None:
+    """Change the caller's password; every session and API token of the caller ends."""
+    service.change_own_password(
+        session,
+        actor=actor,
+        current=data.current_password,
+        new=data.new_password,
+        address=request.client.host if request.client else "",
+    )
 
 
 @router.get("/tokens", response_model=list[TokenRead])

@@ -64,6 +64,39 @@ def list_() -> None:
             console.print(f"{user.username}\t{user.role}\t{user.scope or ''}")
 
 
+@users_app.command("password")
+def password(
+    username: str = typer.Argument(..., help="Login name."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
+) -> None:
+    """Set a user's password; the user's sessions and API tokens end."""
+    if password_stdin:
+        new = sys.stdin.readline().rstrip("\n")
+    else:
+        new = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with open_session() as session:
+            service.set_password(session, username=username, password=new, actor=SYSTEM)
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"password of {username} changed; its sessions and tokens ended")
+
+
+@users_app.command("deactivate")
+def deactivate(username: str = typer.Argument(..., help="Login name.")) -> None:
+    """Disable an account; its sessions and API tokens end at once."""
+    try:
+        with open_session() as session:
+            service.deactivate_user(session, username=username, actor=SYSTEM)
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"deactivated {username}")
+
+
 @tokens_app.command("create")
 def token_create(
     username: str = typer.Argument(..., help="The user the token acts as."),

@@ -54,23 +54,33 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     try:
-        user = service.authenticate(session, username=username, password=password)
+        user = service.sign_in(
+            session,
+            username=username,
+            password=password,
+            address=request.client.host if request.client else "",
+        )
     except DomainError as exc:
+        # No re-raise: the wrong password must be committed for the throttle to count it.
         return render(
             request,
             "auth/login.html",
             {"next": _safe_next(next), "error": exc.message, "username": username},
             actor=actor,
-            status_code=401,
+            status_code=exc.status_code,
         )
     # A fresh session on login: an attacker's pre-set session (and CSRF token) dies here.
+    service.end_session(session, key=request.session.get(SESSION_USER_KEY))
     request.session.clear()
-    request.session[SESSION_USER_KEY] = user.id
+    request.session[SESSION_USER_KEY] = service.start_session(
+        session, user=user, max_age_s=request.app.state.settings.session_max_age_s
+    )
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[Csrf])
-def logout(request: Request) -> Response:
+def logout(request: Request, session: DbSession) -> Response:
+    service.end_session(session, key=request.session.get(SESSION_USER_KEY))
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 

@@ -100,6 +100,13 @@ class UserRead(BaseModel):
     last_login_at: datetime | None
 
 
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(min_length=8, max_length=256)
+
+
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

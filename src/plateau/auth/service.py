@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from plateau.auth.models import ApiToken, User
+from plateau.auth.models import ApiToken, LoginFailure, SecurityEvent, User, UserSession
 from plateau.auth.schemas import (
     ROLE_SCOPE_KIND,
     Actor,
@@ -20,16 +21,89 @@ from plateau.auth.schemas import (
     UserCreate,
 )
 from plateau.db import utcnow
-from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from plateau.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
 from plateau.i18n import _
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "plt_"
 
+# Sign-in throttling: this many wrong passwords within the window lock the account name
+# (or the address) until the window has passed since the last of them.
+ACCOUNT_FAILURE_LIMIT = 5
+ADDRESS_FAILURE_LIMIT = 20
+FAILURE_WINDOW = timedelta(minutes=15)
+# zxcvbn's scale: 3 is "safely unguessable" against an online attack with throttling off.
+MIN_PASSWORD_SCORE = 3
+
 
 def hash_password(password: str) -> str:
     """Return an argon2id hash of ``password``."""
     return _hasher.hash(password)
+
+
+def check_password(password: str, *, username: str, display_name: str = "") -> None:
+    """Raise unless ``password`` is long, uncommon and not built from the user's own names."""
+    from zxcvbn import zxcvbn
+
+    if len(password) < 8:
+        raise ValidationFailed(_("A password needs at least 8 characters."))
+    names = [n.lower() for n in (username, display_name) if n]
+    parts = {p for n in names for p in re.split(r"[\W_]+", n) if len(p) >= 3}
+    # What an attacker who knows the user's names still has to guess: the password without
+    # them (zxcvbn alone scores "Zhang-Analyst-2026" as strong for user "analyst-zhang").
+    rest = password.lower()
+    for part in sorted({*names, *parts}, key=len, reverse=True):
+        rest = rest.replace(part, "")
+    # zxcvbn is quadratic in the length; the schema caps a password at 256 characters.
+    score = zxcvbn(rest[:100], user_inputs=[*names, *parts])["score"] if rest else 0
+    derived = len(rest) < 8
+    if derived or score < MIN_PASSWORD_SCORE:
+        raise ValidationFailed(
+            _(
+                "This password is too easy to guess: it is a common password or is built "
+                "from the user name. Use a longer phrase of several unrelated words."
+            ),
+            [FieldError(_("Choose a harder password."), field="password")],
+        )
+
+
+def record_event(
+    session: Session,
+    *,
+    kind: str,
+    actor: Actor | None,
+    subject: str = "",
+    detail: str = "",
+    address: str | None = None,
+) -> SecurityEvent:
+    """Add an entry to the security audit trail (in the caller's transaction)."""
+    event = SecurityEvent(
+        kind=kind,
+        actor=actor.username if actor is not None else "",
+        subject=subject[:128],
+        detail=detail[:1000],
+        address=address,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def list_events(session: Session, *, actor: Actor, kind: str | None = None) -> list[SecurityEvent]:
+    """List the security audit trail, newest first (region administrator only)."""
+    _require_admin(actor)
+    stmt = select(SecurityEvent).order_by(SecurityEvent.id.desc()).limit(1000)
+    if kind:
+        stmt = stmt.where(SecurityEvent.kind == kind)
+    return list(session.scalars(stmt))
 
 
 def _require_admin(actor: Actor) -> None:
@@ -76,6 +150,7 @@ def create_user(session: Session, *, data: UserCreate, actor: Actor) -> User:
     )
     if exists is not None:
         raise Conflict(_("User %(username)s already exists.", username=data.username))
+    check_password(data.password, username=data.username, display_name=data.display_name)
     user = User(
         username=data.username,
         display_name=data.display_name or data.username,
@@ -93,10 +168,35 @@ def set_password(session: Session, *, username: str, password: str, actor: Actor
     user = get_user_by_username(session, username=username)
     if not (actor.is_admin or actor.user_id == user.id):
         raise Forbidden(_("You may only change your own password."))
-    if len(password) < 8:
-        raise ValidationFailed(_("A password needs at least 8 characters."))
+    check_password(password, username=user.username, display_name=user.display_name)
     user.password_hash = hash_password(password)
-    session.flush()
+    # Whoever knew the old password may hold a session or have minted tokens: end them all.
+    end_all_sessions(session, user_id=user.id)
+    revoke_all_tokens(session, user_id=user.id)
+    record_event(session, kind="password_changed", actor=actor, subject=user.username)
+    return user
+
+
+def change_own_password(
+    session: Session, *, actor: Actor, current: str, new: str, address: str
+) -> User:
+    """Change the caller's own password after checking the current one (throttled)."""
+    if actor.user_id is None:
+        raise Unauthorized(_("Please log in."))
+    if actor.via_token:
+        raise Forbidden(_("Sign in with your password to change it; an API token cannot."))
+    sign_in(session, username=actor.username, password=current, address=address)
+    return set_password(session, username=actor.username, password=new, actor=actor)
+
+
+def deactivate_user(session: Session, *, username: str, actor: Actor) -> User:
+    """Disable an account and end its sessions and tokens (region administrator)."""
+    _require_admin(actor)
+    user = get_user_by_username(session, username=username)
+    user.is_active = False
+    end_all_sessions(session, user_id=user.id)
+    revoke_all_tokens(session, user_id=user.id)
+    record_event(session, kind="user_deactivated", actor=actor, subject=user.username)
     return user
 
 
@@ -146,6 +246,11 @@ def create_token(
     session: Session, *, username: str, data: TokenCreate, actor: Actor
 ) -> tuple[ApiToken, str]:
     """Issue an API token for a user; the plain token is returned once and never stored."""
+    if actor.via_token:
+        # A stolen token must not be able to outlive its own revocation by minting heirs.
+        raise Forbidden(
+            _("An API token cannot create tokens; sign in with your password to create one.")
+        )
     user = get_user_by_username(session, username=username)
     if not (actor.is_admin or actor.user_id == user.id):
         raise Forbidden(_("You may only create tokens for yourself."))
@@ -222,11 +327,132 @@ def record_token_use(session: Session, *, token_id: int) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-def actor_from_session(session: Session, *, user_id: int | None) -> Actor | None:
-    """Resolve a logged-in session's user id to an actor (None if gone or disabled)."""
-    if user_id is None:
+def revoke_all_tokens(session: Session, *, user_id: int) -> None:
+    """Revoke every live API token of a user."""
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = utcnow()
+    session.flush()
+
+
+def _session_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def start_session(session: Session, *, user: User, max_age_s: int) -> str:
+    """Open a server-side session for ``user`` and return the key its cookie carries."""
+    now = utcnow()
+    session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now)
+    )
+    key = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(
+            user_id=user.id,
+            key_hash=_session_hash(key),
+            created_at=now,
+            expires_at=now + timedelta(seconds=max_age_s),
+        )
+    )
+    session.flush()
+    return key
+
+
+def end_session(session: Session, *, key: str | None) -> None:
+    """End one browser session (logout)."""
+    if key:
+        session.execute(delete(UserSession).where(UserSession.key_hash == _session_hash(key)))
+
+
+def end_all_sessions(session: Session, *, user_id: int) -> None:
+    """End every browser session of a user."""
+    session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+
+
+def actor_from_session(session: Session, *, key: str | None) -> Actor | None:
+    """Resolve a session cookie's key to an actor (None if ended, expired, or disabled)."""
+    if not key or not isinstance(key, str):
         return None
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
+    row = session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.key_hash == _session_hash(key))
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    if user_session.expires_at <= utcnow() or not user.is_active:
         return None
     return actor_for(user)
+
+
+class TooManyAttempts(DomainError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 429, "too_many_attempts")
+
+
+def _failures_since(
+    session: Session, column: InstrumentedAttribute[str], value: str, since: datetime
+) -> list[datetime]:
+    stmt = (
+        select(LoginFailure.failed_at)
+        .where(column == value, LoginFailure.failed_at > since)
+        .order_by(LoginFailure.failed_at.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def _check_throttle(session: Session, *, username: str, address: str, now: datetime) -> None:
+    since = now - FAILURE_WINDOW
+    for column, value, limit in (
+        (LoginFailure.username, username, ACCOUNT_FAILURE_LIMIT),
+        (LoginFailure.address, address, ADDRESS_FAILURE_LIMIT),
+    ):
+        recent = _failures_since(session, column, value, since)
+        if len(recent) >= limit:
+            wait = recent[0] + FAILURE_WINDOW - now
+            minutes = max(1, -(-int(wait.total_seconds()) // 60))
+            raise TooManyAttempts(
+                _(
+                    "Too many wrong passwords: signing in is locked for %(minutes)s minute(s). "
+                    "Try again later or ask the administrator.",
+                    minutes=minutes,
+                )
+            )
+
+
+def sign_in(session: Session, *, username: str, password: str, address: str) -> User:
+    """Check a password with throttling per account name and per address.
+
+    A wrong password is recorded even though Unauthorized is raised: the caller must
+    commit its transaction on that error (the login page does), or the throttle forgets.
+    """
+    name = username.strip().lower()[:64]
+    address = address[:64]
+    now = utcnow()
+    _check_throttle(session, username=name, address=address, now=now)
+    try:
+        user = authenticate(session, username=username, password=password)
+    except Unauthorized:
+        session.add(LoginFailure(username=name, address=address, failed_at=now))
+        session.flush()
+        since = now - FAILURE_WINDOW
+        for kind, column, value, limit in (
+            ("login_locked", LoginFailure.username, name, ACCOUNT_FAILURE_LIMIT),
+            ("address_locked", LoginFailure.address, address, ADDRESS_FAILURE_LIMIT),
+        ):
+            if len(_failures_since(session, column, value, since)) == limit:
+                record_event(
+                    session,
+                    kind=kind,
+                    actor=None,
+                    subject=name,
+                    address=address,
+                    detail=f"{limit} wrong passwords within {FAILURE_WINDOW}",
+                )
+        raise
+    session.execute(delete(LoginFailure).where(LoginFailure.username == name))
+    # Old failures of every account are of no use past the window.
+    session.execute(delete(LoginFailure).where(LoginFailure.failed_at <= now - FAILURE_WINDOW))
+    return user

@@ -36,6 +36,7 @@ from plateau.monitoring.models import MonthlyReturn, PeriodLock, RegionInput
 from plateau.registry.models import (
     Brand,
     Certification,
+    CompanyPrefix,
     Enterprise,
     EnterpriseStatus,
     InvestmentProject,
@@ -285,6 +286,18 @@ def _insert_world(session: Session, world: World, report: Progress) -> None:
             ),
             strict=True,
         )
+    )
+    # Each firm's GS1 company prefix (GS1 China, 9 digits), as on its member certificate:
+    # the GTINs above were built from it, and its own new products may be registered in it.
+    _bulk(
+        session,
+        CompanyPrefix,
+        [
+            {"enterprise_id": ent_ids[key], "prefix": prefix, "kind": "licensed"}
+            for key, prefix in sorted(
+                {(p["enterprise_key"], p["gtin"][1:10]) for p in world.products}
+            )
+        ],
     )
     report(step, 4, 7)
     _bulk(

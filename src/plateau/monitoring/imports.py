@@ -21,7 +21,7 @@ from plateau.i18n import _, get_locale
 from plateau.monitoring import access, filing
 from plateau.monitoring.elements import catalog
 from plateau.monitoring.filing import Filing, Outcome
-from plateau.tabular import Table
+from plateau.tabular import Table, no_formulas
 
 CORE = ("output_value", "revenue", "value_added", "employees")
 # Columns a person may add for their own reading; their content is ignored.
@@ -219,6 +219,7 @@ def template_workbook() -> bytes:
     for letter, width in zip("ABCDE", (24, 48, 10, 10, 40), strict=True):
         info.column_dimensions[letter].width = width
     out = io.BytesIO()
+    no_formulas(wb)
     wb.save(out)
     return out.getvalue()
 

@@ -17,6 +17,7 @@ from plateau.i18n import _
 from plateau.plan import service
 from plateau.plan.schemas import FigureRecord
 from plateau.runtime import open_session
+from plateau.tabular import csv_text
 
 app = typer.Typer(help="The plans as data: baselines, targets and checks.", no_args_is_help=True)
 console = Console()
@@ -55,7 +56,7 @@ def targets(
         writer = csv.DictWriter(sys.stdout, fieldnames=list(FigureRecord.model_fields))
         writer.writeheader()
         for r in records:
-            writer.writerow(r.model_dump())
+            writer.writerow({k: csv_text(v) for k, v in r.model_dump().items()})
     else:
         table = Table(
             _("Indicator"), _("Scope"), _("Year"), _("Kind"), _("Value"), _("Source section")

@@ -26,6 +26,8 @@ from plateau.registry.schemas import (
     CertificationCreate,
     CertificationFilter,
     CertificationRead,
+    CompanyPrefixCreate,
+    CompanyPrefixRead,
     CountyRead,
     EnterpriseCreate,
     EnterpriseFilter,
@@ -386,6 +388,32 @@ def update_product(
 def delete_product(session: DbSession, actor: UserActor, gtin: str) -> Response:
     """Delete a product."""
     service.delete_product(session, gtin=gtin, actor=actor)
+    return Response(status_code=204)
+
+
+@router.get("/enterprises/{uscc}/prefixes", response_model=list[CompanyPrefixRead])
+def prefixes(session: DbSession, actor: UserActor, uscc: str) -> list[CompanyPrefixRead]:
+    """List the GS1 company prefixes (and assigned GTINs) an enterprise holds."""
+    return [
+        CompanyPrefixRead.model_validate(p)
+        for p in service.list_prefixes(session, uscc=uscc, actor=actor)
+    ]
+
+
+@router.post("/enterprises/{uscc}/prefixes", response_model=CompanyPrefixRead, status_code=201)
+def add_prefix(
+    session: DbSession, actor: UserActor, uscc: str, data: CompanyPrefixCreate
+) -> CompanyPrefixRead:
+    """Record a GS1 company prefix or an assigned GTIN of an enterprise (its area's officers)."""
+    return CompanyPrefixRead.model_validate(
+        service.add_prefix(session, uscc=uscc, data=data, actor=actor)
+    )
+
+
+@router.delete("/enterprises/{uscc}/prefixes/{prefix}", status_code=204)
+def delete_prefix(session: DbSession, actor: UserActor, uscc: str, prefix: str) -> Response:
+    """Remove a GS1 company prefix of an enterprise (its area's officers)."""
+    service.delete_prefix(session, uscc=uscc, prefix=prefix, actor=actor)
     return Response(status_code=204)
 
 

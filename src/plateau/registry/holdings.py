@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 from plateau.auth.schemas import Actor
 from plateau.errors import Conflict, FieldError, NotFound, ValidationFailed
 from plateau.i18n import _
-from plateau.registry import access, rules
+from plateau.registry import access, prefixes, rules
 from plateau.registry.enterprises import get_enterprise
 from plateau.registry.listing import Listing, normal, order_by, paginate
 from plateau.registry.models import (
@@ -250,9 +250,10 @@ def create_product(session: Session, *, data: ProductCreate, actor: Actor) -> Pr
     _check_product_refs(Refs.load(session), industry, data.origin_base_id)
     if session.scalar(select(Product.id).where(Product.gtin == data.gtin)) is not None:
         raise Conflict(_("GTIN %(gtin)s is already registered.", gtin=data.gtin))
+    prefixes.check_gtin_right(session, ent=ent, gtin=data.gtin, actor=actor, reason=data.reason)
     product = Product(
         enterprise_id=ent.id,
-        **data.model_dump(exclude={"enterprise_uscc", "brand", "industry_id"}),
+        **data.model_dump(exclude={"enterprise_uscc", "brand", "industry_id", "reason"}),
         industry_id=industry,
     )
     product.enterprise = ent

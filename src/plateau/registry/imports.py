@@ -23,7 +23,7 @@ from plateau.auth.schemas import Actor, Role
 from plateau.db import chunked
 from plateau.errors import FieldError, ValidationFailed
 from plateau.i18n import _, translations
-from plateau.registry import access, rules
+from plateau.registry import access, prefixes, rules
 from plateau.registry.exports import LABELS
 from plateau.registry.identifiers import IdentifierError, validate_gtin, validate_uscc
 from plateau.registry.models import Brand, Enterprise, InvestmentProject, Product
@@ -385,12 +385,9 @@ def import_enterprises(
         sheet.rule_errors(n, errs)
         ex = existing.get(uscc)
         if ex is not None and ex.id not in visible:
-            sheet.error(
-                n,
-                "uscc",
-                _("This enterprise is registered outside your area; you cannot change it."),
-                uscc,
-            )
+            # The same answer as any row outside the caller's area: whether a USCC is
+            # registered elsewhere is not the caller's to learn.
+            _scope_error(sheet, n, actor)
         elif not access.may_manage(actor, prefecture_code=prefecture, park_id=park):
             _scope_error(sheet, n, actor)
         if len(sheet.errors) > before:
@@ -457,6 +454,7 @@ def import_products(session: Session, *, table: Table, actor: Actor, dry_run: bo
         for chunk in chunked(sorted(gtins))
         for p in session.scalars(select(Product).where(Product.gtin.in_(chunk)))
     }
+    holders = prefixes.holders_of(session, gtins - existing.keys())
     seen: dict[Any, int] = {}
     # (existing product, enterprise, values, whether the file sets brands, brand name)
     planned: list[tuple[Product | None, Enterprise, dict[str, Any], bool, str | None]] = []
@@ -523,6 +521,14 @@ def import_products(session: Session, *, table: Table, actor: Actor, dry_run: bo
                 c["gtin"],
             )
             continue
+        if ex is None:
+            # No override reason in a file: such a GTIN is registered one by one.
+            refusal = prefixes.gtin_refusal(
+                session, ent=ent, gtin=gtin, actor=actor, reason=None, holder=holders.get(gtin)
+            )
+            if refusal is not None:
+                sheet.error(n, "gtin", refusal, c["gtin"])
+                continue
         values: dict[str, Any] = {
             "gtin": gtin,
             "name_zh": c["name"],

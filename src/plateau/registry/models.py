@@ -285,3 +285,25 @@ class InvestmentProject(Base):
     industry: Mapped[Industry] = relationship(lazy="raise")
     park: Mapped[Park | None] = relationship(lazy="raise")
     enterprise: Mapped[Enterprise | None] = relationship(lazy="raise")
+
+
+class CompanyPrefix(Base):
+    """A range of GS1 keys an enterprise holds: its licensed GS1 company prefix, or one GTIN
+    assigned to it (by the brand owner or by GS1 China's single-GTIN service).
+
+    ``prefix`` is 6 to 12 digits of the GTIN-13 form (a licensed prefix; its length is the
+    prefix's length) or the 14-digit GTIN itself (an assigned GTIN). Only the holder may
+    register products inside it; no two enterprises' ranges overlap.
+    """
+
+    __tablename__ = "company_prefix"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
+    prefix: Mapped[str] = mapped_column(String(14), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "licensed" or "assigned"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship(lazy="raise")

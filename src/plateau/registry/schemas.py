@@ -326,6 +326,14 @@ class ProductCreate(_Input):
     category: str = Field(default="", max_length=64)
     net_content: str = Field(default="", max_length=32)
     origin_base_id: OptCode = None
+    reason: str | None = Field(
+        default=None,
+        max_length=500,
+        description=(
+            "Why an officer registers a GTIN outside the enterprise's own GS1 company prefixes "
+            "(recorded in the security audit trail). Enterprise users cannot."
+        ),
+    )
 
 
 class ProductUpdate(_Input):
@@ -350,6 +358,28 @@ class ProductRead(_Read):
     category: str
     net_content: str
     origin_base_id: str | None
+
+
+PrefixKind = Literal["licensed", "assigned"]
+
+
+class CompanyPrefixCreate(_Input):
+    prefix: str = Field(
+        pattern=r"^\d{6,14}$",
+        description=(
+            "A licensed GS1 company prefix (6 to 12 digits, as in the GTIN-13) or, for kind "
+            "'assigned', one GTIN (8, 12, 13 or 14 digits)."
+        ),
+    )
+    kind: PrefixKind = "licensed"
+
+
+class CompanyPrefixRead(_Read):
+    id: int
+    prefix: str
+    kind: str
+    enterprise_uscc: str = Field(validation_alias=AliasPath("enterprise", "uscc"))
+    created_at: datetime
 
 
 class CertificationCreate(_Input):

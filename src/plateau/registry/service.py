@@ -66,6 +66,15 @@ from plateau.registry.models import (
     Prefecture,
     RawMaterialBase,
 )
+from plateau.registry.prefixes import (
+    Holder,
+    add_prefix,
+    delete_prefix,
+    list_prefixes,
+)
+from plateau.registry.prefixes import (
+    holders_of as gtin_holders,
+)
 from plateau.registry.projects import (
     create_project,
     delete_project,
@@ -394,9 +403,11 @@ def export_rows(
 
 __all__ = [
     "ExportKind",
+    "Holder",
     "Listing",
     "Permissions",
     "TableExport",
+    "add_prefix",
     "add_status",
     "count_by_status",
     "count_enterprises",
@@ -408,6 +419,7 @@ __all__ = [
     "delete_brand",
     "delete_certification",
     "delete_enterprise",
+    "delete_prefix",
     "delete_product",
     "delete_project",
     "delete_status",
@@ -418,6 +430,7 @@ __all__ = [
     "get_prefecture",
     "get_product",
     "get_project",
+    "gtin_holders",
     "import_columns",
     "import_enterprises",
     "import_products",
@@ -433,6 +446,7 @@ __all__ = [
     "list_market_regions",
     "list_parks",
     "list_prefectures",
+    "list_prefixes",
     "list_products",
     "list_projects",
     "list_statuses",

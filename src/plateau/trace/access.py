@@ -5,7 +5,7 @@ into conditions on ``epcis_event``.
   administrator;
 - reading: the region administrator and analysts see everything; an enterprise sees the
   events it captured and the events about its own products (an identifier or class with a
-  GTIN registered to it); prefecture and park officers see the events captured by the
+  GTIN registered to it, unless the GTIN lies in another enterprise's GS1 company prefix); prefecture and park officers see the events captured by the
   enterprises of their area; the public sees nothing (401).
 
 The registry is asked through its service for what an actor may see there.
@@ -109,8 +109,8 @@ def scope_of(session: Session, actor: Actor) -> Scope:
         return Scope(everything=True, user_id=actor.user_id)
     uscc = enterprise_of(actor)
     if uscc is not None:
-        gtins = {
-            p.gtin
+        products = [
+            p
             for p in _all_pages(
                 lambda page: (
                     registry_service.list_products(
@@ -122,6 +122,15 @@ def scope_of(session: Session, actor: Actor) -> Scope:
                     ).items
                 )
             )
+        ]
+        # Others' events about a GTIN are visible to the holder of its GS1 company prefix,
+        # not to whoever got the GTIN registered: a product inside another enterprise's
+        # prefix (an officer's override) shows only the events its enterprise captured.
+        holders = registry_service.gtin_holders(session, [p.gtin for p in products])
+        gtins = {
+            p.gtin
+            for p in products
+            if p.gtin not in holders or holders[p.gtin].enterprise_id == p.enterprise_id
         }
         return Scope(enterprises=frozenset({uscc}), gtins=frozenset(gtins), user_id=actor.user_id)
     if actor.role in (Role.PREFECTURE_OFFICER, Role.PARK_OFFICER):

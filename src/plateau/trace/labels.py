@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import segno
 
 from plateau.registry.identifiers import IdentifierError
+from plateau.tabular import csv_row
 from plateau.trace import identifiers
 
 # Serial characters: digits and capitals without the ones people misread (0/O, 1/I).
@@ -120,14 +121,16 @@ def zip_archive(labels: Sequence[Label]) -> bytes:
             archive.writestr(f"svg/{stem}.svg", svg(label))
             archive.writestr(f"png/{stem}.png", png(label))
             writer.writerow(
-                [
-                    label.uri,
-                    label.gtin,
-                    label.lot or "",
-                    label.serial or "",
-                    f"svg/{stem}.svg",
-                    f"png/{stem}.png",
-                ]
+                csv_row(
+                    [
+                        label.uri,
+                        label.gtin,
+                        label.lot or "",
+                        label.serial or "",
+                        f"svg/{stem}.svg",
+                        f"png/{stem}.png",
+                    ]
+                )
             )
         archive.writestr("labels.csv", index.getvalue())
         archive.writestr("labels.pdf", pdf_sheet(labels))

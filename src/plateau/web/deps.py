@@ -17,7 +17,8 @@ from plateau.db import session_scope
 from plateau.errors import DomainError, Forbidden, Unauthorized
 from plateau.i18n import _
 
-SESSION_USER_KEY = "uid"
+# The cookie holds the key of a server-side session (auth.models.UserSession), not a user id.
+SESSION_USER_KEY = "sid"
 SESSION_CSRF_KEY = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
@@ -98,9 +99,9 @@ def get_actor(request: Request, session: DbSession) -> Actor:
     if auth.lower().startswith("bearer "):
         actor = auth_service.actor_from_token(session, token=auth[7:].strip())
     else:
-        user_id = request.session.get(SESSION_USER_KEY)
-        found = auth_service.actor_from_session(session, user_id=user_id)
-        if found is None and user_id is not None:
+        key = request.session.get(SESSION_USER_KEY)
+        found = auth_service.actor_from_session(session, key=key)
+        if found is None and key is not None:
             request.session.pop(SESSION_USER_KEY, None)
         actor = found or PUBLIC
     # Error pages rendered outside the route still know who is looking.

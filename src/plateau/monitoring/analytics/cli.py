@@ -24,6 +24,7 @@ from plateau.i18n import _
 from plateau.monitoring.analytics import exports, service
 from plateau.monitoring.analytics.labels import status_label
 from plateau.monitoring.analytics.schemas import DecompositionRead, IndicatorRecord
+from plateau.tabular import csv_text
 
 indicators_app = typer.Typer(
     help="Indicator values, target statuses and projections.",
@@ -96,7 +97,9 @@ def indicators(
         writer = csv.DictWriter(sys.stdout, fieldnames=list(IndicatorRecord.model_fields))
         writer.writeheader()
         for r in found:
-            writer.writerow({k: "" if v is None else v for k, v in r.model_dump().items()})
+            writer.writerow(
+                {k: "" if v is None else csv_text(v) for k, v in r.model_dump().items()}
+            )
     else:
         _print_table(found)
 

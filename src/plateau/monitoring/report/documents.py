@@ -10,6 +10,7 @@ from plateau.monitoring.analytics.indicators import catalog
 from plateau.monitoring.analytics.labels import MEASURE_LABELS, status_label
 from plateau.monitoring.report import charts
 from plateau.monitoring.report.schemas import Report
+from plateau.tabular import no_formulas
 from plateau.web.templating import environment
 
 MEDIA_TYPES = {
@@ -275,6 +276,7 @@ def to_xlsx(report: Report) -> bytes:
     widths(ws, {"A": 26, "B": 40, "C": 22})
 
     out = io.BytesIO()
+    no_formulas(wb)
     wb.save(out)
     return out.getvalue()
 
