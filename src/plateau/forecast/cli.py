@@ -176,3 +176,39 @@ def evaluate(
         sys.stdout.buffer.write(body + b"\n")
     else:
         out.write_bytes(body)
+
+
+class Measure(StrEnum):
+    quantity = "quantity"
+    revenue = "revenue"
+
+
+@app.command()
+def run(
+    measure: Measure = typer.Option(Measure.quantity, "--measure", help="quantity or revenue."),
+    horizon: int = typer.Option(24, "--horizon", help="Months to forecast (1–60)."),
+) -> None:
+    """Forecast every sales series (all levels, reconciled) and store the results."""
+    from plateau.auth.schemas import SYSTEM
+    from plateau.forecast import service
+    from plateau.runtime import open_session
+
+    bar, on_progress = _progress_bar()
+    try:
+        with open_session() as session:
+            queued = service.start_run(
+                session, actor=SYSTEM, measure=measure.value, horizon=horizon
+            )
+            with bar:  # type: ignore[attr-defined]
+                done = service.execute_run(
+                    session,
+                    run_id=queued.id,
+                    actor=SYSTEM,
+                    progress=on_progress,  # type: ignore[arg-type]
+                )
+            run_id, status, n, error = done.id, done.status, done.n_series, done.error
+    except DomainError as exc:
+        raise _fail(exc) from None
+    if status != "done":
+        raise _fail(DomainError(error))
+    console.print(_("Forecast run %(id)s stored: %(n)s series.", id=run_id, n=n))

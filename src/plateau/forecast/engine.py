@@ -38,7 +38,7 @@ COMBO = "Combination"
 CHOSEN = "Chosen"
 # The reconciliation whose numbers are published; the others are kept for the leaderboard.
 RECONCILERS: tuple[str, ...] = ("BottomUp", "MinTrace(mint_shrink)", "MinTrace(ols)", "TopDown")
-PUBLISHED = "MinTrace(mint_shrink)"
+PUBLISHED = "MinTrace(ols)"
 SEASON_BY_FREQ = {"D": 7, "W": 52, "M": 12, "Q": 4, "Y": 1}
 
 
@@ -137,11 +137,11 @@ def infer_freq(dates: Sequence[Any], freq: str | None = None) -> str:
         )
     first = ds[0]
     month_end = all(d.is_month_end for d in ds)
-    abbr = first.strftime("%b").upper()
+    abbr = str(first.strftime("%b")).upper()
     if freq == "D":
         return "D"
     if freq == "W":
-        return "W-" + first.strftime("%a").upper()
+        return "W-" + str(first.strftime("%a")).upper()
     if freq == "M":
         return "ME" if month_end and not all(d.day == 1 for d in ds) else "MS"
     if freq == "Q":

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 02:01:19.900361
+Create Date: 2026-12-07 02:53:38.299747
 """
 
 from __future__ import annotations
@@ -74,6 +74,23 @@ def upgrade() -> None:
             "element_id",
             name=op.f("uq_epcis_vocabulary_element_vocabulary_type_element_id"),
         ),
+    )
+    op.create_table(
+        "forecast_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("measure", sa.String(length=16), nullable=False),
+        sa.Column("horizon", sa.Integer(), nullable=False),
+        sa.Column("data_version", sa.String(length=64), nullable=False),
+        sa.Column("requested_by", sa.String(length=64), nullable=False),
+        sa.Column("reconciliation", sa.String(length=32), nullable=False),
+        sa.Column("chosen", sa.JSON(), nullable=False),
+        sa.Column("notes", sa.JSON(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("n_series", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_forecast_run")),
     )
     op.create_table(
         "indicator_cell_month",
@@ -328,6 +345,59 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_epcis_query_owner_user_id"), ["owner_user_id"], unique=False
         )
+
+    op.create_table(
+        "forecast_score",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.String(length=64), nullable=False),
+        sa.Column("model", sa.String(length=32), nullable=False),
+        sa.Column("mase", sa.Float(), nullable=True),
+        sa.Column("rmsse", sa.Float(), nullable=True),
+        sa.Column("smape", sa.Float(), nullable=True),
+        sa.Column("coverage_80", sa.Float(), nullable=True),
+        sa.Column("coverage_95", sa.Float(), nullable=True),
+        sa.Column("n_series", sa.Integer(), nullable=False),
+        sa.Column("chosen", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["forecast_run.id"],
+            name=op.f("fk_forecast_score_run_id_forecast_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_forecast_score")),
+    )
+    with op.batch_alter_table("forecast_score", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_forecast_score_run_id"), ["run_id"], unique=False)
+
+    op.create_table(
+        "forecast_series",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("uid", sa.String(length=255), nullable=False),
+        sa.Column("level", sa.String(length=64), nullable=False),
+        sa.Column("market_kind", sa.String(length=32), nullable=True),
+        sa.Column("market_region_id", sa.String(length=32), nullable=True),
+        sa.Column("industry_id", sa.String(length=32), nullable=True),
+        sa.Column("category", sa.String(length=64), nullable=True),
+        sa.Column("product_id", sa.Integer(), nullable=True),
+        sa.Column("channel", sa.String(length=16), nullable=True),
+        sa.Column("model", sa.String(length=32), nullable=False),
+        sa.Column("n_enterprises", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("history", sa.JSON(), nullable=False),
+        sa.Column("points", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["forecast_run.id"],
+            name=op.f("fk_forecast_series_run_id_forecast_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_forecast_series")),
+        sa.UniqueConstraint("run_id", "uid", name=op.f("uq_forecast_series_run_id_uid")),
+    )
+    with op.batch_alter_table("forecast_series", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_forecast_series_run_id"), ["run_id"], unique=False)
 
     op.create_table(
         "industry_class",
@@ -1514,6 +1584,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_industry_class_industry_id"))
 
     op.drop_table("industry_class")
+    with op.batch_alter_table("forecast_series", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_forecast_series_run_id"))
+
+    op.drop_table("forecast_series")
+    with op.batch_alter_table("forecast_score", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_forecast_score_run_id"))
+
+    op.drop_table("forecast_score")
     with op.batch_alter_table("epcis_query", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_epcis_query_owner_user_id"))
 
@@ -1550,6 +1628,7 @@ def downgrade() -> None:
 
     op.drop_table("indicator_fact")
     op.drop_table("indicator_cell_month")
+    op.drop_table("forecast_run")
     op.drop_table("epcis_vocabulary_element")
     op.drop_table("demo_run")
     op.drop_table("analytics_state")
