@@ -343,15 +343,12 @@ def visible_enterprises(session: Session, *, actor: Actor) -> set[int] | None:
         return None
     if not actor.is_authenticated:
         return set()
-    return {p.enterprise_id for p in _products_of(session, actor)}
-
-
-def _products_of(session: Session, actor: Actor) -> list[Any]:
-    out: list[Any] = []
+    # The registry decides which enterprises an officer or enterprise user may see.
+    out: set[int] = set()
     page = 1
     while True:
-        listing = registry_service.list_products(session, page=page, per_page=200, actor=actor)
-        out.extend(listing.items)
+        listing = registry_service.list_enterprises(session, page=page, per_page=200, actor=actor)
+        out.update(e.id for e in listing.items)
         if page * 200 >= listing.total or not listing.items:
             return out
         page += 1
