@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from plateau.db import Base
+from plateau.db import Base, UTCDateTime
 
 # retail: shops and supermarkets; ecommerce: online platforms; wholesale: distributors and
 # institutional buyers; tourism: sales to visitors (scenic spots, hotels, souvenir shops).
@@ -33,3 +46,72 @@ class SalesRecord(Base):
     quantity: Mapped[Decimal] = mapped_column(Numeric(18, 3))  # sales units of the product
     revenue_cny: Mapped[Decimal] = mapped_column(Numeric(18, 2))
     channel: Mapped[str] = mapped_column(String(16))
+
+
+class ForecastRun(Base):
+    """One forecast of every sales series, with the data version it was computed from."""
+
+    __tablename__ = "forecast_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))  # queued | running | done | failed
+    measure: Mapped[str] = mapped_column(String(16))  # quantity | revenue
+    horizon: Mapped[int] = mapped_column(Integer)
+    data_version: Mapped[str] = mapped_column(String(64))
+    requested_by: Mapped[str] = mapped_column(String(64), default="")
+    reconciliation: Mapped[str] = mapped_column(String(32), default="")
+    chosen: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # level -> model, reason
+    notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    error: Mapped[str] = mapped_column(Text, default="")
+    n_series: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ForecastSeries(Base):
+    """One series of a run: a market, product-tree node and channel (None meaning all)."""
+
+    __tablename__ = "forecast_series"
+    __table_args__ = (UniqueConstraint("run_id", "uid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True
+    )
+    uid: Mapped[str] = mapped_column(String(255))
+    level: Mapped[str] = mapped_column(String(64))
+    market_kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    market_region_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    industry_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    category: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    product_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    model: Mapped[str] = mapped_column(String(32), default="")
+    # How many enterprises make up the series (cells of fewer than 3 are suppressed), and
+    # the enterprise when there is only one (so that it sees its own series).
+    n_enterprises: Mapped[int] = mapped_column(Integer)
+    enterprise_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Estimates, not accounts: history and forecast points as JSON lists of
+    # [period, value, lo_80, hi_80, lo_95, hi_95] (None where not applicable).
+    history: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    points: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class ForecastScore(Base):
+    """One line of a run's leaderboard: a model's backtest accuracy on one level."""
+
+    __tablename__ = "forecast_score"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True
+    )
+    level: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(32))
+    mase: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rmsse: Mapped[float | None] = mapped_column(Float, nullable=True)
+    smape: Mapped[float | None] = mapped_column(Float, nullable=True)
+    coverage_80: Mapped[float | None] = mapped_column(Float, nullable=True)
+    coverage_95: Mapped[float | None] = mapped_column(Float, nullable=True)
+    n_series: Mapped[int] = mapped_column(Integer, default=0)
+    chosen: Mapped[bool] = mapped_column(Boolean, default=False)

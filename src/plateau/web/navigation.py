@@ -21,7 +21,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("registry", lazy("Registry"), "/registry", login_required=True),
     NavItem("monitoring", lazy("Monitoring"), "/monitoring", login_required=True),
     NavItem("trace", lazy("Traceability"), "/trace"),
-    NavItem("forecast", lazy("Demand forecast"), "/forecast", login_required=True),
+    NavItem("forecast", lazy("Demand forecast"), "/forecast"),
     NavItem("policy", lazy("Incentive policies"), "/policy", login_required=True),
     NavItem("jobs", lazy("Background jobs"), "/jobs", login_required=True),
 )

@@ -16,10 +16,6 @@ router = APIRouter(include_in_schema=False)
 
 # Subsystems whose issues are still open: their pages say so plainly rather than pretend.
 UPCOMING = {
-    "forecast": (
-        lazy("Demand forecast"),
-        lazy("Demand forecasting by market region, category and product, with backtests."),
-    ),
     "policy": (
         lazy("Incentive policies"),
         lazy(
@@ -59,11 +55,6 @@ def _upcoming(request: Request, actor: Actor, key: str) -> Response:
     return render(
         request, "web/upcoming.html", {"title": title, "text": text}, actor=actor, active=key
     )
-
-
-@router.get("/forecast", response_class=HTMLResponse)
-def forecast(request: Request, actor: UserActor) -> Response:
-    return _upcoming(request, actor, "forecast")
 
 
 @router.get("/policy", response_class=HTMLResponse)

@@ -27,6 +27,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "report": "plateau.monitoring.report",
     "trace": "plateau.trace",
     "jobs": "plateau.jobs",
+    "forecast": "plateau.forecast",
 }
 
 

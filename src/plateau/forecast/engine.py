@@ -1,0 +1,664 @@
+"""The forecasting engine: pure functions on data frames, no database.
+
+From a long frame of one value per (series keys, date) it builds the hierarchy (grouped or
+nested), forecasts every series of every level with statsforecast's candidate models, picks
+the model per level by rolling-origin backtests, and reconciles with hierarchicalforecast
+so that every level adds up. The heavy libraries are imported inside the functions: this
+module is imported by the CLI and the web app, which must start without them.
+
+Identifiers: a series id is ``"all"`` for the grand total, otherwise ``j:i`` tokens joined by
+``/`` (column ``j`` of ``by`` has its ``i``-th distinct value), so that values may contain any
+character; ``Structure.keys`` turns an id back into ``{column: value or None}``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Progress = Callable[[int, int, str], None]
+
+TOTAL = "all"
+LEVELS = (80, 95)
+DEFAULT_MODELS: tuple[str, ...] = (
+    "AutoETS",
+    "AutoTheta",
+    "SeasonalNaive",
+    "Naive",
+    "HistoricAverage",
+)
+INTERMITTENT_MODELS: tuple[str, ...] = ("CrostonOptimized", "ADIDA", "IMAPA", "TSB")
+COMBO = "Combination"
+CHOSEN = "Chosen"
+# The reconciliation whose numbers are published; the others are kept for the leaderboard.
+RECONCILERS: tuple[str, ...] = ("BottomUp", "MinTrace(mint_shrink)", "MinTrace(ols)", "TopDown")
+PUBLISHED = "MinTrace(ols)"
+SEASON_BY_FREQ = {"D": 7, "W": 52, "M": 12, "Q": 4, "Y": 1}
+
+
+def _noop(done: int, total: int, message: str) -> None:
+    return None
+
+
+@dataclass
+class Note:
+    """Something the user should know about a series: a fallback, a gap that was filled."""
+
+    code: str  # short_series | all_zero | gaps | fallback | no_backtest
+    series: str  # series id, or "" for the whole run
+    detail: str = ""
+
+
+@dataclass
+class Structure:
+    """Every series of every level, with the summing matrix and the level tags."""
+
+    Y: pd.DataFrame  # unique_id, ds, y
+    S: pd.DataFrame  # unique_id + one column per bottom series
+    tags: dict[str, Any]  # level name -> array of ids
+    by: list[str]
+    values: list[list[Any]]  # distinct values of each by column, indexed by the id tokens
+    freq: str
+    season: int
+    notes: list[Note] = field(default_factory=list)
+
+    def keys(self, uid: str) -> dict[str, Any]:
+        """Return ``{column: value or None}`` of one series (None meaning all)."""
+        out: dict[str, Any] = {c: None for c in self.by}
+        if uid == TOTAL:
+            return out
+        for token in uid.split("/"):
+            j, i = token.split(":")
+            out[self.by[int(j)]] = self.values[int(j)][int(i)]
+        return out
+
+    def tags_ids(self) -> list[str]:
+        """Every series id, level by level from the total down."""
+        return [str(u) for ids in self.tags.values() for u in ids]
+
+    def level_of(self) -> dict[str, str]:
+        """Map each series id to its level name."""
+        return {str(u): lvl for lvl, ids in self.tags.items() for u in ids}
+
+
+@dataclass
+class Result:
+    """Reconciled forecasts, the leaderboard and the choices made."""
+
+    forecasts: pd.DataFrame  # unique_id, ds, forecast, lo_80, hi_80, lo_95, hi_95, model
+    leaderboard: pd.DataFrame  # level, model, mase, rmsse, smape, coverage_80, coverage_95
+    chosen: dict[str, str]  # level -> model
+    reasons: dict[str, str]  # level -> why (in English; pages translate the pieces)
+    reconciliation: str
+    notes: list[Note]
+    all_methods: pd.DataFrame | None = None  # every reconciler's point forecast
+
+
+class EngineError(ValueError):
+    """The data cannot be forecast; ``code`` says why, ``detail`` names the culprit."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+# --- dates -------------------------------------------------------------------------------
+
+
+def infer_freq(dates: Sequence[Any], freq: str | None = None) -> str:
+    """Return a pandas offset that continues the dates' own spacing (anchor included)."""
+    import pandas as pd
+
+    ds = pd.DatetimeIndex(sorted(set(pd.to_datetime(list(dates)))))
+    if len(ds) < 2:
+        raise EngineError("too_few_dates")
+    if freq is None:
+        guess = pd.infer_freq(ds) if len(ds) >= 3 else None
+        if guess:
+            return str(guess)
+        step = float(pd.Series(ds).diff().dt.days.median())
+        freq = (
+            "D"
+            if step < 4
+            else "W"
+            if step < 15
+            else "M"
+            if step < 45
+            else "Q"
+            if step < 200
+            else "Y"
+        )
+    first = ds[0]
+    month_end = all(d.is_month_end for d in ds)
+    abbr = str(first.strftime("%b")).upper()
+    if freq == "D":
+        return "D"
+    if freq == "W":
+        return "W-" + str(first.strftime("%a")).upper()
+    if freq == "M":
+        return "ME" if month_end and not all(d.day == 1 for d in ds) else "MS"
+    if freq == "Q":
+        return ("QE-" if month_end and first.day != 1 else "QS-") + abbr
+    if freq == "Y":
+        return ("YE-" if month_end and first.day != 1 else "YS-") + abbr
+    raise EngineError("bad_freq", freq)
+
+
+def freq_letter(freq: str) -> str:
+    head = freq.split("-")[0].upper()
+    return {"MS": "M", "ME": "M", "QS": "Q", "QE": "Q", "YS": "Y", "YE": "Y"}.get(head, head[:1])
+
+
+# --- hierarchy ---------------------------------------------------------------------------
+
+
+def build_structure(
+    df: pd.DataFrame,
+    *,
+    by: Sequence[str],
+    nested: bool = False,
+    freq: str | None = None,
+    season: int | None = None,
+    levels: Sequence[tuple[str, Sequence[str]]] | None = None,
+) -> Structure:
+    """Aggregate a long frame (``by`` columns, ``ds``, ``y``) into every series of every level.
+
+    Without ``nested`` the columns are crossed (total, each column alone, every
+    combination); with it they form one tree in the order given. Internal gaps of a bottom
+    series are filled by linear interpolation, and a series that stops before the others is
+    continued with zeros, so that the levels still add up; both leave a note.
+    """
+    import numpy as np
+    import pandas as pd
+    from hierarchicalforecast.utils import aggregate
+
+    by = list(by)
+    data = df[[*by, "ds", "y"]].copy()
+    data["ds"] = pd.to_datetime(data["ds"])
+    offset = infer_freq(data["ds"].unique(), freq)
+    letter = freq_letter(offset)
+    season = season or SEASON_BY_FREQ.get(letter, 1)
+    values: list[list[Any]] = []
+    for j, col in enumerate(by):
+        uniq = sorted(data[col].unique().tolist(), key=str)
+        values.append(uniq)
+        codes = {v: f"{j}:{i}" for i, v in enumerate(uniq)}
+        data[f"__k{j}"] = data[col].map(codes)
+    data["__total"] = TOTAL
+    notes: list[Note] = []
+
+    key_cols = [f"__k{j}" for j in range(len(by))]
+    bottom = data[[*key_cols, "ds", "y"]]
+    bottom = _fill_gaps(bottom, key_cols, offset, notes)
+    bottom["__total"] = TOTAL
+
+    index = {c: j for j, c in enumerate(by)}
+    if levels is not None:
+        # Explicit levels (name, columns), the total first and the bottom (every column) last.
+        spec: list[list[str]] = [["__total"]] + [
+            [key_cols[index[c]] for c in cols] for _, cols in levels
+        ]
+        names = ["total"] + [name for name, _ in levels]
+    elif not by:
+        spec = [["__total"]]
+        names = ["total"]
+    elif nested:
+        spec = [["__total"]] + [key_cols[: i + 1] for i in range(len(by))]
+        names = ["total"] + [by[i] for i in range(len(by))]
+    else:
+        combos = [
+            list(c)
+            for r in range(1, len(by) + 1)
+            for c in itertools.combinations(range(len(by)), r)
+        ]
+        spec = [["__total"]] + [[key_cols[j] for j in c] for c in combos]
+        names = ["total"] + [" × ".join(by[j] for j in c) for c in combos]
+    if by:
+        # aggregate() needs the total's column in every level to make the tree: prefix it.
+        spec = [spec[0]] + [["__total", *s] for s in spec[1:]]
+    Y, S, tags = aggregate(bottom, spec)
+    Y["unique_id"] = Y["unique_id"].astype(str).map(_strip_total)
+    S = S.rename(columns=lambda c: _strip_total(str(c)))
+    S["unique_id"] = S["unique_id"].astype(str).map(_strip_total)
+    renamed = {}
+    for name, (_, ids) in zip(names, tags.items(), strict=True):
+        renamed[name] = np.array([_strip_total(str(u)) for u in ids])
+    Y = Y.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    for uid, grp in Y.groupby("unique_id", sort=False):
+        y = grp["y"].to_numpy()
+        if np.allclose(y, 0):
+            notes.append(Note("all_zero", str(uid)))
+        elif len(y) < 2 * season + 2:
+            notes.append(Note("short_series", str(uid), str(len(y))))
+    return Structure(Y, S, renamed, by, values, offset, season, notes)
+
+
+def _strip_total(uid: str) -> str:
+    if uid == TOTAL:
+        return TOTAL
+    return uid.removeprefix(TOTAL + "/")
+
+
+def _fill_gaps(
+    bottom: pd.DataFrame, key_cols: list[str], offset: str, notes: list[Note]
+) -> pd.DataFrame:
+    import pandas as pd
+
+    if bottom.duplicated([*key_cols, "ds"]).any():
+        raise EngineError("duplicates")
+    end = bottom["ds"].max()
+    parts = []
+    groups = bottom.groupby(key_cols, sort=False) if key_cols else [((), bottom)]
+    for keys, grp in groups:
+        grp = grp.sort_values("ds")
+        full = pd.date_range(grp["ds"].iloc[0], end, freq=offset)
+        if len(full) == 0 or not set(grp["ds"]).issubset(set(full)):
+            raise EngineError("irregular_dates", str(keys))
+        if len(full) != len(grp):
+            g = grp.set_index("ds").reindex(full)
+            last = grp["ds"].iloc[-1]
+            inner = g.index <= last
+            missing_inner = int(g.loc[inner, "y"].isna().sum())
+            g.loc[inner, "y"] = g.loc[inner, "y"].interpolate()
+            g.loc[~inner, "y"] = 0.0
+            ident = "/".join(str(k) for k in (keys if isinstance(keys, tuple) else (keys,)))
+            if missing_inner:
+                notes.append(Note("gaps", ident, str(missing_inner)))
+            if (~inner).any():
+                notes.append(Note("stopped", ident, str(int((~inner).sum()))))
+            for c, k in zip(key_cols, keys if isinstance(keys, tuple) else (keys,), strict=True):
+                g[c] = k
+            g = g.rename_axis("ds").reset_index()
+            grp = g
+        parts.append(grp)
+    out = pd.concat(parts, ignore_index=True)
+    out["y"] = out["y"].astype(float)
+    return out
+
+
+# --- models ------------------------------------------------------------------------------
+
+
+def _model(name: str, season: int, h: int) -> Any:
+    from statsforecast import models as sm
+    from statsforecast.utils import ConformalIntervals
+
+    conformal = ConformalIntervals(h=h, n_windows=2)
+    seasonal = max(season, 1)
+    factories: dict[str, Callable[[], Any]] = {
+        "AutoETS": lambda: sm.AutoETS(season_length=seasonal),
+        "AutoTheta": lambda: sm.AutoTheta(season_length=seasonal),
+        "AutoARIMA": lambda: sm.AutoARIMA(season_length=seasonal),
+        "SeasonalNaive": lambda: sm.SeasonalNaive(season_length=seasonal),
+        "Naive": lambda: sm.Naive(),
+        "HistoricAverage": lambda: sm.HistoricAverage(),
+        "CrostonOptimized": lambda: sm.CrostonOptimized(prediction_intervals=conformal),
+        "ADIDA": lambda: sm.ADIDA(prediction_intervals=conformal),
+        "IMAPA": lambda: sm.IMAPA(prediction_intervals=conformal),
+        "TSB": lambda: sm.TSB(alpha_d=0.2, alpha_p=0.2, prediction_intervals=conformal),
+    }
+    if name not in factories:
+        raise EngineError("unknown_model", name)
+    return factories[name]()
+
+
+def candidate_models(structure: Structure, models: Sequence[str] | None = None) -> list[str]:
+    """Return the candidates: the given ones, or the defaults plus intermittent-demand models
+    when many bottom series are mostly zeros."""
+    if models:
+        names = list(models)
+    else:
+        names = list(DEFAULT_MODELS)
+        Y = structure.Y
+        zero_share = (Y["y"] == 0).groupby(Y["unique_id"]).mean()
+        if (zero_share > 0.3).mean() > 0.2:
+            names += list(INTERMITTENT_MODELS)
+    if structure.season <= 1:
+        names = [n for n in names if n != "SeasonalNaive"] or ["Naive"]
+    elif "SeasonalNaive" not in names:
+        names.append("SeasonalNaive")  # always the benchmark
+    return names
+
+
+def _statsforecast(names: Sequence[str], structure: Structure, h: int) -> Any:
+    from statsforecast import StatsForecast
+    from statsforecast.models import Naive
+
+    return StatsForecast(
+        models=[_model(n, structure.season, h) for n in names],
+        freq=structure.freq,
+        n_jobs=1,
+        fallback_model=Naive(),
+    )
+
+
+def _min_length(structure: Structure) -> int:
+    return int(structure.Y.groupby("unique_id").size().min())
+
+
+# --- backtests ---------------------------------------------------------------------------
+
+
+def backtest(
+    structure: Structure,
+    *,
+    h: int,
+    models: Sequence[str],
+    n_windows: int = 2,
+    progress: Progress = _noop,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rolling-origin backtests: return (scores per series and model, leaderboard per level)."""
+    import pandas as pd
+
+    Y = structure.Y
+    shortest = _min_length(structure)
+    # Each training window keeps at least two seasons (or 8 points) before its cutoff.
+    need = max(2 * structure.season, 8)
+    n_windows = min(n_windows, max(0, (shortest - need) // max(h, 1)))
+    if n_windows < 1:
+        return pd.DataFrame(), pd.DataFrame()
+    progress(0, 1, "backtest")
+    sf = _statsforecast(models, structure, h)
+    cv = sf.cross_validation(df=Y, h=h, n_windows=n_windows, step_size=h, level=list(LEVELS))
+    cv = cv.reset_index() if "unique_id" not in cv.columns else cv
+    names = list(models)
+    if len(names) >= 3:
+        best = _rank_overall(cv, names, structure)[:3]
+        cv[COMBO] = cv[best].mean(axis=1)
+        for lv in LEVELS:
+            cv[f"{COMBO}-lo-{lv}"] = cv[[f"{b}-lo-{lv}" for b in best]].mean(axis=1)
+            cv[f"{COMBO}-hi-{lv}"] = cv[[f"{b}-hi-{lv}" for b in best]].mean(axis=1)
+        names.append(COMBO)
+    scores = score(cv, names, structure)
+    progress(1, 1, "backtest")
+    return scores, leaderboard(scores, structure)
+
+
+def _rank_overall(cv: pd.DataFrame, names: list[str], structure: Structure) -> list[str]:
+    s = score(cv, names, structure)
+    means = s.groupby("model")["mase"].mean().sort_values()
+    return [str(m) for m in means.index if m != "SeasonalNaive" or len(means) <= 3]
+
+
+def score(df: pd.DataFrame, names: Sequence[str], structure: Structure) -> pd.DataFrame:
+    """Score forecasts against actuals: one row per series and model (MASE, RMSSE, sMAPE,
+    coverage of the 80 and 95 % intervals when present)."""
+    import numpy as np
+    import pandas as pd
+
+    Y = structure.Y
+    first_cut = df["cutoff"].min() if "cutoff" in df.columns else df["ds"].min()
+    train = Y[Y["ds"] <= first_cut] if "cutoff" in df.columns else Y[Y["ds"] < first_cut]
+    m = structure.season
+    scale: dict[str, tuple[float, float]] = {}
+    for uid, grp in train.groupby("unique_id"):
+        y = grp["y"].to_numpy(dtype=float)
+        lag = m if len(y) > m else 1
+        d = y[lag:] - y[:-lag] if len(y) > lag else np.array([])
+        scale[str(uid)] = (
+            float(np.mean(np.abs(d))) if len(d) else float("nan"),
+            float(np.sqrt(np.mean(d**2))) if len(d) else float("nan"),
+        )
+    rows = []
+    for (uid, model), actual, pred, lo, hi in _iter_pairs(df, names):
+        err = actual - pred
+        mae_s, rmse_s = scale.get(uid, (float("nan"), float("nan")))
+        denom = np.abs(actual) + np.abs(pred)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            smape = float(np.mean(np.where(denom == 0, 0.0, 2 * np.abs(err) / denom)))
+        row = {
+            "unique_id": uid,
+            "model": model,
+            "mase": float(np.mean(np.abs(err)) / mae_s) if mae_s and mae_s > 0 else float("nan"),
+            "rmsse": float(np.sqrt(np.mean(err**2)) / rmse_s)
+            if rmse_s and rmse_s > 0
+            else float("nan"),
+            "smape": smape,
+        }
+        for lv in LEVELS:
+            if lo.get(lv) is not None:
+                inside = (actual >= lo[lv]) & (actual <= hi[lv])
+                row[f"coverage_{lv}"] = float(np.mean(inside))
+            else:
+                row[f"coverage_{lv}"] = float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _iter_pairs(df: pd.DataFrame, names: Sequence[str]) -> Any:
+    for uid, grp in df.groupby("unique_id", sort=False):
+        actual = grp["y"].to_numpy(dtype=float)
+        for n in names:
+            if n not in grp.columns:
+                continue
+            lo = {
+                lv: grp[f"{n}-lo-{lv}"].to_numpy(dtype=float)
+                for lv in LEVELS
+                if f"{n}-lo-{lv}" in grp
+            }
+            hi = {
+                lv: grp[f"{n}-hi-{lv}"].to_numpy(dtype=float)
+                for lv in LEVELS
+                if f"{n}-hi-{lv}" in grp
+            }
+            yield (str(uid), n), actual, grp[n].to_numpy(dtype=float), lo, hi
+
+
+def leaderboard(scores: pd.DataFrame, structure: Structure) -> pd.DataFrame:
+    """Average the per-series scores by level and model (series without a scale left out)."""
+    import pandas as pd
+
+    if scores.empty:
+        return pd.DataFrame(
+            columns=[
+                "level",
+                "model",
+                "mase",
+                "rmsse",
+                "smape",
+                "coverage_80",
+                "coverage_95",
+                "n_series",
+            ]
+        )
+    level_of = structure.level_of()
+    s = scores.assign(level=scores["unique_id"].map(level_of))
+    board = (
+        s.groupby(["level", "model"], sort=False)
+        .agg(
+            mase=("mase", "mean"),
+            rmsse=("rmsse", "mean"),
+            smape=("smape", "mean"),
+            coverage_80=("coverage_80", "mean"),
+            coverage_95=("coverage_95", "mean"),
+            n_series=("unique_id", "nunique"),
+        )
+        .reset_index()
+    )
+    order = {name: i for i, name in enumerate(structure.tags)}
+    board["_o"] = board["level"].map(order)
+    return board.sort_values(["_o", "mase"]).drop(columns="_o").reset_index(drop=True)
+
+
+def choose(
+    board: pd.DataFrame, structure: Structure, default: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Pick the model of lowest mean MASE per level; say why, against seasonal naive."""
+    chosen: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    for level in structure.tags:
+        rows = board[board["level"] == level].dropna(subset=["mase"]) if not board.empty else board
+        if rows.empty:
+            chosen[level] = default
+            reasons[level] = "no_backtest"
+            continue
+        best = rows.sort_values("mase").iloc[0]
+        chosen[level] = str(best["model"])
+        naive = rows[rows["model"] == "SeasonalNaive"]
+        base = float(naive["mase"].iloc[0]) if not naive.empty else math.nan
+        reasons[level] = f"lowest_mase:{float(best['mase']):.3f}:{base:.3f}"
+    return chosen, reasons
+
+
+# --- the whole path ----------------------------------------------------------------------
+
+
+def forecast(
+    structure: Structure,
+    *,
+    h: int,
+    models: Sequence[str] | None = None,
+    n_windows: int = 2,
+    reconcile_with: str = PUBLISHED,
+    progress: Progress = _noop,
+) -> Result:
+    """Forecast every series, pick the model per level by backtest, reconcile."""
+    import numpy as np
+
+    if h < 1:
+        raise EngineError("bad_horizon", str(h))
+    names = candidate_models(structure, models)
+    notes = list(structure.notes)
+    progress(0, 4, "backtest")
+    _, board = backtest(structure, h=h, models=names, n_windows=n_windows)
+    default = "SeasonalNaive" if "SeasonalNaive" in names else names[0]
+    chosen, reasons = choose(board, structure, default)
+    if board.empty:
+        notes.append(Note("no_backtest", "", default))
+    progress(1, 4, "forecast")
+    sf = _statsforecast(names, structure, h)
+    fc = sf.forecast(df=structure.Y, h=h, level=list(LEVELS), fitted=True)
+    fitted = sf.forecast_fitted_values()
+    fc = fc.reset_index() if "unique_id" not in fc.columns else fc
+    fitted = fitted.reset_index() if "unique_id" not in fitted.columns else fitted
+    if any(m == COMBO for m in chosen.values()):
+        best = [m for m in _combo_members(board) if m in fc.columns]
+        fc[COMBO] = fc[best].mean(axis=1)
+        fitted[COMBO] = fitted[best].mean(axis=1)
+        for lv in LEVELS:
+            fc[f"{COMBO}-lo-{lv}"] = fc[[f"{b}-lo-{lv}" for b in best]].mean(axis=1)
+            fc[f"{COMBO}-hi-{lv}"] = fc[[f"{b}-hi-{lv}" for b in best]].mean(axis=1)
+    level_of = structure.level_of()
+    pick = fc["unique_id"].astype(str).map(level_of).map(chosen)
+    fpick = fitted["unique_id"].astype(str).map(level_of).map(chosen)
+    Y_hat = fc[["unique_id", "ds"]].copy()
+    Y_hat[CHOSEN] = _take(fc, pick, "")
+    for lv in LEVELS:
+        Y_hat[f"{CHOSEN}-lo-{lv}"] = _take(fc, pick, f"-lo-{lv}")
+        Y_hat[f"{CHOSEN}-hi-{lv}"] = _take(fc, pick, f"-hi-{lv}")
+    Y_fit = fitted[["unique_id", "ds", "y"]].copy()
+    Y_fit[CHOSEN] = _take(fitted, fpick, "")
+    progress(2, 4, "reconcile")
+    rec, used = reconcile(structure, Y_hat, Y_fit, reconcile_with, notes)
+    col = f"{CHOSEN}/{_method_label(used)}"
+    out = rec[["unique_id", "ds"]].copy()
+    out["forecast"] = rec[col]
+    for lv in LEVELS:
+        out[f"lo_{lv}"] = rec[f"{col}-lo-{lv}"]
+        out[f"hi_{lv}"] = rec[f"{col}-hi-{lv}"]
+    # Reconciled intervals are symmetric around the point; guard the order against rounding.
+    out["lo_80"] = np.minimum(out["lo_80"], out["forecast"])
+    out["hi_80"] = np.maximum(out["hi_80"], out["forecast"])
+    out["lo_95"] = np.minimum(out["lo_95"], out["lo_80"])
+    out["hi_95"] = np.maximum(out["hi_95"], out["hi_80"])
+    out["model"] = out["unique_id"].astype(str).map(level_of).map(chosen)
+    progress(4, 4, "done")
+    methods = rec[["unique_id", "ds"]].copy()
+    for c in rec.columns:
+        if c.startswith(CHOSEN + "/") and "-lo-" not in c and "-hi-" not in c:
+            methods[c.split("/", 1)[1]] = rec[c]
+    methods["base"] = rec[CHOSEN]
+    return Result(out.reset_index(drop=True), board, chosen, reasons, used, notes, methods)
+
+
+def _combo_members(board: pd.DataFrame) -> list[str]:
+    if board.empty:
+        return []
+    means = board[board["model"] != COMBO].groupby("model")["mase"].mean().sort_values()
+    return [str(m) for m in means.index[:3]]
+
+
+def _take(frame: pd.DataFrame, pick: pd.Series, suffix: str) -> Any:
+    import numpy as np
+
+    out = np.full(len(frame), np.nan)
+    for model in pick.dropna().unique():
+        col = f"{model}{suffix}"
+        mask = (pick == model).to_numpy()
+        if col in frame.columns:
+            out[mask] = frame.loc[mask, col].to_numpy(dtype=float)
+        elif suffix:  # no interval from this model: fall back to the point forecast
+            out[mask] = frame.loc[mask, str(model)].to_numpy(dtype=float)
+    return out
+
+
+def _reconciler(name: str) -> Any:
+    from hierarchicalforecast.methods import BottomUp, MinTrace, TopDown
+
+    return {
+        "BottomUp": lambda: BottomUp(),
+        "MinTrace(mint_shrink)": lambda: MinTrace(method="mint_shrink"),
+        "MinTrace(ols)": lambda: MinTrace(method="ols"),
+        "TopDown": lambda: TopDown(method="forecast_proportions"),
+    }[name]()
+
+
+def _method_label(name: str) -> str:
+    return {
+        "BottomUp": "BottomUp",
+        "MinTrace(mint_shrink)": "MinTrace_method-mint_shrink",
+        "MinTrace(ols)": "MinTrace_method-ols",
+        "TopDown": "TopDown_method-forecast_proportions",
+    }[name]
+
+
+def reconcile(
+    structure: Structure,
+    Y_hat: pd.DataFrame,
+    Y_fit: pd.DataFrame,
+    method: str,
+    notes: list[Note],
+) -> tuple[pd.DataFrame, str]:
+    """Reconcile with ``method`` (and the others, for comparison); fall back to OLS then
+    BottomUp when MinTrace's covariance cannot be estimated."""
+    from hierarchicalforecast.core import HierarchicalReconciliation
+
+    order = [method] + [m for m in ("MinTrace(ols)", "BottomUp") if m != method]
+    last: Exception | None = None
+    for m in order:
+        try:
+            hrec = HierarchicalReconciliation(reconcilers=[_reconciler(m)])
+            rec = hrec.reconcile(
+                Y_hat_df=Y_hat,
+                Y_df=Y_fit,
+                S_df=structure.S,
+                tags=structure.tags,
+                level=list(LEVELS),
+            )
+        except Exception as exc:
+            last = exc
+            continue
+        if m != method:
+            notes.append(Note("fallback_reconciliation", "", m))
+        # The other reconcilers' point forecasts, for the leaderboard only.
+        points = Y_hat[["unique_id", "ds", CHOSEN]]
+        for other in RECONCILERS:
+            if other == m:
+                continue
+            try:
+                extra = HierarchicalReconciliation(reconcilers=[_reconciler(other)]).reconcile(
+                    Y_hat_df=points, Y_df=Y_fit, S_df=structure.S, tags=structure.tags
+                )
+            except Exception:
+                continue
+            col = f"{CHOSEN}/{_method_label(other)}"
+            rec = rec.merge(extra[["unique_id", "ds", col]], on=["unique_id", "ds"], how="left")
+        return rec, m
+    raise EngineError("reconciliation_failed", str(last))

@@ -1,0 +1,521 @@
+"""The forecasting domain's operations: the only place with its business rules.
+
+A run forecasts every sales series (market × product tree × channel, all levels) with the
+engine and stores the results with the data version used; pages and the API read stored
+results only. Cells made of fewer than 3 enterprises are suppressed for everyone but the
+region-wide roles and the enterprise itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from plateau.auth.schemas import SYSTEM, Actor
+from plateau.errors import Forbidden, NotFound, ValidationFailed
+from plateau.forecast import engine
+from plateau.forecast.models import ForecastRun, ForecastScore, ForecastSeries, SalesRecord
+from plateau.i18n import _, lazy
+from plateau.registry import service as registry_service
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def note_text(note: engine.Note, structure: engine.Structure | None = None) -> str:
+    """Say a note of the engine in the user's language, naming the series."""
+    who = _("all series")
+    if note.series:
+        if structure is not None and note.series in set(structure.tags_ids()):
+            keys = structure.keys(note.series)
+            who = ", ".join(f"{k}={v}" for k, v in keys.items() if v is not None) or _("total")
+        else:
+            who = note.series
+    if note.code == "all_zero":
+        return _("%(series)s is all zeros: its forecast is flat at zero.", series=who)
+    if note.code == "short_series":
+        return _(
+            "%(series)s has only %(n)s points: too short for a seasonal model, a simple one stands in.",
+            series=who,
+            n=note.detail,
+        )
+    if note.code == "gaps":
+        return _(
+            "%(series)s had %(n)s missing period(s), filled by interpolation.",
+            series=who,
+            n=note.detail,
+        )
+    if note.code == "stopped":
+        return _(
+            "%(series)s stops %(n)s period(s) before the others; counted as zero since.",
+            series=who,
+            n=note.detail,
+        )
+    if note.code == "no_backtest":
+        return _(
+            "The series are too short to backtest; %(model)s is used everywhere.", model=note.detail
+        )
+    if note.code == "fallback_reconciliation":
+        return _(
+            "MinTrace could not be estimated; %(method)s reconciled the forecasts.",
+            method=note.detail,
+        )
+    return note.code
+
+
+# --- running a forecast ------------------------------------------------------------------
+
+MEASURES = ("quantity", "revenue")
+CHANNEL_NAMES = {
+    "retail": lazy("Retail"),
+    "ecommerce": lazy("E-commerce"),
+    "wholesale": lazy("Wholesale"),
+    "tourism": lazy("Tourism"),
+}
+MIN_ENTERPRISES = 3  # statistics law: a cell of fewer respondents is confidential
+# Levels of the platform's forecast (name, columns); the bottom (every column) comes last.
+COLUMNS = ("market_kind", "market", "industry", "category", "product", "channel")
+LEVELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("market_kind", ("market_kind",)),
+    ("market", ("market_kind", "market")),
+    ("industry", ("industry",)),
+    ("category", ("industry", "category")),
+    ("product", ("industry", "category", "product")),
+    ("channel", ("channel",)),
+    ("market_industry", ("market_kind", "market", "industry")),
+    ("market_category", ("market_kind", "market", "industry", "category")),
+    ("bottom", COLUMNS),
+)
+
+
+def may_run(actor: Actor) -> bool:
+    """Region administrators and analysts start forecasts."""
+    return actor.is_region_wide
+
+
+def channel_name(code: str | None) -> str:
+    """The channel's name in the user's language."""
+    return str(CHANNEL_NAMES.get(code or "", code or _("All channels")))
+
+
+def data_version(session: Session) -> str:
+    """A digest of the sales table: a run records which data it used."""
+    row = session.execute(
+        select(
+            func.count(SalesRecord.id),
+            func.max(SalesRecord.period),
+            func.sum(SalesRecord.quantity),
+            func.sum(SalesRecord.revenue_cny),
+        )
+    ).one()
+    text = "|".join(str(v) for v in row)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _products(session: Session) -> dict[int, Any]:
+    out: dict[int, Any] = {}
+    page = 1
+    while True:
+        listing = registry_service.list_products(session, page=page, per_page=200, actor=SYSTEM)
+        for p in listing.items:
+            out[p.id] = p
+        if page * 200 >= listing.total or not listing.items:
+            return out
+        page += 1
+
+
+def sales_frame(session: Session, *, measure: str) -> pd.DataFrame:
+    """Every sales record as a long frame (market, product tree, channel, enterprise, ds, y)."""
+    import pandas as pd
+
+    products = _products(session)
+    markets = {m.id: m for m in registry_service.list_market_regions(session, actor=SYSTEM)}
+    column = SalesRecord.quantity if measure == "quantity" else SalesRecord.revenue_cny
+    rows = session.execute(
+        select(
+            SalesRecord.product_id,
+            SalesRecord.market_region_id,
+            SalesRecord.channel,
+            SalesRecord.period,
+            column,
+        )
+    ).all()
+    data = []
+    for pid, mid, channel, period, value in rows:
+        p = products.get(pid)
+        if p is None:
+            continue
+        kind = markets[mid].kind if mid in markets else "domestic"
+        data.append(
+            {
+                "market_kind": kind,
+                "market": mid,
+                "industry": p.industry_id,
+                "category": p.category or p.industry_id,
+                "product": str(pid),
+                "channel": channel,
+                "enterprise": p.enterprise_id,
+                "ds": pd.Timestamp(period),
+                "y": float(value),
+            }
+        )
+    return pd.DataFrame(data, columns=[*COLUMNS, "enterprise", "ds", "y"])
+
+
+def start_run(
+    session: Session, *, actor: Actor, measure: str = "quantity", horizon: int = 24
+) -> ForecastRun:
+    """Record a queued forecast run (the work is done by ``execute_run``, in a job)."""
+    if not may_run(actor):
+        raise Forbidden(_("Only region administrators and analysts may start a forecast."))
+    if measure not in MEASURES:
+        raise ValidationFailed(
+            _("Unknown measure %(measure)s: use quantity or revenue.", measure=measure)
+        )
+    if not 1 <= horizon <= 60:
+        raise ValidationFailed(_("The horizon must be between 1 and 60 months."))
+    run = ForecastRun(
+        created_at=datetime.now(UTC),
+        status="queued",
+        measure=measure,
+        horizon=horizon,
+        data_version=data_version(session),
+        requested_by=actor.username,
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def execute_run(
+    session: Session,
+    *,
+    run_id: int,
+    actor: Actor,
+    models: Sequence[str] | None = None,
+    n_windows: int = 2,
+    progress: engine.Progress = engine._noop,
+) -> ForecastRun:
+    """Forecast every sales series of a queued run and store the results."""
+    run = session.get(ForecastRun, run_id)
+    if run is None or not may_run(actor):
+        raise NotFound(_("No forecast run %(id)s.", id=run_id))
+    run.status = "running"
+    session.flush()
+    frame = sales_frame(session, measure=run.measure)
+    if frame.empty:
+        run.status = "failed"
+        run.error = _("There are no sales to forecast.")
+        run.finished_at = datetime.now(UTC)
+        session.flush()
+        return run
+    run.data_version = data_version(session)
+    structure = engine.build_structure(
+        frame, by=COLUMNS, freq="M", levels=[(n, list(c)) for n, c in LEVELS]
+    )
+    result = engine.forecast(
+        structure, h=run.horizon, models=models, n_windows=n_windows, progress=progress
+    )
+    _store(session, run, frame, structure, result)
+    run.status = "done"
+    run.finished_at = datetime.now(UTC)
+    session.flush()
+    return run
+
+
+def _store(
+    session: Session,
+    run: ForecastRun,
+    frame: pd.DataFrame,
+    structure: engine.Structure,
+    result: engine.Result,
+) -> None:
+    level_of = structure.level_of()
+    # Enterprises behind each series: those of its bottom series.
+    S = structure.S.set_index("unique_id")
+    bottom_firm = {}
+    key_cols = list(COLUMNS)
+    firms = frame.groupby(key_cols)["enterprise"].first()
+    for keys, firm in firms.items():
+        bottom_firm[tuple(str(k) for k in keys)] = int(firm)
+    bottom_ids = list(S.columns)
+    firm_of_bottom = [
+        bottom_firm.get(tuple(str(v) for v in structure.keys(b).values()), -1) for b in bottom_ids
+    ]
+    history = {uid: g for uid, g in structure.Y.groupby("unique_id")}
+    forecasts = {uid: g for uid, g in result.forecasts.groupby("unique_id")}
+    for uid in structure.tags_ids():
+        keys = structure.keys(uid)
+        row = S.loc[uid].to_numpy()
+        members = {firm_of_bottom[i] for i, v in enumerate(row) if v}
+        h = history[uid]
+        f = forecasts[uid]
+        session.add(
+            ForecastSeries(
+                run_id=run.id,
+                uid=uid,
+                level=level_of[uid],
+                market_kind=keys["market_kind"],
+                market_region_id=keys["market"],
+                industry_id=keys["industry"],
+                category=keys["category"],
+                product_id=int(keys["product"]) if keys["product"] is not None else None,
+                channel=keys["channel"],
+                model=result.chosen.get(level_of[uid], ""),
+                n_enterprises=len(members),
+                enterprise_id=next(iter(members)) if len(members) == 1 else None,
+                history=[
+                    [d.date().isoformat(), float(y)] for d, y in zip(h["ds"], h["y"], strict=True)
+                ],
+                points=[
+                    [
+                        r.ds.date().isoformat(),
+                        *(float(x) for x in (r.forecast, r.lo_80, r.hi_80, r.lo_95, r.hi_95)),
+                    ]
+                    for r in f.itertuples(index=False)
+                ],
+            )
+        )
+    for r in result.leaderboard.itertuples(index=False):
+        session.add(
+            ForecastScore(
+                run_id=run.id,
+                level=str(r.level),
+                model=str(r.model),
+                mase=_num(r.mase),
+                rmsse=_num(r.rmsse),
+                smape=_num(r.smape),
+                coverage_80=_num(r.coverage_80),
+                coverage_95=_num(r.coverage_95),
+                n_series=int(r.n_series),
+                chosen=result.chosen.get(str(r.level)) == str(r.model),
+            )
+        )
+    run.n_series = len(structure.tags_ids())
+    run.reconciliation = result.reconciliation
+    run.chosen = {
+        lvl: {"model": m, "reason": result.reasons.get(lvl, "")} for lvl, m in result.chosen.items()
+    }
+    run.notes = [[n.code, n.series, n.detail] for n in result.notes][:200]
+    session.flush()
+
+
+def _num(v: Any) -> float | None:
+    if v is None or v != v:
+        return None
+    return float(v)
+
+
+# --- reading stored results --------------------------------------------------------------
+
+
+def latest_run(session: Session, *, actor: Actor) -> ForecastRun | None:
+    """The newest finished run (anyone may read the aggregates of a run)."""
+    return session.scalar(
+        select(ForecastRun)
+        .where(ForecastRun.status == "done")
+        .order_by(ForecastRun.id.desc())
+        .limit(1)
+    )
+
+
+def list_runs(session: Session, *, actor: Actor) -> list[ForecastRun]:
+    """Every run, newest first."""
+    return list(session.scalars(select(ForecastRun).order_by(ForecastRun.id.desc()).limit(100)))
+
+
+def get_run(session: Session, *, run_id: int, actor: Actor) -> ForecastRun:
+    """One run, or NotFound."""
+    run = session.get(ForecastRun, run_id)
+    if run is None:
+        raise NotFound(_("No forecast run %(id)s.", id=run_id))
+    return run
+
+
+def visible_enterprises(session: Session, *, actor: Actor) -> set[int] | None:
+    """Enterprises whose own series the caller sees (None: all of them)."""
+    if actor.is_region_wide:
+        return None
+    if not actor.is_authenticated:
+        return set()
+    # The registry decides which enterprises an officer or enterprise user may see.
+    out: set[int] = set()
+    page = 1
+    while True:
+        listing = registry_service.list_enterprises(session, page=page, per_page=200, actor=actor)
+        out.update(e.id for e in listing.items)
+        if page * 200 >= listing.total or not listing.items:
+            return out
+        page += 1
+
+
+def suppressed(series: ForecastSeries, visible: set[int] | None) -> bool:
+    """Tell whether the caller may not see this series' numbers.
+
+    A cell made of fewer than 3 enterprises is confidential (statistics law), except to
+    the region-wide roles and to the enterprise itself or its officers when it is the only one.
+    """
+    if visible is None or series.n_enterprises >= MIN_ENTERPRISES:
+        return False
+    return not (series.enterprise_id is not None and series.enterprise_id in visible)
+
+
+def list_series(
+    session: Session,
+    *,
+    run: ForecastRun,
+    actor: Actor,
+    market: str | None = None,
+    industry: str | None = None,
+    category: str | None = None,
+    product: int | None = None,
+    channel: str | None = None,
+    level: str | None = None,
+) -> list[tuple[ForecastSeries, bool]]:
+    """Series of a run matching the filters (None = all), each with its suppression flag."""
+    q = select(ForecastSeries).where(ForecastSeries.run_id == run.id)
+    if level is not None:
+        q = q.where(ForecastSeries.level == level)
+    for col, value in (
+        (ForecastSeries.industry_id, industry),
+        (ForecastSeries.category, category),
+        (ForecastSeries.product_id, product),
+        (ForecastSeries.channel, channel),
+    ):
+        if value is not None:
+            q = q.where(col == value)
+    if market is not None:
+        if market in MARKET_KINDS:
+            q = q.where(ForecastSeries.market_kind == market)
+        else:
+            q = q.where(ForecastSeries.market_region_id == market)
+    visible = visible_enterprises(session, actor=actor)
+    return [(s, suppressed(s, visible)) for s in session.scalars(q.order_by(ForecastSeries.uid))]
+
+
+MARKET_KINDS = ("in_region", "domestic", "export")
+
+
+def find_series(
+    session: Session,
+    *,
+    run: ForecastRun,
+    actor: Actor,
+    market: str | None = None,
+    industry: str | None = None,
+    category: str | None = None,
+    product: int | None = None,
+    channel: str | None = None,
+    visible: set[int] | bool | None = False,
+) -> tuple[ForecastSeries | None, bool]:
+    """The one stored series for exactly this selection (None = all), with its suppression."""
+    q = select(ForecastSeries).where(ForecastSeries.run_id == run.id)
+    kind = market if market in MARKET_KINDS else None
+    region = market if market not in MARKET_KINDS and market not in (None, "all") else None
+    if region is None:
+        q = (
+            q.where(ForecastSeries.market_kind.is_(None))
+            if kind is None
+            else q.where(ForecastSeries.market_kind == kind)
+        )
+    for col, value in (
+        (ForecastSeries.market_region_id, region),
+        (ForecastSeries.industry_id, industry),
+        (ForecastSeries.category, category),
+        (ForecastSeries.product_id, product),
+        (ForecastSeries.channel, channel),
+    ):
+        q = q.where(col.is_(None)) if value is None else q.where(col == value)
+    series = session.scalars(q.limit(1)).first()
+    if series is None:
+        return None, False
+    if visible is False:  # not given: work it out (pages compute it once per request)
+        visible = visible_enterprises(session, actor=actor)
+    assert visible is not True
+    return series, suppressed(series, visible)
+
+
+def leaderboard(session: Session, *, run: ForecastRun, actor: Actor) -> list[ForecastScore]:
+    """The run's backtest leaderboard, level by level, best first."""
+    rows = list(session.scalars(select(ForecastScore).where(ForecastScore.run_id == run.id)))
+    order = {name: i for i, (name, _) in enumerate((("total", ()), *LEVELS))}
+    return sorted(
+        rows, key=lambda r: (order.get(r.level, 99), r.mase if r.mase is not None else 1e9)
+    )
+
+
+def growth(series: ForecastSeries, months: int = 12) -> float | None:
+    """Forecast growth: the next ``months`` of forecast against the last ``months`` of history."""
+    past = sum(v for _, v in series.history[-months:])
+    ahead = sum(p[1] for p in series.points[:months])
+    if len(series.history) < months or len(series.points) < months or past <= 0:
+        return None
+    return float(ahead / past - 1.0)
+
+
+def heatmap(session: Session, *, run: ForecastRun, actor: Actor) -> list[dict[str, Any]]:
+    """Forecast growth by market region × industry, small cells suppressed."""
+    out = []
+    for s, hidden in list_series(session, run=run, actor=actor, level="market_industry"):
+        out.append(
+            {
+                "market": s.market_region_id,
+                "industry": s.industry_id,
+                "growth": None if hidden else growth(s),
+                "suppressed": hidden,
+            }
+        )
+    return out
+
+
+def level_name(level: str) -> str:
+    """The name of a level of the forecast, in the user's language."""
+    names = {
+        "total": _("Total"),
+        "market_kind": _("Market type"),
+        "market": _("Market region"),
+        "industry": _("Industry"),
+        "category": _("Product category"),
+        "product": _("Product"),
+        "channel": _("Channel"),
+        "market_industry": _("Market region × industry"),
+        "market_category": _("Market region × category"),
+        "bottom": _("Market × product × channel"),
+    }
+    return names.get(level, level)
+
+
+def model_name(model: str) -> str:
+    """The name of a model in the user's language (model names are proper names)."""
+    names = {
+        "SeasonalNaive": _("Seasonal naive"),
+        "Naive": _("Naive (last value)"),
+        "HistoricAverage": _("Historic average"),
+        "Combination": _("Combination of the best models"),
+    }
+    return names.get(model, model)
+
+
+def series_rows(series: ForecastSeries) -> list[dict[str, Any]]:
+    """History and forecast of one series as table rows (kind translated)."""
+    rows: list[dict[str, Any]] = [
+        {"period": d, "kind": _("History"), "value": v} for d, v in series.history
+    ]
+    for p in series.points:
+        rows.append(
+            {
+                "period": p[0],
+                "kind": _("Forecast"),
+                "value": p[1],
+                "lo_80": p[2],
+                "hi_80": p[3],
+                "lo_95": p[4],
+                "hi_95": p[5],
+            }
+        )
+    return rows
