@@ -28,6 +28,8 @@ StatusKind = Literal[
     "little_giant",
     "single_champion",
     "green_factory",
+    "leading_enterprise",
+    "credit_restricted",
 ]
 CertificationKind = Literal[
     "organic", "green_food", "geographical_indication", "earth_third_pole", "gmp"
@@ -49,6 +51,8 @@ STATUS_LABELS: dict[str, str] = {
     "little_giant": lazy("Little giant"),
     "single_champion": lazy("Manufacturing single champion"),
     "green_factory": lazy("Green factory"),
+    "leading_enterprise": lazy("Leading enterprise or cultivation target"),
+    "credit_restricted": lazy("Credit-restricted (dishonest or abnormal operation list)"),
 }
 STATUS_LEVEL_LABELS: dict[str, str] = {
     "": lazy("unspecified"),
