@@ -10,7 +10,9 @@ Functions flush, never commit.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +26,7 @@ from plateau.monitoring.completeness import LateFiler, Report, Tally, late_filer
 from plateau.monitoring.completeness import completeness as completeness_report
 from plateau.monitoring.elements import Catalog, DataElement, RegionInputSpec, catalog
 from plateau.monitoring.filing import Filing, Outcome
-from plateau.monitoring.models import RegionInput
+from plateau.monitoring.models import AnnualReturn, MonthlyReturn, RegionInput, ReturnValue
 from plateau.monitoring.periods import Period, beijing_today
 from plateau.monitoring.returns import (
     Listing,
@@ -50,9 +52,11 @@ from plateau.monitoring.rules import RuleSet, ruleset
 from plateau.monitoring.schemas import RegionInputWrite, ReturnInput
 from plateau.monitoring.workflow import STATUS_LABELS, STATUSES, status_label
 from plateau.registry import service as registry_service
+from plateau.registry.models import Enterprise
 from plateau.tabular import Table
 
 __all__ = [
+    "SETTLED_STATUSES",
     "STATUSES",
     "STATUS_LABELS",
     "LateFiler",
@@ -88,6 +92,7 @@ __all__ = [
     "rules",
     "save_return",
     "set_region_input",
+    "settled_figures",
     "status_label",
     "submit_return",
     "template_columns",
@@ -96,6 +101,74 @@ __all__ = [
 
 get_return = get_view
 completeness_trend = trend
+
+# Returns whose figures count for money (incentive policies): reviewed, not just filed.
+SETTLED_STATUSES = ("approved", "locked")
+_CHUNK = 500  # keeps every IN (...) list far below the drivers' parameter limits
+
+
+@dataclass(frozen=True)
+class SettledFigures:
+    """One enterprise's approved or locked figures of one year."""
+
+    monthly_revenue: dict[int, Decimal]  # month (1-12) -> revenue of an approved/locked return
+    months_pending: int  # months with a return not approved yet
+    fixed_asset_investment: Decimal | None  # of the approved/locked annual return
+
+
+def settled_figures(
+    session: Session, *, year: int, enterprise_ids: Sequence[int], actor: Actor
+) -> dict[int, SettledFigures]:
+    """Return the approved or locked revenue and fixed-asset investment of ``year``, by enterprise."""
+    access.require_reader(actor)
+    revenue: dict[int, dict[int, Decimal]] = {}
+    pending: dict[int, int] = {}
+    investment: dict[int, Decimal] = {}
+    ids = sorted(set(enterprise_ids))
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        months = session.execute(
+            select(
+                MonthlyReturn.enterprise_id,
+                MonthlyReturn.period,
+                MonthlyReturn.status,
+                MonthlyReturn.revenue_cny,
+            )
+            .join(Enterprise, Enterprise.id == MonthlyReturn.enterprise_id)
+            .where(
+                MonthlyReturn.enterprise_id.in_(chunk),
+                MonthlyReturn.period >= date(year, 1, 1),
+                MonthlyReturn.period <= date(year, 12, 1),
+                access.visible(actor),
+            )
+        )
+        for ent_id, period, status, value in months:
+            if status in SETTLED_STATUSES and value is not None:
+                revenue.setdefault(ent_id, {})[period.month] = value
+            else:
+                pending[ent_id] = pending.get(ent_id, 0) + 1
+        annual = session.execute(
+            select(AnnualReturn.enterprise_id, ReturnValue.value)
+            .join(ReturnValue, ReturnValue.annual_return_id == AnnualReturn.id)
+            .join(Enterprise, Enterprise.id == AnnualReturn.enterprise_id)
+            .where(
+                AnnualReturn.enterprise_id.in_(chunk),
+                AnnualReturn.year == year,
+                AnnualReturn.status.in_(SETTLED_STATUSES),
+                ReturnValue.element == "fixed_asset_investment",
+                access.visible(actor),
+            )
+        )
+        for ent_id, value in annual:
+            investment[ent_id] = value
+    return {
+        ent_id: SettledFigures(
+            monthly_revenue=revenue.get(ent_id, {}),
+            months_pending=pending.get(ent_id, 0),
+            fixed_asset_investment=investment.get(ent_id),
+        )
+        for ent_id in ids
+    }
 
 
 def data_elements() -> Catalog:

@@ -36,12 +36,12 @@ CertificationKind = Literal[
 ]
 ProjectStage = Literal["planning", "signed", "under_construction", "in_production"]
 StatusLevel = Literal["", "national", "regional", "prefecture"]
-ImportKind = Literal["enterprises", "products", "projects"]
+ImportKind = Literal["enterprises", "products", "projects", "statuses"]
 
 STATUS_KINDS: tuple[str, ...] = get_args(StatusKind)
 CERTIFICATION_KINDS: tuple[str, ...] = get_args(CertificationKind)
 PROJECT_STAGES: tuple[str, ...] = get_args(ProjectStage)
-IMPORT_KINDS: tuple[ImportKind, ...] = ("enterprises", "products", "projects")
+IMPORT_KINDS: tuple[ImportKind, ...] = ("enterprises", "products", "projects", "statuses")
 
 # English message ids, translated where shown.
 STATUS_LABELS: dict[str, str] = {
@@ -83,6 +83,7 @@ IMPORT_KIND_LABELS: dict[str, str] = {
     "enterprises": lazy("Enterprises"),
     "products": lazy("Products"),
     "projects": lazy("Investment projects"),
+    "statuses": lazy("Enterprise statuses"),
 }
 MARKET_KIND_LABELS: dict[str, str] = {
     "all": lazy("All markets"),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 02:01:19.900361
+Create Date: 2026-12-07 02:51:30.701781
 """
 
 from __future__ import annotations
@@ -163,6 +163,21 @@ def upgrade() -> None:
         sa.Column("version", sa.String(length=64), nullable=False),
         sa.Column("loaded_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_document")),
+    )
+    op.create_table(
+        "policy_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("policy_id", sa.String(length=64), nullable=False),
+        sa.Column("policy_version", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("notice_from_date", sa.Date(), nullable=True),
+        sa.Column("notice_to_date", sa.Date(), nullable=True),
+        sa.Column("published_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_run")),
+        sa.UniqueConstraint("policy_id", "year", name=op.f("uq_policy_run_policy_id_year")),
     )
     op.create_table(
         "prefecture",
@@ -444,6 +459,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_indicator")),
         sa.UniqueConstraint("plan_id", "code", name=op.f("uq_plan_indicator_plan_id_code")),
     )
+    op.create_table(
+        "policy_objection",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("contact", sa.String(length=100), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("submitted_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["policy_run.id"],
+            name=op.f("fk_policy_objection_run_id_policy_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_objection")),
+    )
+    with op.batch_alter_table("policy_objection", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_policy_objection_run_id"), ["run_id"], unique=False)
+
     op.create_table(
         "raw_material_base_industry",
         sa.Column("base_id", sa.String(length=48), nullable=False),
@@ -1174,6 +1208,47 @@ def upgrade() -> None:
         batch_op.create_index("ix_monthly_return_period", ["period"], unique=False)
 
     op.create_table(
+        "policy_entitlement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("rule_id", sa.String(length=64), nullable=False),
+        sa.Column("once_key", sa.String(length=8), nullable=False),
+        sa.Column("amount_cny", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("notes", sa.JSON(), nullable=False),
+        sa.Column("assumption", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("exclusion_reason", sa.Text(), nullable=False),
+        sa.Column("account_name", sa.String(length=200), nullable=False),
+        sa.Column("account_bank", sa.String(length=200), nullable=False),
+        sa.Column("account_no", sa.String(length=64), nullable=False),
+        sa.Column("disclose_amount", sa.Boolean(), nullable=False),
+        sa.Column("decided_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_policy_entitlement_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["policy_run.id"],
+            name=op.f("fk_policy_entitlement_run_id_policy_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_entitlement")),
+        sa.UniqueConstraint(
+            "run_id",
+            "enterprise_id",
+            "rule_id",
+            name=op.f("uq_policy_entitlement_run_id_enterprise_id_rule_id"),
+        ),
+    )
+    with op.batch_alter_table("policy_entitlement", schema=None) as batch_op:
+        batch_op.create_index("ix_policy_entitlement_enterprise", ["enterprise_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_policy_entitlement_run_id"), ["run_id"], unique=False)
+
+    op.create_table(
         "return_audit",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
@@ -1228,6 +1303,72 @@ def upgrade() -> None:
             name=op.f("uq_return_explanation_enterprise_id_period_warning"),
         ),
     )
+    op.create_table(
+        "policy_audit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("entitlement_id", sa.Integer(), nullable=True),
+        sa.Column("at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("action", sa.String(length=16), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["entitlement_id"],
+            ["policy_entitlement.id"],
+            name=op.f("fk_policy_audit_entitlement_id_policy_entitlement"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["policy_run.id"],
+            name=op.f("fk_policy_audit_run_id_policy_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_audit")),
+    )
+    with op.batch_alter_table("policy_audit", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_policy_audit_run_id"), ["run_id"], unique=False)
+
+    op.create_table(
+        "policy_payment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("policy_id", sa.String(length=64), nullable=False),
+        sa.Column("rule_id", sa.String(length=64), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("once_key", sa.String(length=8), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("entitlement_id", sa.Integer(), nullable=True),
+        sa.Column("amount_cny", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("paid_date", sa.Date(), nullable=False),
+        sa.Column("voucher_no", sa.String(length=64), nullable=False),
+        sa.Column("recorded_by", sa.String(length=64), nullable=False),
+        sa.Column("recorded_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_policy_payment_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["entitlement_id"],
+            ["policy_entitlement.id"],
+            name=op.f("fk_policy_payment_entitlement_id_policy_entitlement"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_payment")),
+        sa.UniqueConstraint(
+            "policy_id",
+            "rule_id",
+            "enterprise_id",
+            "once_key",
+            name=op.f("uq_policy_payment_policy_id_rule_id_enterprise_id_once_key"),
+        ),
+    )
+    with op.batch_alter_table("policy_payment", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_policy_payment_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
     op.create_table(
         "product",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1397,11 +1538,24 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_product_enterprise_id"))
 
     op.drop_table("product")
+    with op.batch_alter_table("policy_payment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_policy_payment_enterprise_id"))
+
+    op.drop_table("policy_payment")
+    with op.batch_alter_table("policy_audit", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_policy_audit_run_id"))
+
+    op.drop_table("policy_audit")
     op.drop_table("return_explanation")
     with op.batch_alter_table("return_audit", schema=None) as batch_op:
         batch_op.drop_index("ix_return_audit_enterprise_period")
 
     op.drop_table("return_audit")
+    with op.batch_alter_table("policy_entitlement", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_policy_entitlement_run_id"))
+        batch_op.drop_index("ix_policy_entitlement_enterprise")
+
+    op.drop_table("policy_entitlement")
     with op.batch_alter_table("monthly_return", schema=None) as batch_op:
         batch_op.drop_index("ix_monthly_return_period")
         batch_op.drop_index(batch_op.f("ix_monthly_return_enterprise_id"))
@@ -1503,6 +1657,10 @@ def downgrade() -> None:
 
     op.drop_table("target_share")
     op.drop_table("raw_material_base_industry")
+    with op.batch_alter_table("policy_objection", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_policy_objection_run_id"))
+
+    op.drop_table("policy_objection")
     op.drop_table("plan_indicator")
     op.drop_table("plan_incentive")
     with op.batch_alter_table("plan_figure", schema=None) as batch_op:
@@ -1538,6 +1696,7 @@ def downgrade() -> None:
     op.drop_table("region_input")
     op.drop_table("raw_material_base")
     op.drop_table("prefecture")
+    op.drop_table("policy_run")
     op.drop_table("plan_document")
     with op.batch_alter_table("period_lock", schema=None) as batch_op:
         batch_op.drop_index("ix_period_lock_period")
