@@ -27,15 +27,10 @@ def revenue(
     session: Session, ent: Enterprise, year: int, total: int, *, status: str = "approved"
 ) -> None:
     """Twelve monthly returns of ``status`` whose revenue adds up to ``total``."""
-    month = Decimal(total) / 12
+    month = (Decimal(total) / 12).quantize(Decimal("0.01"))
     for m in range(1, 13):
-        month_row(
-            session,
-            ent,
-            f"{year}-{m:02d}",
-            status=status,
-            revenue_cny=month.quantize(Decimal("0.01")),
-        )
+        value = month if m < 12 else Decimal(total) - month * 11
+        month_row(session, ent, f"{year}-{m:02d}", status=status, revenue_cny=value)
 
 
 def investment(

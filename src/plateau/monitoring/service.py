@@ -89,6 +89,7 @@ __all__ = [
     "reopen_period",
     "report_period",
     "return_for_correction",
+    "revenue_crossings",
     "rules",
     "save_return",
     "set_region_input",
@@ -391,3 +392,62 @@ def set_region_input(session: Session, *, data: RegionInputWrite, actor: Actor) 
     row.note = data.note
     session.flush()
     return row
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """An enterprise whose projected revenue may cross a threshold next year."""
+
+    enterprise_id: int
+    last_year: int
+    last_revenue_cny: Decimal
+    projected_cny: float
+    probability: float
+
+
+def revenue_crossings(
+    session: Session,
+    *,
+    actor: Actor,
+    to_year: int,
+    threshold_cny: float,
+    min_probability: float = 0.05,
+) -> list[Crossing]:
+    """Project each visible enterprise's annual revenue (approved or locked, whole years) to
+    ``to_year`` and return those below ``threshold_cny`` now, likely enough to cross it."""
+    from sqlalchemy import func
+
+    from plateau.monitoring.analytics import projection
+
+    access.require_reader(actor)
+    year = func.extract("year", MonthlyReturn.period)
+    rows = session.execute(
+        select(MonthlyReturn.enterprise_id, year, func.sum(MonthlyReturn.revenue_cny), func.count())
+        .join(Enterprise, Enterprise.id == MonthlyReturn.enterprise_id)
+        .where(
+            MonthlyReturn.status.in_(SETTLED_STATUSES),
+            MonthlyReturn.revenue_cny.is_not(None),
+            MonthlyReturn.period < date(to_year, 1, 1),
+            access.visible(actor),
+        )
+        .group_by(MonthlyReturn.enterprise_id, year)
+    )
+    series: dict[int, list[tuple[int, float]]] = {}
+    for ent_id, y, total, months in rows:
+        if months == 12:
+            series.setdefault(ent_id, []).append((int(y), float(total or 0)))
+    out = []
+    for ent_id, points in series.items():
+        points.sort()
+        last_year, last = points[-1]
+        if last >= threshold_cny or last_year < to_year - 2:
+            continue
+        p = projection.project_level(
+            points, "log", to_year=to_year, threshold=threshold_cny, nonnegative=True
+        )
+        if p is None or p.probability is None or p.probability < min_probability:
+            continue
+        out.append(
+            Crossing(ent_id, last_year, Decimal(str(round(last, 2))), p.point, p.probability)
+        )
+    return sorted(out, key=lambda c: -c.probability)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Actor, Role
 from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
-from plateau.i18n import _, lazy
+from plateau.i18n import _, get_locale, lazy
 from plateau.monitoring import service as monitoring_service
 from plateau.policy import engine
 from plateau.policy.definitions import Policy, PolicyLoadError, load_file, shipped_policies
@@ -35,7 +35,7 @@ from plateau.policy.models import (
     PolicyAudit,
     PolicyRun,
 )
-from plateau.policy.rules import REASONS, ZERO, Facts, Note, StatusFact
+from plateau.policy.rules import REASONS, ZERO, Facts, Note, StatusFact, money
 from plateau.registry import service as registry_service
 from plateau.registry.models import Enterprise
 
@@ -427,7 +427,7 @@ def run_policy(
         existing,
         actor,
         "run",
-        _("%(n)s entitlements, %(total)s CNY", n=len(pairs), total=summary.total_cny),
+        _("%(n)s entitlements, %(total)s CNY", n=len(pairs), total=money(summary.total_cny)),
     )
     session.flush()
     summary.run_id = existing.id
@@ -872,6 +872,119 @@ def my_policies(session: Session, *, year: int, actor: Actor) -> MyPolicies:
         }
         views = _views(session, runs, rows, actor)
     return MyPolicies(year=year, lines=lines, entitlements=views)
+
+
+# --- exports ---
+
+
+def payout_rows(session: Session, *, run_id: int, actor: Actor) -> list[dict[str, Any]]:
+    """The payout list of a run (confirmed and paid awards) for the finance bureau."""
+    out = []
+    for v in run_entitlements(session, run_id=run_id, actor=actor):
+        if v.row.status not in ("confirmed", "paid"):
+            continue
+        out.append(
+            {
+                "uscc": v.uscc,
+                "enterprise": v.enterprise,
+                "rule": v.rule_name_en if get_locale() == "en" else v.rule_name_zh,
+                "amount_cny": v.row.amount_cny,
+                "status": v.status_text(),
+                "account_name": v.row.account_name,
+                "account_bank": v.row.account_bank,
+                "account_no": v.row.account_no,
+                "paid_date": v.payment.paid_date if v.payment else None,
+                "voucher_no": v.payment.voucher_no if v.payment else "",
+                "difference_cny": v.difference_cny,
+            }
+        )
+    return out
+
+
+def shipped_text(policy_id: str) -> str:
+    """The YAML text of a shipped policy (the starting point of a what-if draft)."""
+    from importlib import resources
+
+    get_policy(policy_id)
+    source = shipped_policies()[policy_id].source
+    return (resources.files("plateau.policy") / "policies" / source).read_text(encoding="utf-8")
+
+
+# --- the 升规 pipeline ---
+
+ABOVE_SIZE_THRESHOLD_CNY = 20_000_000  # 规模以上: annual main-business revenue ≥ 20 million CNY
+
+
+@dataclass(frozen=True)
+class Candidate:
+    uscc: str
+    name: str
+    prefecture_code: str
+    industry_id: str
+    last_year: int
+    last_revenue_cny: Decimal
+    projected_cny: float
+    probability: float
+    award_cny: Decimal  # the first-time award it would receive (0 outside every policy)
+
+
+@dataclass
+class Pipeline:
+    """Enterprises likely to enter the above-size statistics next year, and what it would cost."""
+
+    year: int
+    candidates: list[Candidate]
+    expected_count: float
+    expected_awards_cny: Decimal
+    target: float | None  # the plan's 新增入规企业 target of that year, where it has one
+
+
+def upgrade_pipeline(session: Session, *, actor: Actor, year: int | None = None) -> Pipeline:
+    """Project who crosses 20 million CNY of revenue next year (monitoring projections), with P."""
+    _require_user(actor)
+    to_year = year or beijing_today().year
+    crossings = monitoring_service.revenue_crossings(
+        session, actor=actor, to_year=to_year, threshold_cny=ABOVE_SIZE_THRESHOLD_CNY
+    )
+    by_id = {
+        e.id: e
+        for e in registry_service.enterprises_with_statuses(session, actor=actor)
+        if e.id in {c.enterprise_id for c in crossings}
+    }
+    candidates = []
+    for c in crossings:
+        e = by_id.get(c.enterprise_id)
+        if e is None or any(s.kind == "above_designated_size" for s in e.statuses):
+            continue
+        # What the first-time award would be if it entered the statistics on 1 January.
+        facts = Facts(
+            uscc=e.uscc,
+            prefecture_code=e.prefecture_code,
+            industry_id=e.industry_id,
+            gbt4754=e.gbt4754,
+            statuses=(StatusFact("above_designated_size", date(to_year, 1, 1)),),
+        )
+        award = sum(
+            (
+                r.amount_cny
+                for p in list_policies()
+                if p.in_force(to_year)
+                for r in engine.evaluate(p, facts, to_year)
+                if r.rule.rule == "first_above_size"
+            ),
+            ZERO,
+        )
+        candidates.append(
+            Candidate(
+                e.uscc, e.name, e.prefecture_code, e.industry_id, c.last_year,
+                c.last_revenue_cny, c.projected_cny, c.probability, award,
+            )
+        )  # fmt: skip
+    expected = sum(c.probability for c in candidates)
+    expected_awards = sum(
+        (c.award_cny * Decimal(str(round(c.probability, 4))) for c in candidates), ZERO
+    ).quantize(Decimal("0.01"))
+    return Pipeline(to_year, candidates, expected, expected_awards, None)
 
 
 # --- what-if ---

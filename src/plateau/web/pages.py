@@ -20,12 +20,6 @@ UPCOMING = {
         lazy("Demand forecast"),
         lazy("Demand forecasting by market region, category and product, with backtests."),
     ),
-    "policy": (
-        lazy("Incentive policies"),
-        lazy(
-            "Incentive policies as code: the subsidies every enterprise is entitled to without applying (免申即享)."
-        ),
-    ),
 }
 
 
@@ -64,8 +58,3 @@ def _upcoming(request: Request, actor: Actor, key: str) -> Response:
 @router.get("/forecast", response_class=HTMLResponse)
 def forecast(request: Request, actor: UserActor) -> Response:
     return _upcoming(request, actor, "forecast")
-
-
-@router.get("/policy", response_class=HTMLResponse)
-def policy(request: Request, actor: UserActor) -> Response:
-    return _upcoming(request, actor, "policy")

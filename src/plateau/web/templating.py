@@ -26,6 +26,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "analytics": "plateau.monitoring.analytics",
     "report": "plateau.monitoring.report",
     "trace": "plateau.trace",
+    "policy": "plateau.policy",
 }
 
 
@@ -48,6 +49,7 @@ def environment() -> Environment:
         fmt_cny=formatting.fmt_cny,
         fmt_number=formatting.fmt_number,
         fmt_value=formatting.fmt_value,
+        fmt_wan=formatting.fmt_wan,
         loc=formatting.loc,
         LOCALES=LOCALES,
         ROLE_LABELS=ROLE_LABELS,
