@@ -22,6 +22,13 @@ def fmt_number(value: Number | None, digits: int = 0) -> str:
     return _unsigned_zero(f"{float(value):,.{digits}f}")
 
 
+def fmt_wan(value: Number | None, digits: int = 2) -> str:
+    """An amount in 万元 for a column whose header carries the unit (one unit per column)."""
+    if value is None:
+        return "—"
+    return _unsigned_zero(f"{float(value) / WAN:,.{digits}f}")
+
+
 def _unsigned_zero(text: str) -> str:
     # A small negative number rounds to "-0" (or "-0.00"): zero has no sign for a reader.
     if text.startswith("-") and not text.strip("-0.,"):

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from plateau.demo import garment
+from plateau.demo import garment, incentives
 from plateau.demo.catalog import catalog_rows, certification_rows, project_rows
 from plateau.demo.firms import ABOVE, BELOW, EARLY_EXIT, ENTRANT, Firm, place_firms, plan_firms
 from plateau.demo.history import (
@@ -58,6 +58,8 @@ class World:
     certifications: list[dict[str, Any]] = field(default_factory=list)
     projects: list[dict[str, Any]] = field(default_factory=list)
     returns: list[dict[str, Any]] = field(default_factory=list)
+    # Annual returns (年报) with their figures: completed fixed-asset investment.
+    annual_returns: list[dict[str, Any]] = field(default_factory=list)
     region_inputs: list[dict[str, Any]] = field(default_factory=list)
     sales: list[dict[str, Any]] = field(default_factory=list)
     # Enterprises later demos build on: water bottler, medicine maker, barley food, yak meat.
@@ -328,6 +330,11 @@ def _add_garment(world: World, ref: Reference, *, seed: int, start: date, with_s
             last_year=last_year,
         )
     )
+    statuses, annual = incentives.garment_rows(
+        _stream(seed, "garment-incentives"), part.pairs, last_year=last_year, today=world.today
+    )
+    world.statuses.extend(statuses)
+    world.annual_returns.extend(annual)
 
 
 def generate_world(
@@ -408,6 +415,14 @@ def generate_world(
             _stream(seed, "sales"), plans, {s.firm.key: s for s in all_series}, ref.leaf_markets()
         )
     world.region_inputs = _region_inputs(_stream(seed, "region"), world, ref)
+    statuses, annual = incentives.regional_rows(
+        _stream(seed, "incentives"),
+        firms,
+        last_year=last.year if last.month == 12 else last.year - 1,
+        today=today,
+    )
+    world.statuses.extend(statuses)
+    world.annual_returns.extend(annual)
     _add_garment(world, ref, seed=seed, start=start, with_sales=with_sales)
 
     for firm in firms:

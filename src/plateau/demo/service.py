@@ -32,7 +32,13 @@ from plateau.demo.schemas import DemoCredential, DemoSummary
 from plateau.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from plateau.forecast.models import SalesRecord
 from plateau.i18n import _
-from plateau.monitoring.models import MonthlyReturn, PeriodLock, RegionInput
+from plateau.monitoring.models import (
+    AnnualReturn,
+    MonthlyReturn,
+    PeriodLock,
+    RegionInput,
+    ReturnValue,
+)
 from plateau.registry.models import (
     Brand,
     Certification,
@@ -360,6 +366,29 @@ def _insert_world(session: Session, world: World, report: Progress) -> None:
                 for p in locked
             ],
         )
+
+    # Annual returns (年报) and their figures, e.g. completed fixed-asset investment.
+    figures = ("fixed_asset_investment",)
+    annual = world.annual_returns
+    annual_ids = _insert_returning(
+        session,
+        AnnualReturn,
+        [
+            {k: v for k, v in r.items() if k != "enterprise_key" and k not in figures}
+            | {"enterprise_id": ent_ids[r["enterprise_key"]]}
+            for r in annual
+        ],
+    )
+    _bulk(
+        session,
+        ReturnValue,
+        [
+            {"annual_return_id": rid, "element": f, "value": r[f]}
+            for rid, r in zip(annual_ids, annual, strict=True)
+            for f in figures
+            if r.get(f) is not None
+        ],
+    )
 
     step = _("Writing sales records")
     sales = [

@@ -10,7 +10,9 @@ Functions flush, never commit.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +27,7 @@ from plateau.monitoring.completeness import LateFiler, Report, Tally, late_filer
 from plateau.monitoring.completeness import completeness as completeness_report
 from plateau.monitoring.elements import Catalog, DataElement, RegionInputSpec, catalog
 from plateau.monitoring.filing import Filing, Outcome
-from plateau.monitoring.models import RegionInput
+from plateau.monitoring.models import AnnualReturn, MonthlyReturn, RegionInput, ReturnValue
 from plateau.monitoring.periods import Period, beijing_today
 from plateau.monitoring.returns import (
     Listing,
@@ -51,9 +53,11 @@ from plateau.monitoring.rules import RuleSet, ruleset
 from plateau.monitoring.schemas import RegionInputWrite, ReturnInput
 from plateau.monitoring.workflow import STATUS_LABELS, STATUSES, status_label
 from plateau.registry import service as registry_service
+from plateau.registry.models import Enterprise
 from plateau.tabular import Table, read_table
 
 __all__ = [
+    "SETTLED_STATUSES",
     "STATUSES",
     "STATUS_LABELS",
     "LateFiler",
@@ -86,9 +90,11 @@ __all__ = [
     "reopen_period",
     "report_period",
     "return_for_correction",
+    "revenue_crossings",
     "rules",
     "save_return",
     "set_region_input",
+    "settled_figures",
     "status_label",
     "submit_return",
     "template_columns",
@@ -97,6 +103,74 @@ __all__ = [
 
 get_return = get_view
 completeness_trend = trend
+
+# Returns whose figures count for money (incentive policies): reviewed, not just filed.
+SETTLED_STATUSES = ("approved", "locked")
+_CHUNK = 500  # keeps every IN (...) list far below the drivers' parameter limits
+
+
+@dataclass(frozen=True)
+class SettledFigures:
+    """One enterprise's approved or locked figures of one year."""
+
+    monthly_revenue: dict[int, Decimal]  # month (1-12) -> revenue of an approved/locked return
+    months_pending: int  # months with a return not approved yet
+    fixed_asset_investment: Decimal | None  # of the approved/locked annual return
+
+
+def settled_figures(
+    session: Session, *, year: int, enterprise_ids: Sequence[int], actor: Actor
+) -> dict[int, SettledFigures]:
+    """Return the approved or locked revenue and fixed-asset investment of ``year``, by enterprise."""
+    access.require_reader(actor)
+    revenue: dict[int, dict[int, Decimal]] = {}
+    pending: dict[int, int] = {}
+    investment: dict[int, Decimal] = {}
+    ids = sorted(set(enterprise_ids))
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        months = session.execute(
+            select(
+                MonthlyReturn.enterprise_id,
+                MonthlyReturn.period,
+                MonthlyReturn.status,
+                MonthlyReturn.revenue_cny,
+            )
+            .join(Enterprise, Enterprise.id == MonthlyReturn.enterprise_id)
+            .where(
+                MonthlyReturn.enterprise_id.in_(chunk),
+                MonthlyReturn.period >= date(year, 1, 1),
+                MonthlyReturn.period <= date(year, 12, 1),
+                access.visible(actor),
+            )
+        )
+        for ent_id, period, status, value in months:
+            if status in SETTLED_STATUSES and value is not None:
+                revenue.setdefault(ent_id, {})[period.month] = value
+            else:
+                pending[ent_id] = pending.get(ent_id, 0) + 1
+        annual = session.execute(
+            select(AnnualReturn.enterprise_id, ReturnValue.value)
+            .join(ReturnValue, ReturnValue.annual_return_id == AnnualReturn.id)
+            .join(Enterprise, Enterprise.id == AnnualReturn.enterprise_id)
+            .where(
+                AnnualReturn.enterprise_id.in_(chunk),
+                AnnualReturn.year == year,
+                AnnualReturn.status.in_(SETTLED_STATUSES),
+                ReturnValue.element == "fixed_asset_investment",
+                access.visible(actor),
+            )
+        )
+        for ent_id, value in annual:
+            investment[ent_id] = value
+    return {
+        ent_id: SettledFigures(
+            monthly_revenue=revenue.get(ent_id, {}),
+            months_pending=pending.get(ent_id, 0),
+            fixed_asset_investment=investment.get(ent_id),
+        )
+        for ent_id in ids
+    }
 
 
 def data_elements() -> Catalog:
@@ -366,3 +440,62 @@ def set_region_input(session: Session, *, data: RegionInputWrite, actor: Actor) 
     row.note = data.note
     session.flush()
     return row
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """An enterprise whose projected revenue may cross a threshold next year."""
+
+    enterprise_id: int
+    last_year: int
+    last_revenue_cny: Decimal
+    projected_cny: float
+    probability: float
+
+
+def revenue_crossings(
+    session: Session,
+    *,
+    actor: Actor,
+    to_year: int,
+    threshold_cny: float,
+    min_probability: float = 0.05,
+) -> list[Crossing]:
+    """Project each visible enterprise's annual revenue (approved or locked, whole years) to
+    ``to_year`` and return those below ``threshold_cny`` now, likely enough to cross it."""
+    from sqlalchemy import func
+
+    from plateau.monitoring.analytics import projection
+
+    access.require_reader(actor)
+    year = func.extract("year", MonthlyReturn.period)
+    rows = session.execute(
+        select(MonthlyReturn.enterprise_id, year, func.sum(MonthlyReturn.revenue_cny), func.count())
+        .join(Enterprise, Enterprise.id == MonthlyReturn.enterprise_id)
+        .where(
+            MonthlyReturn.status.in_(SETTLED_STATUSES),
+            MonthlyReturn.revenue_cny.is_not(None),
+            MonthlyReturn.period < date(to_year, 1, 1),
+            access.visible(actor),
+        )
+        .group_by(MonthlyReturn.enterprise_id, year)
+    )
+    series: dict[int, list[tuple[int, float]]] = {}
+    for ent_id, y, total, months in rows:
+        if months == 12:
+            series.setdefault(ent_id, []).append((int(y), float(total or 0)))
+    out = []
+    for ent_id, points in series.items():
+        points.sort()
+        last_year, last = points[-1]
+        if last >= threshold_cny or last_year < to_year - 2:
+            continue
+        p = projection.project_level(
+            points, "log", to_year=to_year, threshold=threshold_cny, nonnegative=True
+        )
+        if p is None or p.probability is None or p.probability < min_probability:
+            continue
+        out.append(
+            Crossing(ent_id, last_year, Decimal(str(round(last, 2))), p.point, p.probability)
+        )
+    return sorted(out, key=lambda c: -c.probability)

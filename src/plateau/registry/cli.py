@@ -120,6 +120,15 @@ def import_projects(
     _import("projects", file, dry_run)
 
 
+@import_app.command("statuses")
+def import_statuses(
+    file: Path = typer.Argument(..., help=FILE_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
+) -> None:
+    """Import dated statuses: uscc,kind,valid_from [level,valid_to,certificate_no]."""
+    _import("statuses", file, dry_run)
+
+
 def _write(
     kind: service.ExportKind,
     out: Path,

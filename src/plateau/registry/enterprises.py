@@ -295,6 +295,22 @@ def enterprises_with_status(
     return list(session.scalars(enterprise_query(filters, actor)))
 
 
+def enterprises_with_statuses(
+    session: Session, *, actor: Actor, uscc: str | None = None
+) -> list[Enterprise]:
+    """Return the enterprises the caller may see (one, with ``uscc``), statuses loaded, by USCC."""
+    access.require_reader(actor)
+    stmt = (
+        select(Enterprise)
+        .where(access.visible_enterprises(actor))
+        .options(selectinload(Enterprise.statuses))
+        .order_by(Enterprise.uscc)
+    )
+    if uscc is not None:
+        stmt = stmt.where(Enterprise.uscc == uscc)
+    return list(session.scalars(stmt))
+
+
 def count_by_status(
     session: Session,
     *,

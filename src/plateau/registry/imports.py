@@ -26,9 +26,15 @@ from plateau.i18n import _, translations
 from plateau.registry import access, prefixes, rules
 from plateau.registry.exports import LABELS
 from plateau.registry.identifiers import IdentifierError, validate_gtin, validate_uscc
-from plateau.registry.models import Brand, Enterprise, InvestmentProject, Product
+from plateau.registry.models import Brand, Enterprise, EnterpriseStatus, InvestmentProject, Product
 from plateau.registry.reference import Refs
-from plateau.registry.schemas import STAGE_LABELS, ImportKind, ImportReport
+from plateau.registry.schemas import (
+    STAGE_LABELS,
+    STATUS_LABELS,
+    STATUS_LEVEL_LABELS,
+    ImportKind,
+    ImportReport,
+)
 from plateau.tabular import Column, Table
 
 
@@ -80,10 +86,19 @@ PROJECT_SPECS = (
     Spec("description", "description"),
     Spec("project_id", "project_id"),
 )
+STATUS_SPECS = (
+    Spec("uscc", "uscc", True),
+    Spec("kind", "kind", True),
+    Spec("valid_from", "valid_from", True),
+    Spec("level", "level"),
+    Spec("valid_to", "valid_to"),
+    Spec("certificate_no", "certificate_no"),
+)
 SPECS: dict[str, tuple[Spec, ...]] = {
     "enterprises": ENTERPRISE_SPECS,
     "products": PRODUCT_SPECS,
     "projects": PROJECT_SPECS,
+    "statuses": STATUS_SPECS,
 }
 
 # Schema field names used by ``rules`` -> import column keys.
@@ -789,6 +804,165 @@ def import_projects(session: Session, *, table: Table, actor: Actor, dry_run: bo
         session.flush()
     return ImportReport(
         kind="projects",
+        rows=len(planned),
+        created=created,
+        updated=len(planned) - created,
+        dry_run=dry_run,
+    )
+
+
+# --- statuses ---
+
+_CHUNK = 500  # keeps every IN (...) list far below the drivers' parameter limits
+
+
+def _label_index(labels: dict[str, str]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for code, label in labels.items():
+        for text in (code, label, translations("zh_Hans_CN").gettext(label)):
+            index[_fold(text)] = code
+    return index
+
+
+def import_statuses(session: Session, *, table: Table, actor: Actor, dry_run: bool) -> ImportReport:
+    """Check every row of a status file; write them all, or raise with every problem.
+
+    A row with the enterprise, kind and start date of a recorded status updates it; any
+    other row adds a status, which may not overlap another period of the same kind.
+    """
+    sheet = Sheet(table, STATUS_SPECS)
+    if sheet.errors:
+        sheet.fail_if_errors()
+    kinds = _label_index(STATUS_LABELS)
+    levels = _label_index({k: v for k, v in STATUS_LEVEL_LABELS.items() if k})
+    texts = [sheet.cells(raw) for _n, raw in table.rows]
+    usccs = sorted({t["uscc"].strip().upper() for t in texts if t["uscc"]})
+    enterprises: dict[str, Enterprise] = {}
+    for i in range(0, len(usccs), _CHUNK):
+        chunk = usccs[i : i + _CHUNK]
+        enterprises.update(
+            (e.uscc, e)
+            for e in session.scalars(
+                select(Enterprise).where(
+                    Enterprise.uscc.in_(chunk), access.visible_enterprises(actor)
+                )
+            )
+        )
+    ids = sorted(e.id for e in enterprises.values())
+    existing: dict[int, list[EnterpriseStatus]] = {}
+    for i in range(0, len(ids), _CHUNK):
+        for st in session.scalars(
+            select(EnterpriseStatus).where(EnterpriseStatus.enterprise_id.in_(ids[i : i + _CHUNK]))
+        ):
+            existing.setdefault(st.enterprise_id, []).append(st)
+    seen: dict[Any, int] = {}
+    planned: list[tuple[EnterpriseStatus | None, dict[str, Any]]] = []
+    periods: dict[tuple[int, str], list[tuple[date, date | None, int]]] = {}
+    for (n, _raw), c in zip(table.rows, texts, strict=True):
+        before = len(sheet.errors)
+        ent = None
+        if _required(sheet, n, "uscc", c["uscc"]):
+            uscc = _uscc(sheet, n, "uscc", c["uscc"])
+            if uscc is not None:
+                ent = enterprises.get(uscc)
+                if ent is None:
+                    sheet.error(
+                        n,
+                        "uscc",
+                        _("No enterprise with 统一社会信用代码 %(uscc)s in your area.", uscc=uscc),
+                        uscc,
+                    )
+        kind = None
+        if _required(sheet, n, "kind", c["kind"]):
+            kind = kinds.get(_fold(c["kind"]))
+            if kind is None:
+                names = "、".join(_(label) for label in STATUS_LABELS.values())
+                sheet.error(
+                    n,
+                    "kind",
+                    _(
+                        "Unknown status “%(value)s”: use one of %(kinds)s.",
+                        value=c["kind"],
+                        kinds=names,
+                    ),
+                    c["kind"],
+                )
+        level = ""
+        if c["level"]:
+            level = levels.get(_fold(c["level"]), "")
+            if not level:
+                sheet.error(
+                    n,
+                    "level",
+                    _(
+                        "Unknown level “%(value)s”: use national, regional or prefecture.",
+                        value=c["level"],
+                    ),
+                    c["level"],
+                )
+        start = (
+            _date(sheet, n, "valid_from", c["valid_from"])
+            if _required(sheet, n, "valid_from", c["valid_from"])
+            else None
+        )
+        end = _date(sheet, n, "valid_to", c["valid_to"])
+        _too_long(sheet, n, "certificate_no", c["certificate_no"], 64)
+        if start is not None and end is not None and end < start:
+            sheet.error(n, "valid_to", _("The end date is before the start date."), c["valid_to"])
+        if len(sheet.errors) > before:
+            continue
+        assert ent is not None and kind is not None and start is not None
+        if not access.may_manage(actor, prefecture_code=ent.prefecture_code, park_id=ent.park_id):
+            _scope_error(sheet, n, actor)
+            continue
+        if _duplicate(sheet, n, "valid_from", seen, (ent.id, kind, start), c["valid_from"]):
+            continue
+        match = next(
+            (s for s in existing.get(ent.id, []) if s.kind == kind and s.valid_from == start), None
+        )
+        others = [
+            (s.valid_from, s.valid_to, 0)
+            for s in existing.get(ent.id, [])
+            if s.kind == kind and s is not match
+        ] + periods.get((ent.id, kind), [])
+        clash = next((o for o in others if rules.periods_overlap(o[0], o[1], start, end)), None)
+        if clash is not None:
+            message = (
+                _("Overlaps row %(row)s of the same status.", row=clash[2])
+                if clash[2]
+                else _(
+                    "The enterprise already holds this status from %(start)s; end that period first.",
+                    start=clash[0],
+                )
+            )
+            sheet.error(n, "valid_from", message, c["valid_from"])
+            continue
+        periods.setdefault((ent.id, kind), []).append((start, end, n))
+        planned.append(
+            (
+                match,
+                {
+                    "enterprise_id": ent.id,
+                    "kind": kind,
+                    "level": level,
+                    "valid_from": start,
+                    "valid_to": end,
+                    "certificate_no": c["certificate_no"],
+                },
+            )
+        )
+    sheet.fail_if_errors()
+    created = sum(1 for ex, _v in planned if ex is None)
+    if not dry_run:
+        for ex, values in planned:
+            if ex is None:
+                session.add(EnterpriseStatus(**values))
+            else:
+                for name, value in values.items():
+                    setattr(ex, name, value)
+        session.flush()
+    return ImportReport(
+        kind="statuses",
         rows=len(planned),
         created=created,
         updated=len(planned) - created,

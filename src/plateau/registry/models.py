@@ -178,7 +178,7 @@ class Enterprise(Base):
 
 
 class EnterpriseStatus(Base):
-    """A dated status: 规上, 高新技术, 专精特新, 小巨人, 单项冠军, 绿色工厂."""
+    """A dated status: 规上, 高新技术, 专精特新, 小巨人, 单项冠军, 绿色工厂, 龙头企业, 失信/经营异常."""
 
     __tablename__ = "enterprise_status"
     __table_args__ = (Index("ix_enterprise_status_kind_dates", "kind", "valid_from", "valid_to"),)
@@ -188,7 +188,7 @@ class EnterpriseStatus(Base):
         ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
     )
     # above_designated_size | high_tech | specialized_sme | little_giant | single_champion
-    # | green_factory
+    # | green_factory | leading_enterprise (龙头企业/培育对象) | credit_restricted (失信/经营异常名录)
     kind: Mapped[str] = mapped_column(String(32))
     level: Mapped[str] = mapped_column(String(16), default="")  # national | regional | prefecture
     valid_from: Mapped[date] = mapped_column(Date)

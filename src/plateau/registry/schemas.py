@@ -28,18 +28,20 @@ StatusKind = Literal[
     "little_giant",
     "single_champion",
     "green_factory",
+    "leading_enterprise",
+    "credit_restricted",
 ]
 CertificationKind = Literal[
     "organic", "green_food", "geographical_indication", "earth_third_pole", "gmp"
 ]
 ProjectStage = Literal["planning", "signed", "under_construction", "in_production"]
 StatusLevel = Literal["", "national", "regional", "prefecture"]
-ImportKind = Literal["enterprises", "products", "projects"]
+ImportKind = Literal["enterprises", "products", "projects", "statuses"]
 
 STATUS_KINDS: tuple[str, ...] = get_args(StatusKind)
 CERTIFICATION_KINDS: tuple[str, ...] = get_args(CertificationKind)
 PROJECT_STAGES: tuple[str, ...] = get_args(ProjectStage)
-IMPORT_KINDS: tuple[ImportKind, ...] = ("enterprises", "products", "projects")
+IMPORT_KINDS: tuple[ImportKind, ...] = ("enterprises", "products", "projects", "statuses")
 
 # English message ids, translated where shown.
 STATUS_LABELS: dict[str, str] = {
@@ -49,6 +51,8 @@ STATUS_LABELS: dict[str, str] = {
     "little_giant": lazy("Little giant"),
     "single_champion": lazy("Manufacturing single champion"),
     "green_factory": lazy("Green factory"),
+    "leading_enterprise": lazy("Leading enterprise or cultivation target"),
+    "credit_restricted": lazy("Credit-restricted (dishonest or abnormal operation list)"),
 }
 STATUS_LEVEL_LABELS: dict[str, str] = {
     "": lazy("unspecified"),
@@ -79,6 +83,7 @@ IMPORT_KIND_LABELS: dict[str, str] = {
     "enterprises": lazy("Enterprises"),
     "products": lazy("Products"),
     "projects": lazy("Investment projects"),
+    "statuses": lazy("Enterprise statuses"),
 }
 MARKET_KIND_LABELS: dict[str, str] = {
     "all": lazy("All markets"),

@@ -29,6 +29,7 @@ from plateau.registry.enterprises import (
     delete_status,
     enterprise_query,
     enterprises_with_status,
+    enterprises_with_statuses,
     get_enterprise,
     list_enterprises,
     list_statuses,
@@ -273,6 +274,8 @@ def import_table(
         return import_enterprises(session, table=table, actor=actor, dry_run=dry_run)
     if kind == "products":
         return import_products(session, table=table, actor=actor, dry_run=dry_run)
+    if kind == "statuses":
+        return import_statuses(session, table=table, actor=actor, dry_run=dry_run)
     return import_projects(session, table=table, actor=actor, dry_run=dry_run)
 
 
@@ -347,6 +350,16 @@ def import_projects(
     if not access.may_register_enterprises(actor):
         raise access.forbid_outside_scope(actor)
     return imports.import_projects(session, table=table, actor=actor, dry_run=dry_run)
+
+
+def import_statuses(
+    session: Session, *, table: Table, actor: Actor, dry_run: bool = False
+) -> ImportReport:
+    """Import dated statuses (same enterprise, kind and start: update); all rows or none."""
+    access.require_reader(actor)
+    if not access.may_register_enterprises(actor):
+        raise access.forbid_outside_scope(actor)
+    return imports.import_statuses(session, table=table, actor=actor, dry_run=dry_run)
 
 
 def import_columns(kind: ImportKind) -> list[Column]:
@@ -424,6 +437,7 @@ __all__ = [
     "delete_project",
     "delete_status",
     "enterprises_with_status",
+    "enterprises_with_statuses",
     "export_rows",
     "get_enterprise",
     "get_park",
@@ -436,6 +450,7 @@ __all__ = [
     "import_products",
     "import_projects",
     "import_required",
+    "import_statuses",
     "import_table",
     "list_bases",
     "list_brands",

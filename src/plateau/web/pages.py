@@ -1,29 +1,17 @@
-"""Shell pages: the overview dashboard, language switch, health, subsystem landing pages."""
+"""Shell pages: the overview dashboard, language switch, health."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from plateau.auth.schemas import Actor
-from plateau.i18n import LOCALES, lazy
+from plateau.i18n import LOCALES
 from plateau.plan import service as plan_service
 from plateau.web.app import LOCALE_COOKIE
-from plateau.web.deps import CurrentActor, DbSession, UserActor
+from plateau.web.deps import CurrentActor, DbSession
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-# Subsystems whose issues are still open: their pages say so plainly rather than pretend.
-UPCOMING = {
-    "policy": (
-        lazy("Incentive policies"),
-        lazy(
-            "Incentive policies as code: the subsidies every enterprise is entitled to without applying (免申即享)."
-        ),
-    ),
-}
-
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Response:
@@ -48,15 +36,3 @@ def health(session: DbSession) -> Response:
 
     session.execute(text("SELECT 1"))
     return JSONResponse({"status": "ok"})
-
-
-def _upcoming(request: Request, actor: Actor, key: str) -> Response:
-    title, text = UPCOMING[key]
-    return render(
-        request, "web/upcoming.html", {"title": title, "text": text}, actor=actor, active=key
-    )
-
-
-@router.get("/policy", response_class=HTMLResponse)
-def policy(request: Request, actor: UserActor) -> Response:
-    return _upcoming(request, actor, "policy")

@@ -17,6 +17,8 @@ from plateau.monitoring.analytics import pages as analytics_pages
 from plateau.monitoring.report import pages as report_pages
 from plateau.plan import api as plan_api
 from plateau.plan import pages as plan_pages
+from plateau.policy import api as policy_api
+from plateau.policy import pages as policy_pages
 from plateau.registry import api as registry_api
 from plateau.registry import pages as registry_pages
 from plateau.trace import api as trace_api
@@ -37,6 +39,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(analytics_api.router, prefix="/api")
     app.include_router(jobs_api.router, prefix="/api")
     app.include_router(forecast_api.router, prefix="/api")
+    app.include_router(policy_api.router, prefix="/api")
     app.include_router(web_pages.router)
     app.include_router(auth_pages.router)
     app.include_router(plan_pages.router)
@@ -47,3 +50,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(report_pages.router)
     app.include_router(jobs_pages.router)
     app.include_router(forecast_pages.router)
+    app.include_router(policy_pages.router)

@@ -28,6 +28,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "trace": "plateau.trace",
     "jobs": "plateau.jobs",
     "forecast": "plateau.forecast",
+    "policy": "plateau.policy",
 }
 
 
@@ -51,6 +52,7 @@ def environment() -> Environment:
         fmt_number=formatting.fmt_number,
         fmt_value=formatting.fmt_value,
         fmt_time=formatting.fmt_time,
+        fmt_wan=formatting.fmt_wan,
         loc=formatting.loc,
         LOCALES=LOCALES,
         ROLE_LABELS=ROLE_LABELS,
