@@ -64,6 +64,7 @@ def _mount() -> None:
     from plateau.monitoring.analytics import cli as analytics_cli
     from plateau.monitoring.report import cli as report_cli
     from plateau.plan import cli as plan_cli
+    from plateau.recognition import cli as recognition_cli
     from plateau.registry import cli as registry_cli
     from plateau.trace import cli as trace_cli
     from plateau.trace import lineage_cli
@@ -81,6 +82,7 @@ def _mount() -> None:
     app.command("report")(report_cli.report)
     trace_cli.merge(lineage_cli.app)
     app.add_typer(trace_cli.app, name="trace")
+    app.add_typer(recognition_cli.app, name="recognition")
 
 
 _mount()

@@ -6,6 +6,7 @@ from plateau.forecast import models as forecast_models
 from plateau.monitoring import models as monitoring_models
 from plateau.monitoring.analytics import models as monitoring_analytics_models
 from plateau.plan import models as plan_models
+from plateau.recognition import models as recognition_models
 from plateau.registry import models as registry_models
 from plateau.trace import lineage_models as trace_lineage_models
 from plateau.trace import models as trace_models
@@ -17,6 +18,7 @@ __all__ = [
     "monitoring_analytics_models",
     "monitoring_models",
     "plan_models",
+    "recognition_models",
     "registry_models",
     "trace_lineage_models",
     "trace_models",

@@ -21,6 +21,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("registry", lazy("Registry"), "/registry", login_required=True),
     NavItem("monitoring", lazy("Monitoring"), "/monitoring", login_required=True),
     NavItem("trace", lazy("Traceability"), "/trace"),
+    NavItem("recognition", lazy("Brands and awards"), "/recognition"),
     NavItem("forecast", lazy("Demand forecast"), "/forecast", login_required=True),
     NavItem("policy", lazy("Incentive policies"), "/policy", login_required=True),
 )

@@ -13,6 +13,8 @@ from plateau.monitoring.analytics import pages as analytics_pages
 from plateau.monitoring.report import pages as report_pages
 from plateau.plan import api as plan_api
 from plateau.plan import pages as plan_pages
+from plateau.recognition import api as recognition_api
+from plateau.recognition import pages as recognition_pages
 from plateau.registry import api as registry_api
 from plateau.registry import pages as registry_pages
 from plateau.trace import api as trace_api
@@ -31,6 +33,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(trace_api.epcis_router)
     app.include_router(monitoring_api.router, prefix="/api")
     app.include_router(analytics_api.router, prefix="/api")
+    app.include_router(recognition_api.router, prefix="/api")
     app.include_router(web_pages.router)
     app.include_router(auth_pages.router)
     app.include_router(plan_pages.router)
@@ -39,3 +42,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(monitoring_pages.router)
     app.include_router(analytics_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(recognition_pages.router)

@@ -26,6 +26,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "analytics": "plateau.monitoring.analytics",
     "report": "plateau.monitoring.report",
     "trace": "plateau.trace",
+    "recognition": "plateau.recognition",
 }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 02:01:19.900361
+Create Date: 2026-12-07 02:50:24.572422
 """
 
 from __future__ import annotations
@@ -180,6 +180,54 @@ def upgrade() -> None:
         sa.Column("description_zh", sa.Text(), nullable=False),
         sa.Column("source", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_raw_material_base")),
+    )
+    op.create_table(
+        "recognition_edition",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=48), nullable=False),
+        sa.Column("name_zh", sa.String(length=128), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("stage", sa.String(length=16), nullable=False),
+        sa.Column("jury_weight", sa.Integer(), nullable=False),
+        sa.Column("score_max", sa.Integer(), nullable=False),
+        sa.Column("drop_extremes", sa.Boolean(), nullable=False),
+        sa.Column("normalise", sa.Boolean(), nullable=False),
+        sa.Column("tie_break", sa.String(length=16), nullable=False),
+        sa.Column("nominations_close_date", sa.Date(), nullable=False),
+        sa.Column("scoring_start_date", sa.Date(), nullable=False),
+        sa.Column("vote_close_date", sa.Date(), nullable=True),
+        sa.Column("publicity_end_date", sa.Date(), nullable=False),
+        sa.Column("frozen_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("published_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("final_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_edition")),
+        sa.UniqueConstraint("code", name=op.f("uq_recognition_edition_code")),
+    )
+    op.create_table(
+        "recognition_otp",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("phone_hash", sa.String(length=64), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_otp")),
+    )
+    with op.batch_alter_table("recognition_otp", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_otp_phone_hash"), ["phone_hash"], unique=False
+        )
+
+    op.create_table(
+        "recognition_voter",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("phone_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_voter")),
+        sa.UniqueConstraint("phone_hash", name=op.f("uq_recognition_voter_phone_hash")),
     )
     op.create_table(
         "region_input",
@@ -464,6 +512,65 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "recognition_category",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("edition_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("name_zh", sa.String(length=128), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=False),
+        sa.Column("entry_kind", sa.String(length=16), nullable=False),
+        sa.Column("eligibility", sa.String(length=32), nullable=False),
+        sa.Column("awards", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["edition_id"],
+            ["recognition_edition.id"],
+            name=op.f("fk_recognition_category_edition_id_recognition_edition"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_category")),
+        sa.UniqueConstraint(
+            "edition_id", "code", name=op.f("uq_recognition_category_edition_id_code")
+        ),
+    )
+    with op.batch_alter_table("recognition_category", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_category_edition_id"), ["edition_id"], unique=False
+        )
+
+    op.create_table(
+        "recognition_member",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("edition_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("display_name", sa.String(length=128), nullable=False),
+        sa.Column("employer_uscc", sa.String(length=18), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["edition_id"],
+            ["recognition_edition.id"],
+            name=op.f("fk_recognition_member_edition_id_recognition_edition"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_recognition_member_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_member")),
+        sa.UniqueConstraint(
+            "edition_id",
+            "user_id",
+            "kind",
+            name=op.f("uq_recognition_member_edition_id_user_id_kind"),
+        ),
+    )
+    with op.batch_alter_table("recognition_member", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_member_edition_id"), ["edition_id"], unique=False
+        )
+
+    op.create_table(
         "target_share",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("plan_id", sa.String(length=32), nullable=False),
@@ -727,6 +834,26 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("base_id", "county_code", name=op.f("pk_raw_material_base_county")),
     )
+    op.create_table(
+        "recognition_criterion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("name_zh", sa.String(length=64), nullable=False),
+        sa.Column("name_en", sa.String(length=128), nullable=False),
+        sa.Column("weight", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["recognition_category.id"],
+            name=op.f("fk_recognition_criterion_category_id_recognition_category"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_criterion")),
+    )
+    with op.batch_alter_table("recognition_criterion", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_criterion_category_id"), ["category_id"], unique=False
+        )
+
     op.create_table(
         "trace_location",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1335,6 +1462,70 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "recognition_nomination",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("edition_id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("brand_id", sa.Integer(), nullable=True),
+        sa.Column("product_id", sa.Integer(), nullable=True),
+        sa.Column("nominated_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("submitted_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["brand_id"],
+            ["brand.id"],
+            name=op.f("fk_recognition_nomination_brand_id_brand"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["recognition_category.id"],
+            name=op.f("fk_recognition_nomination_category_id_recognition_category"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["edition_id"],
+            ["recognition_edition.id"],
+            name=op.f("fk_recognition_nomination_edition_id_recognition_edition"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_recognition_nomination_enterprise_id_enterprise"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["nominated_by_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_recognition_nomination_nominated_by_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"],
+            ["product.id"],
+            name=op.f("fk_recognition_nomination_product_id_product"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_nomination")),
+    )
+    with op.batch_alter_table("recognition_nomination", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_nomination_category_id"), ["category_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_nomination_edition_id"), ["edition_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_nomination_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
         "sales_record",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=False),
@@ -1372,17 +1563,272 @@ def upgrade() -> None:
             batch_op.f("ix_sales_record_product_id"), ["product_id"], unique=False
         )
 
+    op.create_table(
+        "recognition_ballot",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("edition_id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("voter_id", sa.Integer(), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("cast_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("flag", sa.String(length=32), nullable=False),
+        sa.Column("void_reason", sa.Text(), nullable=False),
+        sa.Column("voided_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("voided_by_user_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["recognition_category.id"],
+            name=op.f("fk_recognition_ballot_category_id_recognition_category"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["edition_id"],
+            ["recognition_edition.id"],
+            name=op.f("fk_recognition_ballot_edition_id_recognition_edition"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["recognition_nomination.id"],
+            name=op.f("fk_recognition_ballot_nomination_id_recognition_nomination"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["voided_by_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_recognition_ballot_voided_by_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["voter_id"],
+            ["recognition_voter.id"],
+            name=op.f("fk_recognition_ballot_voter_id_recognition_voter"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_ballot")),
+    )
+    with op.batch_alter_table("recognition_ballot", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_ballot_category_id"), ["category_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_ballot_edition_id"), ["edition_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_ballot_voter_id"), ["voter_id"], unique=False
+        )
+
+    op.create_table(
+        "recognition_conflict",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=32), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["recognition_member.id"],
+            name=op.f("fk_recognition_conflict_member_id_recognition_member"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["recognition_nomination.id"],
+            name=op.f("fk_recognition_conflict_nomination_id_recognition_nomination"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_conflict")),
+        sa.UniqueConstraint(
+            "nomination_id",
+            "member_id",
+            name=op.f("uq_recognition_conflict_nomination_id_member_id"),
+        ),
+    )
+    with op.batch_alter_table("recognition_conflict", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_conflict_member_id"), ["member_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_conflict_nomination_id"), ["nomination_id"], unique=False
+        )
+
+    op.create_table(
+        "recognition_image",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("content_type", sa.String(length=32), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["recognition_nomination.id"],
+            name=op.f("fk_recognition_image_nomination_id_recognition_nomination"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_image")),
+    )
+    with op.batch_alter_table("recognition_image", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_image_nomination_id"), ["nomination_id"], unique=False
+        )
+
+    op.create_table(
+        "recognition_objection",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("edition_id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("filed_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("filed_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("answered_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["edition_id"],
+            ["recognition_edition.id"],
+            name=op.f("fk_recognition_objection_edition_id_recognition_edition"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["filed_by_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_recognition_objection_filed_by_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["recognition_nomination.id"],
+            name=op.f("fk_recognition_objection_nomination_id_recognition_nomination"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_objection")),
+    )
+    with op.batch_alter_table("recognition_objection", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_objection_edition_id"), ["edition_id"], unique=False
+        )
+
+    op.create_table(
+        "recognition_result",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("edition_id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=False),
+        sa.Column("jury_score", sa.Numeric(precision=7, scale=3), nullable=False),
+        sa.Column("public_score", sa.Numeric(precision=7, scale=3), nullable=False),
+        sa.Column("votes", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Numeric(precision=7, scale=3), nullable=False),
+        sa.Column("recognised", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["recognition_category.id"],
+            name=op.f("fk_recognition_result_category_id_recognition_category"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["edition_id"],
+            ["recognition_edition.id"],
+            name=op.f("fk_recognition_result_edition_id_recognition_edition"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["recognition_nomination.id"],
+            name=op.f("fk_recognition_result_nomination_id_recognition_nomination"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_result")),
+        sa.UniqueConstraint("nomination_id", name=op.f("uq_recognition_result_nomination_id")),
+    )
+    with op.batch_alter_table("recognition_result", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_result_edition_id"), ["edition_id"], unique=False
+        )
+
+    op.create_table(
+        "recognition_score",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("criterion_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("value", sa.Numeric(precision=6, scale=2), nullable=False),
+        sa.Column("scored_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["criterion_id"],
+            ["recognition_criterion.id"],
+            name=op.f("fk_recognition_score_criterion_id_recognition_criterion"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["recognition_member.id"],
+            name=op.f("fk_recognition_score_member_id_recognition_member"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["recognition_nomination.id"],
+            name=op.f("fk_recognition_score_nomination_id_recognition_nomination"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_score")),
+        sa.UniqueConstraint(
+            "nomination_id",
+            "criterion_id",
+            "member_id",
+            name=op.f("uq_recognition_score_nomination_id_criterion_id_member_id"),
+        ),
+    )
+    with op.batch_alter_table("recognition_score", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_score_member_id"), ["member_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_score_nomination_id"), ["nomination_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("recognition_score", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_score_nomination_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_score_member_id"))
+
+    op.drop_table("recognition_score")
+    with op.batch_alter_table("recognition_result", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_result_edition_id"))
+
+    op.drop_table("recognition_result")
+    with op.batch_alter_table("recognition_objection", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_objection_edition_id"))
+
+    op.drop_table("recognition_objection")
+    with op.batch_alter_table("recognition_image", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_image_nomination_id"))
+
+    op.drop_table("recognition_image")
+    with op.batch_alter_table("recognition_conflict", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_conflict_nomination_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_conflict_member_id"))
+
+    op.drop_table("recognition_conflict")
+    with op.batch_alter_table("recognition_ballot", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_ballot_voter_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_ballot_edition_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_ballot_category_id"))
+
+    op.drop_table("recognition_ballot")
     with op.batch_alter_table("sales_record", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sales_record_product_id"))
         batch_op.drop_index("ix_sales_record_period")
         batch_op.drop_index(batch_op.f("ix_sales_record_market_region_id"))
 
     op.drop_table("sales_record")
+    with op.batch_alter_table("recognition_nomination", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_nomination_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_nomination_edition_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_nomination_category_id"))
+
+    op.drop_table("recognition_nomination")
     with op.batch_alter_table("certification", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_certification_enterprise_id"))
 
@@ -1470,6 +1916,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_trace_location_enterprise_uscc")
 
     op.drop_table("trace_location")
+    with op.batch_alter_table("recognition_criterion", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_criterion_category_id"))
+
+    op.drop_table("recognition_criterion")
     op.drop_table("raw_material_base_county")
     with op.batch_alter_table("park", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_park_prefecture_code"))
@@ -1502,6 +1952,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_target_share_prefecture_code"))
 
     op.drop_table("target_share")
+    with op.batch_alter_table("recognition_member", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_member_edition_id"))
+
+    op.drop_table("recognition_member")
+    with op.batch_alter_table("recognition_category", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_category_edition_id"))
+
+    op.drop_table("recognition_category")
     op.drop_table("raw_material_base_industry")
     op.drop_table("plan_indicator")
     op.drop_table("plan_incentive")
@@ -1536,6 +1994,12 @@ def downgrade() -> None:
 
     op.drop_table("trace_handle_prefix")
     op.drop_table("region_input")
+    op.drop_table("recognition_voter")
+    with op.batch_alter_table("recognition_otp", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_otp_phone_hash"))
+
+    op.drop_table("recognition_otp")
+    op.drop_table("recognition_edition")
     op.drop_table("raw_material_base")
     op.drop_table("prefecture")
     op.drop_table("plan_document")
