@@ -34,6 +34,9 @@ from plateau.recognition.schemas import (
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
 
 router = APIRouter(prefix="/recognition", tags=["recognition"], dependencies=[Csrf])
+# The public vote needs no CSRF token: it carries no session and is authorised by the
+# one-time code sent to the voter's phone, which a forging site cannot know.
+vote_router = APIRouter(prefix="/recognition", tags=["recognition"])
 
 
 def read_image(file: UploadFile) -> bytes:
@@ -171,14 +174,14 @@ def progress(session: DbSession, actor: UserActor, code: str) -> dict[str, int]:
     return service.jury_progress(session, code=code, actor=actor)
 
 
-@router.post("/vote/code", status_code=202)
+@vote_router.post("/vote/code", status_code=202)
 def request_code(session: DbSession, data: CodeRequest) -> dict[str, str]:
     """Send a one-time code to a mainland mobile number (one a minute)."""
     voting.request_code(session, phone=data.phone)
     return {"message": _("A code was sent to your phone.")}
 
 
-@router.post("/editions/{code}/votes", response_model=VoteReceipt, status_code=201)
+@vote_router.post("/editions/{code}/votes", response_model=VoteReceipt, status_code=201)
 def vote(request: Request, session: DbSession, code: str, data: VoteCast) -> VoteReceipt:
     """Cast or change a vote with a one-time code; the last ballot per category counts."""
     address = request.client.host if request.client else ""

@@ -34,6 +34,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(monitoring_api.router, prefix="/api")
     app.include_router(analytics_api.router, prefix="/api")
     app.include_router(recognition_api.router, prefix="/api")
+    app.include_router(recognition_api.vote_router, prefix="/api")
     app.include_router(web_pages.router)
     app.include_router(auth_pages.router)
     app.include_router(plan_pages.router)
