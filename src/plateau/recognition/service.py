@@ -14,10 +14,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from plateau.auth import service as auth_service
+from plateau.auth.models import User
 from plateau.auth.schemas import SYSTEM, Actor, Role
 from plateau.db import utcnow
 from plateau.errors import (
@@ -119,7 +120,7 @@ def may_create_editions(actor: Actor) -> bool:
 # --- editions ---
 
 
-def _edition_query():  # type: ignore[no-untyped-def]
+def _edition_query() -> Select[Edition]:
     return select(Edition).options(selectinload(Edition.categories).selectinload(Category.criteria))
 
 
@@ -176,7 +177,7 @@ def add_member(session: Session, *, code: str, data: MemberAdd, actor: Actor) ->
     edition = get_edition(session, code=code, actor=actor)
     _require_organiser(session, edition, actor)
     try:
-        user: object | None = auth_service.get_user_by_username(session, username=data.username)
+        user: User | None = auth_service.get_user_by_username(session, username=data.username)
     except NotFound:
         user = None
     wanted = Role.JUROR if data.kind == "juror" else Role.ORGANISER
