@@ -138,3 +138,49 @@ def test_the_index_counts_recognised_garment_brands_against_the_plan(
     resp = client.get("/recognition")
     assert resp.status_code == 200
     assert 'id="brand-target"' in resp.text
+
+
+def test_a_recognition_shows_on_the_registry_and_consumer_pages(
+    client: TestClient, session: Session
+) -> None:
+    from decimal import Decimal
+
+    from tests.registry.builders import make_product
+
+    w = make_world(session, jury_weight=100)
+    code = w.edition.code
+    product = make_product(session, w.ent_b, n=9202, name="圣城氆氇藏袍", brand="圣城")
+    open_nominations(session, w)
+    a, b, d = nominate_brands(session, w)
+    to_scoring(session, w, [a, b, d])
+    edition = service.get_edition(session, code=code, actor=w.organiser)
+    for j, juror in enumerate(w.jurors):
+        for n, base in ((a, 6), (b, 9), (d, 7)):
+            if j == 0 and n is a:
+                continue  # conflicted
+            cat = next(c for c in edition.categories if c.id == n.category_id)
+            service.submit_scores(
+                session,
+                code=code,
+                nomination_id=n.id,
+                scores={c.id: Decimal(base) for c in cat.criteria},
+                actor=juror,
+            )
+    service.advance(session, code=code, to="publicity", actor=w.organiser)
+    consumer = client.get(f"/01/{product.gtin}")
+    assert 'data-recognition="' not in consumer.text  # not final yet: nothing shown
+    service.advance(session, code=code, to="final", actor=w.organiser)
+    session.commit()
+    consumer = client.get(f"/01/{product.gtin}")
+    assert consumer.status_code == 200
+    assert f'data-recognition="{code}"' in consumer.text and "最佳服装品牌" in consumer.text
+    from plateau.auth.schemas import Role
+    from tests.builders import make_user
+
+    admin = make_user(session, Role.REGION_ADMIN)
+    session.commit()
+    login(client, admin.username)
+    page = client.get(f"/registry/enterprises/{w.ent_b.uscc}")
+    assert f'data-recognition="{code}"' in page.text
+    other = client.get(f"/registry/enterprises/{w.ent_a.uscc}")
+    assert f'data-recognition="{code}"' not in other.text

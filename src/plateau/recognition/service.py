@@ -1125,6 +1125,22 @@ def recognitions(
     ]
 
 
+def brand_recognitions(session: Session, *, brand_ids: list[int]) -> dict[int, list[Recognition]]:
+    """The final recognitions of each of some brands (for the registry's enterprise page)."""
+    return {b: found for b in brand_ids if (found := recognitions(session, brand_id=b))}
+
+
+def product_recognitions(session: Session, *, gtin: str) -> list[Recognition]:
+    """What a product and its brand were recognised for (for the consumer page); public."""
+    try:
+        product = registry_service.get_product(session, gtin=gtin, actor=SYSTEM)
+    except NotFound:
+        return []
+    own = recognitions(session, product_id=product.id)
+    brand = recognitions(session, brand_id=product.brand_id) if product.brand_id else []
+    return own + [r for r in brand if r not in own]
+
+
 def recognised_garment_brands(session: Session, *, up_to_year: int) -> int:
     """Count the distinct brands recognised by final 拉萨服饰周 editions up to a year."""
     return int(
