@@ -67,6 +67,7 @@ def _mount() -> None:
     from plateau.monitoring.report import cli as report_cli
     from plateau.plan import cli as plan_cli
     from plateau.policy import cli as policy_cli
+    from plateau.recognition import cli as recognition_cli
     from plateau.registry import cli as registry_cli
     from plateau.trace import cli as trace_cli
     from plateau.trace import lineage_cli
@@ -87,6 +88,7 @@ def _mount() -> None:
     app.add_typer(jobs_cli.app, name="jobs")
     app.add_typer(forecast_cli.app, name="forecast")
     app.add_typer(policy_cli.app, name="policy")
+    app.add_typer(recognition_cli.app, name="recognition")
 
 
 _mount()

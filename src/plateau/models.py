@@ -8,6 +8,7 @@ from plateau.monitoring import models as monitoring_models
 from plateau.monitoring.analytics import models as monitoring_analytics_models
 from plateau.plan import models as plan_models
 from plateau.policy import models as policy_models
+from plateau.recognition import models as recognition_models
 from plateau.registry import models as registry_models
 from plateau.trace import lineage_models as trace_lineage_models
 from plateau.trace import models as trace_models
@@ -21,6 +22,7 @@ __all__ = [
     "monitoring_models",
     "plan_models",
     "policy_models",
+    "recognition_models",
     "registry_models",
     "trace_lineage_models",
     "trace_models",

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # Secure cookies need HTTPS; the embedded default serves plain HTTP on loopback.
     secure_cookies: bool = False
     max_upload_bytes: int = 20 * 1024 * 1024
+    # Who delivers the public vote's one-time codes: "log" writes them to the log (recognition.voting).
+    sms_sender: str = "log"
     # The base of every printed link (QR labels, Digital Link URIs); empty: the request's.
     public_url: str = ""
     # Events per EPCIS capture request (GS1-EPCIS-Capture-Limit).

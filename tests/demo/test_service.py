@@ -157,3 +157,27 @@ def test_the_load_is_recorded_and_not_repeated(loaded: Loaded) -> None:
         demo_service.load_demo(loaded.session, actor=SYSTEM, today=TODAY, force=True)
     assert "已加载" in exc.value.message
     assert loaded.session.scalar(select(func.count()).select_from(DemoRun)) == 1
+
+
+def test_the_demo_recognitions(loaded: Loaded) -> None:
+    from plateau.recognition import service as recognition_service
+
+    s = loaded.session
+    year = TODAY.year
+    finished = recognition_service.get_edition(s, code="lhasa-fashion-2024", actor=SYSTEM)
+    assert finished.stage == "final"
+    lines = recognition_service.results(s, code="lhasa-fashion-2024", actor=SYSTEM)
+    assert sum(ln.result.recognised for ln in lines if ln.category.code == "best_brand") == 2
+    assert recognition_service.recognised_garment_brands(s, up_to_year=2025) == 2
+    # The open edition: votes running, a detected conflict, the planted burst flagged.
+    code = f"lhasa-fashion-{year}"
+    assert recognition_service.get_edition(s, code=code, actor=SYSTEM).stage == "voting"
+    conflicts = recognition_service.list_conflicts(s, code=code, actor=SYSTEM)
+    assert {m.display_name for _c, m, _n in conflicts} == {"评委乙（演示）"}
+    flagged = recognition_service.list_ballots(s, code=code, actor=SYSTEM, flagged_only=True)
+    assert len(flagged) == 15 and {b.address for b in flagged} == {"203.0.113.45"}
+    assert recognition_service.jury_progress(s, code=code, actor=SYSTEM)["missing"] > 0
+    third = recognition_service.list_nominations(s, code=f"third-pole-{year}", actor=SYSTEM)
+    assert {n.status for n in third} == {"accepted", "refused", "submitted"}
+    creds = {c.username for c in demo_service.read_credentials(loaded.credentials)}
+    assert {"organiser", "juror-1", "juror-5"} <= creds

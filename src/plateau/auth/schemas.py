@@ -17,6 +17,9 @@ class Role(StrEnum):
     PARK_OFFICER = "park_officer"
     ENTERPRISE_USER = "enterprise_user"
     ANALYST = "analyst"
+    # Recognitions (issue 13): which editions they organise or judge is recorded per edition.
+    ORGANISER = "organiser"
+    JUROR = "juror"
     PUBLIC = "public"
 
 
@@ -27,6 +30,8 @@ ROLE_SCOPE_KIND: dict[Role, str | None] = {
     Role.PREFECTURE_OFFICER: "prefecture",
     Role.PARK_OFFICER: "park",
     Role.ENTERPRISE_USER: "enterprise",
+    Role.ORGANISER: None,
+    Role.JUROR: None,
     Role.PUBLIC: None,
 }
 
@@ -69,6 +74,8 @@ ROLE_LABELS: dict[Role, str] = {
     Role.PARK_OFFICER: lazy("Park officer"),
     Role.ENTERPRISE_USER: lazy("Enterprise user"),
     Role.ANALYST: lazy("Analyst (read-only)"),
+    Role.ORGANISER: lazy("Recognition organiser"),
+    Role.JUROR: lazy("Juror"),
     Role.PUBLIC: lazy("Public"),
 }
 

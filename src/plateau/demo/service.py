@@ -213,6 +213,16 @@ def load_demo(
         seed=seed,
         progress=progress,
     )
+    from plateau.demo import recognition_world
+
+    more = recognition_world.load_recognition_world(
+        session, actor=actor, today=world.today, seed=seed
+    )
+    if more:
+        credentials = [*credentials, *more]
+        write_credentials(path, credentials)
+        summary.users = [c.username for c in credentials]
+        summary.credentials_file = str(path)
     summary.loaded_at = record.loaded_at
     return summary
 

@@ -73,6 +73,14 @@ def list_brands(
     return paginate(session, brand_query(filters or BrandFilter(), actor), page, per_page)
 
 
+def get_brand(session: Session, *, brand_id: int, actor: Actor) -> Brand:
+    """Return a brand (with its enterprise loaded) if the caller may see it, else NotFound."""
+    brand = session.scalar(brand_query(BrandFilter(), actor).where(Brand.id == brand_id))
+    if brand is None:
+        raise NotFound(_("No such brand."))
+    return brand
+
+
 def _find_or_add_brand(session: Session, ent: Enterprise, name: str) -> Brand:
     brand = session.scalar(
         select(Brand).where(Brand.enterprise_id == ent.id, Brand.name_zh == name)

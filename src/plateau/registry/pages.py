@@ -301,6 +301,12 @@ def enterprise(request: Request, session: DbSession, actor: UserActor, uscc: str
     return _enterprise_page(request, session, actor, uscc)
 
 
+def _brand_recognitions(session: DbSession, brands: Any) -> dict[int, Any]:
+    from plateau.recognition import service as recognition_service
+
+    return recognition_service.brand_recognitions(session, brand_ids=[b.id for b in brands.items])
+
+
 def _enterprise_page(
     request: Request,
     session: DbSession,
@@ -313,13 +319,14 @@ def _enterprise_page(
 ) -> Response:
     ent = service.get_enterprise(session, uscc=uscc, actor=actor)
     holdings = ProductFilter(enterprise=ent.uscc)
+    brands = service.list_brands(
+        session, filters=BrandFilter(enterprise=ent.uscc), per_page=200, actor=actor
+    )
     ctx = {
         "e": ent,
         "statuses": service.list_statuses(session, uscc=uscc, actor=actor),
         "products": service.list_products(session, filters=holdings, per_page=200, actor=actor),
-        "brands": service.list_brands(
-            session, filters=BrandFilter(enterprise=ent.uscc), per_page=200, actor=actor
-        ),
+        "brands": brands,
         "certifications": service.list_certifications(
             session,
             filters=CertificationFilter(enterprise=ent.uscc),
@@ -331,6 +338,7 @@ def _enterprise_page(
         ),
         "may": service.permissions(ent, actor=actor),
         "refs": service.reference(session, actor=actor),
+        "recognitions": _brand_recognitions(session, brands),
         "message": message,
         "errors": _by_field(errors or []),
         "today": date.today(),

@@ -262,6 +262,12 @@ def recall(request: Request, identifier: str, session: DbSession, actor: UserAct
 # --- the public resolver --------------------------------------------------------------------
 
 
+def _recognitions(session: DbSession, gtin: str) -> list[Any]:
+    from plateau.recognition import service as recognition_service
+
+    return list(recognition_service.product_recognitions(session, gtin=gtin))
+
+
 def _consumer(
     request: Request,
     session: DbSession,
@@ -277,7 +283,11 @@ def _consumer(
     return _page(
         request,
         "trace/consumer.html",
-        {"view": view, "chain_chart": _chart(cold_chain.chart_option(view.cold_chain))},
+        {
+            "view": view,
+            "chain_chart": _chart(cold_chain.chart_option(view.cold_chain)),
+            "recognitions": _recognitions(session, gtin),
+        },
         actor,
     )
 

@@ -22,6 +22,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("monitoring", lazy("Monitoring"), "/monitoring", login_required=True),
     NavItem("trace", lazy("Traceability"), "/trace"),
     NavItem("forecast", lazy("Demand forecast"), "/forecast"),
+    NavItem("recognition", lazy("Brands and awards"), "/recognition"),
     NavItem("policy", lazy("Incentive policies"), "/policy", login_required=True),
     NavItem("jobs", lazy("Background jobs"), "/jobs", login_required=True),
 )

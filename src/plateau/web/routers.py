@@ -19,6 +19,8 @@ from plateau.plan import api as plan_api
 from plateau.plan import pages as plan_pages
 from plateau.policy import api as policy_api
 from plateau.policy import pages as policy_pages
+from plateau.recognition import api as recognition_api
+from plateau.recognition import pages as recognition_pages
 from plateau.registry import api as registry_api
 from plateau.registry import pages as registry_pages
 from plateau.trace import api as trace_api
@@ -40,6 +42,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(jobs_api.router, prefix="/api")
     app.include_router(forecast_api.router, prefix="/api")
     app.include_router(policy_api.router, prefix="/api")
+    app.include_router(recognition_api.router, prefix="/api")
+    app.include_router(recognition_api.vote_router, prefix="/api")
     app.include_router(web_pages.router)
     app.include_router(auth_pages.router)
     app.include_router(plan_pages.router)
@@ -51,3 +55,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(jobs_pages.router)
     app.include_router(forecast_pages.router)
     app.include_router(policy_pages.router)
+    app.include_router(recognition_pages.router)

@@ -29,6 +29,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "jobs": "plateau.jobs",
     "forecast": "plateau.forecast",
     "policy": "plateau.policy",
+    "recognition": "plateau.recognition",
 }
 
 
