@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -92,3 +93,16 @@ def loc(obj: Any) -> str:
     zh = getattr(obj, "name_zh", None) or getattr(obj, "name", "")
     en = getattr(obj, "name_en", "")
     return str(en if get_locale() == "en" and en else zh)
+
+
+BEIJING = timezone(timedelta(hours=8))  # Asia/Shanghai has had no daylight saving since 1991
+
+
+def beijing_time(value: datetime | None) -> str:
+    """A moment in Beijing time, to the minute (a dash when there is none)."""
+    return "—" if value is None else value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def beijing_date(value: datetime | None) -> str:
+    """The Beijing date of a moment (a dash when there is none)."""
+    return "—" if value is None else value.astimezone(BEIJING).strftime("%Y-%m-%d")

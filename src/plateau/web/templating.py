@@ -13,7 +13,7 @@ from plateau import formatting
 from plateau.auth.schemas import ROLE_LABELS, Actor
 from plateau.i18n import HTML_LANG, LOCALE_NAMES, LOCALES, get_locale, gettext, ngettext
 from plateau.web.deps import csrf_token
-from plateau.web.navigation import NAV
+from plateau.web.navigation import active_key, page_list, visible_nav
 
 # Every package that ships templates: prefix -> package. A template is named
 # "<prefix>/<file>.html" and lives in "<package>/templates/<prefix>/".
@@ -48,6 +48,8 @@ def environment() -> Environment:
         fmt_cny=formatting.fmt_cny,
         fmt_number=formatting.fmt_number,
         fmt_value=formatting.fmt_value,
+        beijing_time=formatting.beijing_time,
+        beijing_date=formatting.beijing_date,
         loc=formatting.loc,
         LOCALES=LOCALES,
         ROLE_LABELS=ROLE_LABELS,
@@ -74,7 +76,9 @@ def render(
         "locale": get_locale(),
         "html_lang": HTML_LANG[get_locale()],
         "csrf_token": csrf_token(request),
-        "nav": NAV,
+        "nav": visible_nav(actor),
+        "nav_active": active_key(request.url.path),
+        "page_list": page_list(actor),
         "active": active,
         "demo_data": demo_service.is_demo_loaded(request.app.state.sessionmaker),
         "path": request.url.path,
