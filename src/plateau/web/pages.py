@@ -73,6 +73,17 @@ def switch_language(code: str, next: str = "/") -> Response:
     return response
 
 
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request, actor: CurrentActor) -> Response:
+    """Swagger UI over /api/openapi.json, from the app's own static files."""
+    return render(request, "web/api_docs.html", actor=actor)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 @router.get("/healthz")
 def health(session: DbSession) -> Response:
     from sqlalchemy import text
