@@ -28,7 +28,7 @@ def test_every_message_in_code_and_templates_is_translated() -> None:
 def test_the_extractor_sees_python_and_templates() -> None:
     tool = _i18n_tool()
     web = tool.extract(tool.SRC / "web")
-    assert "Overview" in web and "Something went wrong" in web  # navigation.py and error.html
+    assert "Home" in web and "Something went wrong" in web  # navigation.py and error.html
 
 
 def test_catalogs_merge_and_english_falls_back_to_the_message_id() -> None:

@@ -108,3 +108,13 @@ def fmt_time(value: datetime | None) -> str:
     if value is None:
         return "—"
     return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def beijing_time(value: datetime | None) -> str:
+    """A moment in Beijing time, to the minute (a dash when there is none)."""
+    return "—" if value is None else value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def beijing_date(value: datetime | None) -> str:
+    """The Beijing date of a moment (a dash when there is none)."""
+    return "—" if value is None else value.astimezone(BEIJING).strftime("%Y-%m-%d")

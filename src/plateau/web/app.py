@@ -211,7 +211,8 @@ def create_app(
         title="Plateau",
         description="西藏高原轻工业数字化公共服务平台 — Tibet plateau light-industry platform API",
         version="0.1.0",
-        docs_url="/api/docs",
+        # /api/docs is served by web.pages from the app's own Swagger UI files (no CDN).
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=jobs_worker.lifespan,

@@ -1,10 +1,25 @@
-"""The main navigation: one entry per subsystem, declared here rather than discovered."""
+"""The main navigation and the page list: declared here as data, never discovered.
+
+Each capability is one ``NavItem``: a top-level entry, or a child of one (``parent``).
+Who sees an entry is declared with ``roles`` (``None``: every role, the public included;
+``LOGGED_IN``: every signed-in role). A domain that lands adds one line here; the layout,
+the footer, the home page's shortcuts and the README's page list all read this table.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from plateau.auth.schemas import Actor, Role
 from plateau.i18n import lazy
+
+LOGGED_IN: frozenset[Role] = frozenset(r for r in Role if r is not Role.PUBLIC)
+OFFICIALS: frozenset[Role] = frozenset(
+    {Role.REGION_ADMIN, Role.ANALYST, Role.PREFECTURE_OFFICER, Role.PARK_OFFICER}
+)
+REPORT_READERS: frozenset[Role] = frozenset(
+    {Role.REGION_ADMIN, Role.ANALYST, Role.PREFECTURE_OFFICER}
+)
 
 
 @dataclass(frozen=True)
@@ -12,17 +27,66 @@ class NavItem:
     key: str
     label: str  # an English message id, translated at display
     href: str
-    login_required: bool = False
+    roles: frozenset[Role] | None = None  # None: everybody, the public included
+    parent: str | None = None
+    description: str = ""  # one line for the footer page list and the home shortcuts
+
+    def visible_to(self, actor: Actor) -> bool:
+        return self.roles is None or actor.role in self.roles
+
+    @property
+    def login_required(self) -> bool:
+        return self.roles is not None and Role.PUBLIC not in self.roles
 
 
 NAV: tuple[NavItem, ...] = (
-    NavItem("dashboard", lazy("Overview"), "/"),
-    NavItem("plan", lazy("Plans and targets"), "/plan"),
-    NavItem("registry", lazy("Registry"), "/registry", login_required=True),
-    NavItem("monitoring", lazy("Monitoring"), "/monitoring", login_required=True),
-    NavItem("trace", lazy("Traceability"), "/trace"),
-    NavItem("forecast", lazy("Demand forecast"), "/forecast"),
-    NavItem("recognition", lazy("Brands and awards"), "/recognition"),
-    NavItem("policy", lazy("Incentive policies"), "/policy", login_required=True),
-    NavItem("jobs", lazy("Background jobs"), "/jobs", login_required=True),
-)
+    NavItem("dashboard", lazy("Home"), "/", description=lazy("Your start page: figures against targets and what is waiting for you.")),
+    NavItem("plan", lazy("Plans and targets"), "/plan", description=lazy("Every figure of both plans, the eleven industries, parks and raw-material bases.")),
+    NavItem("monitoring", lazy("Monitoring"), "/monitoring/dashboard", roles=LOGGED_IN),
+    NavItem("monitoring.dashboard", lazy("Monitoring dashboard"), "/monitoring/dashboard", roles=LOGGED_IN, parent="monitoring", description=lazy("Every target of a scope: where it stands, its trend and projection.")),
+    NavItem("monitoring.warnings", lazy("Early warnings"), "/monitoring/warnings", roles=LOGGED_IN, parent="monitoring", description=lazy("Targets off track, enterprises in decline, late filers and outliers.")),
+    NavItem("monitoring.decomposition", lazy("Target decomposition"), "/monitoring/decomposition", roles=OFFICIALS, parent="monitoring", description=lazy("The region's targets shared out to the prefectures.")),
+    NavItem("monitoring.report", lazy("Mid-term evaluation report"), "/monitoring/report", roles=REPORT_READERS, parent="monitoring", description=lazy("The evaluation report of a year as a page, PDF or Excel.")),
+    NavItem("monitoring.returns", lazy("Statistical returns"), "/monitoring", roles=LOGGED_IN, parent="monitoring", description=lazy("Monthly and annual returns: filing, review, completeness and late filers.")),
+    NavItem("registry", lazy("Registry"), "/registry", roles=LOGGED_IN, description=lazy("Enterprises, statuses, products, brands, certificates and the investment project library.")),
+    NavItem("trace", lazy("Traceability"), "/trace", description=lazy("Where a product came from: genealogy, recall, mass balance and the consumer page.")),
+    NavItem("forecast", lazy("Demand forecast"), "/forecast", roles=LOGGED_IN, description=lazy("Demand forecasts by market region, category and product.")),
+    NavItem("policy", lazy("Incentive policies"), "/policy", roles=LOGGED_IN, description=lazy("The subsidies each enterprise is entitled to without applying (免申即享).")),
+    NavItem("recognition", lazy("Brands and awards"), "/recognition", description=lazy("Fashion week, 地球第三极 and the list of famous products: nominations, jury, public vote and results.")),
+    NavItem("jobs", lazy("Background jobs"), "/jobs", roles=LOGGED_IN, description=lazy("Imports, forecast runs and other long work, with their progress.")),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One visible top-level entry with its visible children."""
+
+    item: NavItem
+    children: tuple[NavItem, ...] = field(default_factory=tuple)
+
+
+def visible_nav(actor: Actor, nav: tuple[NavItem, ...] = NAV) -> list[NavEntry]:
+    """The entries and sub-entries ``actor`` may use, in declaration order."""
+    entries: list[NavEntry] = []
+    for item in nav:
+        if item.parent is not None or not item.visible_to(actor):
+            continue
+        children = tuple(c for c in nav if c.parent == item.key and c.visible_to(actor))
+        entries.append(NavEntry(item, children))
+    return entries
+
+
+def page_list(actor: Actor, nav: tuple[NavItem, ...] = NAV) -> list[NavItem]:
+    """Every page ``actor`` may open that has a description (footer and home shortcuts)."""
+    return [i for i in nav if i.description and i.visible_to(actor)]
+
+
+def active_key(path: str, nav: tuple[NavItem, ...] = NAV) -> str:
+    """The navigation entry a path belongs to (the longest matching href)."""
+    best, best_len = "", -1
+    for item in nav:
+        href = item.href
+        matches = path == href or (href != "/" and path.startswith(href.rstrip("/") + "/"))
+        if matches and len(href) >= best_len:
+            best, best_len = item.key, len(href)
+    return best

@@ -13,7 +13,7 @@ from plateau import formatting
 from plateau.auth.schemas import ROLE_LABELS, Actor
 from plateau.i18n import HTML_LANG, LOCALE_NAMES, LOCALES, get_locale, gettext, ngettext
 from plateau.web.deps import csrf_token, request_session
-from plateau.web.navigation import NAV
+from plateau.web.navigation import active_key, page_list, visible_nav
 
 # Every package that ships templates: prefix -> package. A template is named
 # "<prefix>/<file>.html" and lives in "<package>/templates/<prefix>/".
@@ -54,6 +54,8 @@ def environment() -> Environment:
         fmt_value=formatting.fmt_value,
         fmt_time=formatting.fmt_time,
         fmt_wan=formatting.fmt_wan,
+        beijing_time=formatting.beijing_time,
+        beijing_date=formatting.beijing_date,
         loc=formatting.loc,
         LOCALES=LOCALES,
         ROLE_LABELS=ROLE_LABELS,
@@ -95,7 +97,9 @@ def render(
         "locale": get_locale(),
         "html_lang": HTML_LANG[get_locale()],
         "csrf_token": csrf_token(request),
-        "nav": NAV,
+        "nav": visible_nav(actor),
+        "nav_active": active_key(request.url.path),
+        "page_list": page_list(actor),
         "active": active,
         "demo_data": _demo_loaded(request),
         "path": request.url.path,

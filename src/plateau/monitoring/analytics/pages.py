@@ -12,6 +12,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from plateau.auth.schemas import Role
 from plateau.errors import FieldError, NotFound, ValidationFailed
 from plateau.i18n import _, get_locale, lazy
 from plateau.monitoring.analytics import exports, service
@@ -270,7 +271,10 @@ def region_dashboard(
     indicator: str = "",
     key: str = "",
 ) -> Response:
-    """The region's dashboard."""
+    """The region's dashboard; prefecture and park officers open on their own area."""
+    own_area = actor.role in (Role.PREFECTURE_OFFICER, Role.PARK_OFFICER) and actor.scope
+    if own_area and format == "html" and year is None:
+        return RedirectResponse(f"/monitoring/dashboard/{actor.scope}", status_code=303)
     return _dashboard(request, session, actor, "region", year, format, table, indicator, key)
 
 

@@ -784,8 +784,12 @@ def dashboard(
     require_reader(actor)
     ref = reference(session, actor=actor)
     found = ref.get(scope)
-    if found is None or not scope_visible(actor, found):
+    if found is None:
         raise NotFound(_("No scope %(scope)s, or it is outside your area.", scope=scope))
+    if not scope_visible(actor, found):
+        # Aggregate scopes (prefectures, parks) are public reference data: saying that one
+        # exists reveals nothing, so the caller learns it is outside their area.
+        raise Forbidden(_("You may not view %(scope)s: it is outside your area.", scope=found.name))
     enterprise_ids: list[int] = []
     if found.kind != "region":
         visible = visible_enterprises(session, actor=actor)
@@ -845,6 +849,83 @@ def dashboard(
             for s in ref.scopes
             if scope_visible(actor, s)
         ],
+    )
+
+
+@dataclass
+class PublicTarget:
+    year: int
+    target: float
+    target_max: float | None
+    bound: str
+    status: str | None
+    probability: float | None
+    completion_pct: float | None
+    final: bool  # the target year is complete: its status is final, not a projection
+
+
+@dataclass
+class PublicFigure:
+    indicator: str
+    name: str
+    unit: str
+    actual: float | None
+    period: str | None
+    targets: list[PublicTarget]
+
+
+@dataclass
+class PublicOverview:
+    as_of: date | None
+    latest: str | None
+    figures: list[PublicFigure]
+
+
+def public_overview(session: Session) -> PublicOverview | None:
+    """The region's latest measured figures against the plan's targets, for everybody.
+
+    Only the region's own totals of the published plan indicators, which the evaluation
+    report publishes too; nothing below the region is shown.
+    """
+    from plateau.auth.schemas import SYSTEM
+
+    ref = reference(session, actor=SYSTEM)
+    region = ref.get("region")
+    if region is None:
+        return None
+    ctx = context(session, actor=SYSTEM, monthly_years=(), recent_months=True)
+    table = ctx.table
+    if not table.years:
+        return None
+    complete = set(table.complete_years)
+    figures: dict[str, PublicFigure] = {}
+    for p in progress_rows(ctx, [region]):
+        if not p.computable or p.actual is None:
+            continue
+        fig = figures.get(p.indicator)
+        if fig is None:
+            fig = figures[p.indicator] = PublicFigure(
+                p.indicator, p.indicator_name, p.unit, p.actual, p.period, []
+            )
+        elif p.period and (fig.period or "") < p.period:
+            fig.actual, fig.period = p.actual, p.period
+        final = p.target_year in complete
+        fig.targets.append(
+            PublicTarget(
+                p.target_year,
+                p.target,
+                p.target_max,
+                p.bound,
+                p.status,
+                None if final else p.probability,
+                p.completion_pct,
+                final,
+            )
+        )
+    return PublicOverview(
+        as_of=table.as_of,
+        latest=table.periods[table.years[-1]].label,
+        figures=list(figures.values()),
     )
 
 

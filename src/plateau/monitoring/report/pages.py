@@ -56,4 +56,7 @@ def report_page(
 
 def _default_year(years: list[int]) -> int:
     # The last complete year is what an evaluation looks at; a year just begun says little.
-    return years[-2] if len(years) > 1 else (years[0] if years else 0)
+    # Without any returns yet, the current year: the report then says there is nothing to show.
+    from plateau.monitoring.periods import beijing_today
+
+    return years[-2] if len(years) > 1 else (years[0] if years else beijing_today().year)
