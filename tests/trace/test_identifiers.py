@@ -20,9 +20,9 @@ from plateau.i18n import DEFAULT_LOCALE, set_locale
 from plateau.registry.identifiers import IdentifierError, gtin_check_digit
 from plateau.trace import identifiers as ids
 from plateau.trace.identifiers import (
+    UnknownCompanyPrefix,
     canonical_digital_link,
     check_digit,
-    UnknownCompanyPrefix,
     default_gcp_length,
     digital_link_to_epc,
     epc_to_digital_link,

@@ -112,7 +112,7 @@ def spell(value: str, fmt: EpcFormat, notes: Spelling | None = None) -> str:
     """
     if fmt in ("No_Preference", "Never_Translates"):
         return value
-    target = "dl" if fmt == "Always_GS1_Digital_Link" else "urn"
+    target: identifiers.Format = "dl" if fmt == "Always_GS1_Digital_Link" else "urn"
     text = value.strip()
     if target == "urn" and text.lower().startswith("urn:epc:"):
         return value
@@ -143,9 +143,7 @@ def convert_event(
         return result
     for name in _EPC_LISTS:
         if isinstance(result.get(name), list):
-            result[name] = [
-                spell(v, fmt, notes) if isinstance(v, str) else v for v in result[name]
-            ]
+            result[name] = [spell(v, fmt, notes) if isinstance(v, str) else v for v in result[name]]
     if isinstance(result.get("parentID"), str):
         result["parentID"] = spell(result["parentID"], fmt, notes)
     for name in _QUANTITY_LISTS:

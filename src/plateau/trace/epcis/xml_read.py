@@ -74,9 +74,17 @@ def xml_to_json(data: bytes) -> dict[str, Any]:
     return _Reader().read(parse_xml(data))
 
 
-def element_to_json(root: Any) -> dict[str, Any]:
-    """Read an already parsed EPCIS XML root element into the EPCIS 2.0 JSON-LD dict."""
-    return _Reader().read(root)
+def element_to_json(root: Any, conversions: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Read an already parsed EPCIS XML root element into the EPCIS 2.0 JSON-LD dict.
+
+    ``conversions`` receives (path, message) for each event the reader had to convert (an
+    EPCIS 1.2 QuantityEvent becomes an ObjectEvent).
+    """
+    reader = _Reader()
+    document = reader.read(root)
+    if conversions is not None:
+        conversions.extend(reader.conversions)
+    return document
 
 
 def qname(element: Any) -> tuple[str | None, str]:
@@ -130,6 +138,7 @@ class _Reader:
     """One XML → JSON conversion; collects the extension namespaces for ``@context``."""
 
     def __init__(self) -> None:
+        self.conversions: list[tuple[str, str]] = []
         self.prefix_of: dict[str, str] = {}
         self.context: dict[str, str] = {}
         gs1 = cbv.epcis_context()
@@ -352,7 +361,10 @@ class _Reader:
     def _event_list(self, event_list: Any, path: str) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
         for index, child in enumerate(self._flatten(event_list), start=1):
-            ns, _name = qname(child)
+            ns, name = qname(child)
+            if ns is None and name == "QuantityEvent":
+                events.append(self._quantity_event(child, f"{path}/*[{index}]"))
+                continue
             events.append(self._event(child, f"{path}/*[{index}]"))
             if ns is not None and ns not in EPCIS_NAMESPACES:
                 events[-1]["type"] = self._key(child)
@@ -385,6 +397,35 @@ class _Reader:
             else:
                 event[field] = value
         return event
+
+    def _quantity_event(self, element: Any, path: str) -> dict[str, Any]:
+        """Convert an EPCIS 1.2 QuantityEvent as EPCIS 2.0 prescribes for the deprecated type:
+        an ObjectEvent, action OBSERVE, no EPCs, and one quantity element (epcClass and
+        quantity, no unit: a 1.2 quantity counts instances)."""
+        event = self._event(element, path)
+        event["type"] = "ObjectEvent"
+        epc_class = event.pop("epcClass", None)
+        quantity = event.pop("quantity", None)
+        element_json: dict[str, Any] = {"epcClass": epc_class}
+        if quantity is not None:
+            element_json["quantity"] = _number(str(quantity))
+        converted = dict(event)
+        converted["epcList"] = []
+        converted["action"] = "OBSERVE"
+        converted["quantityList"] = [element_json]
+        self.conversions.append(
+            (
+                path,
+                _(
+                    "An EPCIS 1.2 QuantityEvent of %(quantity)s × %(epc_class)s was converted to an "
+                    "ObjectEvent (action OBSERVE, a quantityList), as EPCIS 2.0 and GS1's 1.2→2.0 "
+                    "conversion do.",
+                    quantity=str(quantity),
+                    epc_class=str(epc_class),
+                ),
+            )
+        )
+        return converted
 
     def _field(self, field: str, child: Any) -> Any:
         if field in TEXT_FIELDS or field == "certificationInfo":

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 02:01:19.900361
+Create Date: 2026-12-07 02:55:14.761046
 """
 
 from __future__ import annotations
@@ -267,6 +267,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("error_behaviour", sa.String(length=16), nullable=False),
         sa.Column("errors", sa.JSON(), nullable=False),
+        sa.Column("notes", sa.JSON(), nullable=False),
         sa.Column("received_count", sa.Integer(), nullable=False),
         sa.Column("stored_count", sa.Integer(), nullable=False),
         sa.Column("duplicate_count", sa.Integer(), nullable=False),
