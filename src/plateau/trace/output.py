@@ -16,6 +16,7 @@ from plateau.registry.identifiers import IdentifierError
 from plateau.trace import identifiers, problems
 from plateau.trace.epcis import cbv
 from plateau.trace.epcis import xml as epcis_xml
+from plateau.trace.epcis.xml_names import NS_PLATEAU
 from plateau.trace.events import format_time
 
 EpcFormat = Literal[
@@ -80,7 +81,7 @@ def cbv_xml_format(header: str | None) -> CbvXmlFormat:
 
 # Our annotations of a query document live under this namespace (a user extension of
 # queryResults, which GS1's JSON Schema and XSD both allow).
-PLATEAU_NS = "https://ns.plateau.gov.cn/epcis/"
+PLATEAU_NS = NS_PLATEAU
 IDENTIFIER_FORMS = "plateau:identifierForms"
 
 

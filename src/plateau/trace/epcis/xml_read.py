@@ -23,6 +23,7 @@ from plateau.trace.epcis.xml_names import (
     NS_CBVMDA,
     NS_EPCIS,
     NS_EPCIS_12,
+    NS_PLATEAU,
     NS_SBDH,
     NS_XSI,
     QUANTITY_LISTS,
@@ -122,6 +123,10 @@ def _boolean(text: str) -> bool | str:
     if text in ("false", "0"):
         return False
     return text
+
+
+def _has_children(element: Any) -> bool:
+    return any(isinstance(c.tag, str) for c in element)
 
 
 def _append(target: dict[str, Any], key: str, value: Any) -> None:
@@ -387,6 +392,12 @@ class _Reader:
                 event[self._attribute_key(element, attr)] = value
         for child in self._flatten(element):
             ns, field = qname(child)
+            if ns == NS_PLATEAU and field == "certificationInfo":
+                # The values past GS1's one certificationInfo element (see xml_write).
+                previous = event.get(field, [])
+                items = previous if isinstance(previous, list) else [previous]
+                event[field] = [*items, _text(child)]
+                continue
             if ns is not None:
                 self._extend(event, child)
                 continue
@@ -574,13 +585,26 @@ class _Reader:
             _append(target, self._key(element), value)
 
     def _value(self, element: Any) -> Any:
+        """Read a user extension element: text, or an object of its children and attributes.
+
+        A namespaced attribute becomes a member of the object (``example:cv``), as GS1's and
+        OpenEPCIS's JSON twins write it (unless the element has text: then the text is the value,
+        as in GS1's twins). To write the same XML again, every attribute is also
+        listed under ``@attributes`` (``{"orderItemNumber": "910", "example:cv": "1"}``):
+        JSON-LD processors ignore that member (and the event hash does), and an unqualified
+        attribute, which has no namespace a JSON-LD key could name, lives only there. Text
+        beside attributes is ``@value``.
+        """
         attributes = self._extension_attributes(element)
-        if any(isinstance(c.tag, str) for c in element):
-            return {**attributes, **self._object(element)}
         text = (element.text or "").strip()
-        # An element with attributes and no text becomes an object of its attributes (as
-        # OpenEPCIS reads it); with text, the text wins, as in GS1's JSON twins.
-        return attributes if attributes and not text else text
+        if not attributes:
+            return {**self._object(element)} if _has_children(element) else text
+        if text and not _has_children(element):
+            # The text is the value (GS1's twins keep only it); the attributes ride along.
+            return {"@attributes": attributes, "@value": text}
+        members: dict[str, Any] = {k: v for k, v in attributes.items() if ":" in k}
+        members["@attributes"] = attributes
+        return {**members, **self._object(element)} if _has_children(element) else members
 
     def _extension_attributes(self, element: Any) -> dict[str, Any]:
         result: dict[str, Any] = {}
