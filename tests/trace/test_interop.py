@@ -319,3 +319,30 @@ def test_json_attributes_become_xml_attributes() -> None:
     assert hashing.event_hash(event, context=document["@context"]) == hashing.event_hash(
         plain, context=document["@context"]
     )
+
+
+# --- event hash: percent-encoding of serials ----------------------------------------------
+
+
+def test_serial_percent_encoding_follows_cbv_2_0_and_gs1s_python_reference() -> None:
+    """CBV 2.0 §8.9 hashes an EPC as its canonical GS1 Digital Link, whose path
+    percent-encodes the CS82 characters of GS1 Digital Link table 7-1, ``! ( ) *`` among them.
+
+    The two reference implementations disagree here:
+    - RalphTro/epcis-event-hash-generator (Python, GS1 Germany; its vector
+      ``epclist_normalisation``) encodes them: ``…/21/6789%2F%26%25%22%21%3F%28%29``;
+    - openepcis/openepcis-event-hash-generator (Java) keeps ``!()`` literal.
+    Plateau follows the CBV text, hence the Python reference (decision 0043).
+    """
+    urn = "urn:epc:id:sgtin:0614141.812345.6789%2F%26%25%22!%3F()"
+    prehash = hashing.prehash_string(_event(epcList=[urn]))
+    assert "https://id.gs1.org/01/80614141123458/21/6789%2F%26%25%22%21%3F%28%29" in prehash
+    assert "6789%2F%26%25%22!%3F()" not in prehash  # the OpenEPCIS spelling
+    # Whichever way a sender escapes them, one object gives one hash.
+    literal = "https://example.com/01/80614141123458/21/6789%2F%26%25%22!%3F()"
+    assert hashing.event_hash(_event(epcList=[literal])) == hashing.event_hash(
+        _event(epcList=[urn])
+    )
+    # ' ; = are not in table 7-1: literal, as in the Python reference's vectors.
+    tpx = "urn:epc:id:upui:1234567.098765.51qIgY)%3C%26Jp3*j7'SDB"
+    assert "/235/51qIgY%29%3C%26Jp3%2Aj7'SDB" in hashing.prehash_string(_event(epcList=[tpx]))
