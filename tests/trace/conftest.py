@@ -211,9 +211,12 @@ def normalise(value: Any, prefixes: dict[str, str], key: str | None = None) -> A
         if "@context" in value:
             # An embedded context (allowed on any object in JSON-LD) scopes its prefixes.
             prefixes = context_prefixes(value, prefixes)
+        if set(value) == {"@attributes", "@value"}:
+            # XML text with attributes (kept for writing XML again): as JSON-LD, the text.
+            return normalise(value["@value"], prefixes, key)
         result: dict[str, Any] = {}
         for k, v in value.items():
-            if k == "@context":
+            if k in ("@context", "@attributes"):  # JSON-LD ignores "@attributes"
                 continue
             result[_expand_key(k, prefixes)] = _normalise_field(k, v, prefixes, key)
         return result

@@ -248,7 +248,7 @@ def test_unsupported_media_type_answers_415(client: TestClient, enterprise_token
     assert resp.json()["type"] == "epcisException:UnsupportedMediaTypeException"
 
 
-def test_post_one_event_answers_201_then_409(
+def test_post_one_event_answers_201_then_200_for_the_same_event(
     client: TestClient, enterprise_token: str, session: Session
 ) -> None:
     event = {
@@ -266,11 +266,21 @@ def test_post_one_event_answers_201_then_409(
     assert fetched.status_code == 200
     [one] = fetched.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
     assert one["eventID"] == event["eventID"]
+    # The identical event sent again: an idempotent success, nothing stored twice.
     again = client.post("/epcis/events", json=event, headers=bearer(enterprise_token))
-    assert again.status_code == 409
-    assert again.json()["type"] == "epcisException:ResourceAlreadyExistsException"
+    assert again.status_code == 200, again.text
+    assert again.json()["eventID"] == event["eventID"]
+    assert again.headers["Location"] == resp.headers["Location"]
     assert _count(session) == 1
     assert session.scalar(select(func.count()).select_from(CaptureJob)) == 1
+    # A different event under the same eventID: a conflict naming the stored one's capture.
+    job_id = session.scalar(select(EpcisEvent.capture_job_id))
+    other = {**event, "action": "ADD"}
+    clash = client.post("/epcis/events", json=other, headers=bearer(enterprise_token))
+    assert clash.status_code == 409
+    assert clash.json()["type"] == "epcisException:ResourceAlreadyExistsException"
+    assert f"capture {job_id}" in clash.json()["detail"]
+    assert _count(session) == 1
 
 
 def test_post_events_refuses_a_document_and_an_invalid_event(
@@ -294,9 +304,12 @@ def test_an_event_id_cannot_name_two_events(
 ) -> None:
     event_id = "urn:uuid:0b7c1cb2-7b0d-4a3c-a0d2-2f5b6f9b0002"
     captured(client, enterprise_token, object_event(eventID=event_id))
+    job_id = session.scalar(select(EpcisEvent.capture_job_id))
     resp = capture(client, enterprise_token, document(object_event(eventID=event_id)))
-    assert resp.status_code == 400
-    assert "capture:event-id-taken" in resp.json()["detail"]
+    assert resp.status_code == 409
+    assert resp.json()["type"] == "epcisException:ResourceAlreadyExistsException"
+    detail = resp.json()["detail"]
+    assert "capture:event-id-taken" in detail and f"stored by capture {job_id}" in detail
     assert _count(session) == 1
 
 

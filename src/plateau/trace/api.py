@@ -544,6 +544,19 @@ def _behaviour(request: Request) -> ErrorBehaviour:
     )
 
 
+STRICT_HEADER = "Plateau-Capture-Strict"
+
+
+def _strict(request: Request) -> bool:
+    """Read ``Plateau-Capture-Strict``: ``true`` refuses what is otherwise normalised."""
+    value = request.headers.get(STRICT_HEADER, "false").strip().lower()
+    if value in ("true", "false"):
+        return value == "true"
+    raise problems.validation_error(
+        _("%(header)s takes true or false, not %(value)s.", header=STRICT_HEADER, value=value)
+    )
+
+
 def _job_json(job: CaptureJobRead) -> dict[str, Any]:
     return job.model_dump(mode="json", exclude_none=True)
 
@@ -556,7 +569,7 @@ def capture(
     body: RawBody,
 ) -> Response:
     """Capture an EPCISDocument (JSON-LD or XML); 202 with the capture job's Location."""
-    payload = Payload(body, _content_type(request), _behaviour(request))
+    payload = Payload(body, _content_type(request), _behaviour(request), _strict(request))
     outcome = service.capture_document(
         session, payload=payload, actor=actor, max_bytes=_max_bytes(request)
     )
@@ -613,17 +626,19 @@ def capture_one(
     actor: CurrentActor,
     body: RawBody,
 ) -> Response:
-    """Capture one event; 201 with its Location, 409 if it is already stored."""
-    payload = Payload(body, _content_type(request))
+    """Capture one event; 201 with its Location (200 if the same event is already stored),
+    409 if its eventID already names a different event."""
+    payload = Payload(body, _content_type(request), strict=_strict(request))
     outcome = service.capture_event(
         session, payload=payload, actor=actor, max_bytes=_max_bytes(request)
     )
-    service.queue_stream_deliveries(session)
+    if outcome.stored_ids:
+        service.queue_stream_deliveries(session)
     event_id = outcome.event_ids[0]
     stored = service.get_event(session, event_id=event_id, actor=actor)[-1]
     return JSONResponse(
         stored,
-        status_code=201,
+        status_code=201 if outcome.stored_ids else 200,
         headers={"Location": f"/epcis/events/{quote(event_id, safe='')}"},
     )
 

@@ -34,6 +34,7 @@ from plateau.i18n import _
 from plateau.settings import get_settings
 from plateau.trace import genealogy, problems
 from plateau.trace.epcis import hashing, validation
+from plateau.trace.epcis import xml as epcis_xml
 from plateau.trace.events import Context, EventError, PreparedEvent, identifier_key, prepare
 from plateau.trace.models import (
     CaptureJob,
@@ -64,6 +65,8 @@ class Payload:
     data: bytes
     content_type: str | None
     behaviour: ErrorBehaviour = "rollback"
+    # Strict: refuse what is otherwise accepted after normalising it (see ``Payload`` notes).
+    strict: bool = False
 
 
 @dataclass
@@ -86,15 +89,26 @@ def source_format(content_type: str | None, data: bytes) -> str:
 # --- reading and checking ---------------------------------------------------------------
 
 
-def read_document(payload: Payload) -> tuple[dict[str, Any], dict[int, list[str]]]:
+def read_document(
+    payload: Payload, notes: list[dict[str, Any]] | None = None
+) -> tuple[dict[str, Any], dict[int, list[str]]]:
     """Validate a capture payload; return the document and the problems of each bad event.
 
     Raises a 400 ValidationException when the document itself is broken, or when any event
-    is and the behaviour is rollback.
+    is and the behaviour is rollback. ``notes`` receives what was normalised to be accepted.
     """
-    document, report = validation.validate_payload(payload.data, payload.content_type)
+    document, report = validation.validate_payload(
+        payload.data, payload.content_type, strict=payload.strict
+    )
+    if document is None or document.get("type") not in DOCUMENT_TYPES:
+        _refuse_a_query(payload, document)
     if document is None:
         raise problems.validation_error(report.detail())
+    if notes is not None:
+        notes.extend(
+            {"instance": note.path, "rule": note.rule, "detail": note.message}
+            for note in report.notes
+        )
     kind = document.get("type")
     if kind not in DOCUMENT_TYPES:
         if not report.ok:
@@ -119,6 +133,33 @@ def read_document(payload: Payload) -> tuple[dict[str, Any], dict[int, list[str]
     if document_level or payload.behaviour == "rollback":
         raise problems.validation_error(report.detail())
     return document, per_event
+
+
+def _refuse_a_query(payload: Payload, document: Mapping[str, Any] | None) -> None:
+    """Say so when a query (an XML Poll, a REST query) was sent to capture by mistake."""
+    path = None
+    if source_format(payload.content_type, payload.data) == "xml":
+        try:
+            root = epcis_xml.parse_xml(payload.data)
+        except epcis_xml.XmlBindingError:
+            return
+        body = root.find("EPCISBody")
+        first = (
+            next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
+        )
+        if first is not None and epcis_xml.qname(first)[1] == "Poll":
+            path = "/EPCISQueryDocument/EPCISBody/Poll"
+    elif document is not None and document.get("@context") == epcis_xml.QUERY_CONTEXT:
+        path = "/"
+    if path is not None:
+        raise problems.validation_error(
+            _(
+                "%(path)s: this is a query (an EPCIS Poll), not events to capture. Send queries "
+                "to GET /epcis/events or POST /epcis/queries; capture takes an EPCISDocument "
+                "[capture:query-document]",
+                path=path,
+            )
+        )
 
 
 def _event_of(path: str, events: Sequence[Mapping[str, Any]]) -> int | None:
@@ -177,7 +218,8 @@ def capture(
 ) -> Outcome:
     """Capture a document; return the finished job (see the module docstring)."""
     check_size(payload, max_bytes=max_bytes)
-    document, invalid = read_document(payload)
+    notes: list[dict[str, Any]] = []
+    document, invalid = read_document(payload, notes)
     events = hashing.document_events(document)
     max_events = event_limit()
     if len(events) > max_events:
@@ -194,6 +236,7 @@ def capture(
         status="running",
         error_behaviour=payload.behaviour,
         errors=[],
+        notes=notes,
         received_count=len(events),
         source_format=source_format(payload.content_type, payload.data),
         payload_bytes=len(payload.data),
@@ -206,6 +249,9 @@ def capture(
     prepared = _prepare_all(document, events, errors, record_time)
     fresh, duplicates = _deduplicate(session, prepared, errors)
     if errors and payload.behaviour == "rollback":
+        if all(EVENT_ID_TAKEN in line for lines in errors.values() for line in lines):
+            # Only eventIDs taken by different events: a conflict, not an invalid document.
+            raise problems.EpcisError(problems.ALREADY_EXISTS, _error_detail(errors), 409)
         raise problems.validation_error(_error_detail(errors))
     session.add(job)
     session.flush()
@@ -273,29 +319,26 @@ def _deduplicate(
     chosen = sorted(
         {p.columns["event_id"] for p in prepared if p.columns["event_id"] != p.event_hash}
     )
-    owners: dict[str, set[str]] = {}
+    # eventID -> {hash: the capture job that stored it (None: inserted without a job)}
+    owners: dict[str, dict[str, str | None]] = {}
     for start in range(0, len(chosen), 500):
         taken = session.execute(
-            select(EpcisEvent.event_id, EpcisEvent.event_hash).where(
+            select(EpcisEvent.event_id, EpcisEvent.event_hash, EpcisEvent.capture_job_id).where(
                 EpcisEvent.event_id.in_(chosen[start : start + 500])
             )
         )
-        for event_id, event_hash in taken:
-            owners.setdefault(event_id, set()).add(event_hash)
+        for event_id, event_hash, job_id in taken:
+            owners.setdefault(event_id, {})[event_hash] = job_id
     fresh: list[PreparedEvent] = []
     duplicates = 0
     seen: set[tuple[str, bool]] = set()
     for item in prepared:
         event_id = item.columns["event_id"]
-        others = owners.get(event_id, set()) - {item.event_hash}
+        others = {h: j for h, j in owners.get(event_id, {}).items() if h != item.event_hash}
         if others:
+            other_hash = sorted(others)[0]
             errors.setdefault(item.position, []).append(
-                _(
-                    "%(path)s/eventID: %(id)s already identifies another event (hash %(hash)s) [capture:event-id-taken]",
-                    path=_event_path(item.position),
-                    id=event_id,
-                    hash=sorted(others)[0],
-                )
+                event_id_taken(_event_path(item.position), event_id, other_hash, others[other_hash])
             )
             continue
         if item.key in stored or item.key in seen:
@@ -303,9 +346,34 @@ def _deduplicate(
             continue
         seen.add(item.key)
         if event_id != item.event_hash:
-            owners.setdefault(event_id, set()).add(item.event_hash)
+            owners.setdefault(event_id, {})[item.event_hash] = None
         fresh.append(item)
     return fresh, duplicates
+
+
+EVENT_ID_TAKEN = "[capture:event-id-taken]"
+
+
+def event_id_taken(path: str, event_id: str, other_hash: str, job_id: str | None) -> str:
+    """Say that an eventID already names a different event, and which capture stored it."""
+    if job_id is None:
+        return _(
+            "%(path)s/eventID: %(id)s already names a different event (hash %(hash)s), "
+            "captured earlier; an identical event sent again would be accepted as a duplicate "
+            "[capture:event-id-taken]",
+            path=path,
+            id=event_id,
+            hash=other_hash,
+        )
+    return _(
+        "%(path)s/eventID: %(id)s already names a different event (hash %(hash)s), stored by "
+        "capture %(capture)s; an identical event sent again would be accepted as a duplicate "
+        "[capture:event-id-taken]",
+        path=path,
+        id=event_id,
+        hash=other_hash,
+        capture=job_id,
+    )
 
 
 def insert_events(
@@ -425,8 +493,11 @@ def _items(value: Any) -> list[dict[str, Any]]:
 
 
 def _problem(position: int, lines: Iterable[str]) -> dict[str, Any]:
+    found = list(lines)
+    conflict = all(EVENT_ID_TAKEN in line for line in found)
+    kind, status = (problems.ALREADY_EXISTS, 409) if conflict else (problems.VALIDATION, 400)
     return {
-        **problems.problem(problems.VALIDATION, 400, "\n".join(lines)),
+        **problems.problem(kind, status, "\n".join(found)),
         "instance": f"#{_event_path(position)}",
     }
 

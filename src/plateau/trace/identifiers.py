@@ -11,8 +11,9 @@ Three spellings of one identifier circulate in EPCIS documents:
 
 Going from a Digital Link (or a bare key) to an EPC URI needs the company prefix length,
 which the key itself does not tell. Pass ``gcp_length`` (a number, or a function from the
-key's digits to a number) or rely on :func:`default_gcp_length`, which encodes a few GS1
-allocation rules and falls back to 7 digits.
+key's digits to a number) or rely on :func:`default_gcp_length`, GS1's company prefix table
+as biip carries it; where that table has no entry the conversion raises
+:class:`UnknownCompanyPrefix` rather than guess.
 
 Percent-encoding: in a Digital Link path the characters of the AI encodable character set
 82 that are URI delimiters or unsafe (``! " # % & ( ) * + , / : < > ?``) are
@@ -84,7 +85,11 @@ _KEY_BY_AI = {spec.ai: kind for kind, spec in KEYS.items()}
 
 
 def check_digit(body: str) -> str:
-    """Return the GS1 mod-10 check digit for the digits before it."""
+    """Return the GS1 mod-10 check digit for the digits before it.
+
+    The registry's function, not biip's: importing any part of biip loads the whole package
+    (about 0.2 s), which the event hash, computing check digits, must not pay.
+    """
     return gtin_check_digit(body)
 
 
@@ -270,30 +275,34 @@ def validate_upui(value: str) -> str:
 
 # --- company prefix length ------------------------------------------------------------
 
-# (first three digits from, to, company prefix length). GS1 China allocates 7-digit
-# prefixes under 690-691 and 8-digit prefixes under 692-699; Plateau's enterprises hold
-# GS1 China prefixes, so this is the rule that matters here. Everything else defaults to 7,
-# the length of every example prefix in the GS1 corpus. A national node with GS1's full
-# prefix format list (gcpprefixformatlist.xml) should be plugged in through ``gcp_length``.
-GCP_LENGTH_RULES: tuple[tuple[int, int, int], ...] = (
-    (690, 691, 7),
-    (692, 699, 8),
-)
-DEFAULT_GCP_LENGTH = 7
+# A key's digits do not tell where its company prefix ends. GS1 publishes the lengths
+# allocated under every prefix range (the GCP prefix format list); biip carries that table,
+# offline. Where the table has no entry, the length is unknown and we say so instead of
+# guessing: a guessed split gives an EPC URI that differs from the partner's (the dot moves).
 
 
-def default_gcp_length(digits: str) -> int:
-    """Return the company prefix length Plateau assumes for a key starting with ``digits``.
+class UnknownCompanyPrefix(IdentifierError):
+    """The company prefix length of a key is in no table we have."""
+
+
+def gs1_company_prefix_length(digits: str) -> int | None:
+    """Return the company prefix length GS1's table gives for a key starting with ``digits``.
 
     ``digits`` starts with the GS1 prefix (for a GTIN-14 or SSCC, skip the indicator or
-    extension digit first; :func:`epc_urn_from_key` does).
+    extension digit first; :func:`epc_from_elements` does). None when GS1's table does not
+    know the range (a GTIN-8 range, ISBN, a restricted-circulation number, a free range).
     """
-    if len(digits) >= 3 and digits[:3].isdigit():
-        head = int(digits[:3])
-        for low, high, length in GCP_LENGTH_RULES:
-            if low <= head <= high:
-                return length
-    return DEFAULT_GCP_LENGTH
+    from biip.gs1_prefixes import GS1CompanyPrefix
+
+    if not (digits.isascii() and digits.isdecimal()):
+        return None
+    found = GS1CompanyPrefix.extract(digits)
+    return len(found.value) if found is not None else None
+
+
+def default_gcp_length(digits: str) -> int | None:
+    """Return the company prefix length Plateau uses for ``digits``: GS1's table, or None."""
+    return gs1_company_prefix_length(digits)
 
 
 def _resolve_gcp_length(digits: str, gcp_length: GcpLength) -> int:
@@ -306,6 +315,14 @@ def _resolve_gcp_length(digits: str, gcp_length: GcpLength) -> int:
         length = None
     if length is None:
         length = default_gcp_length(digits)
+    if length is None:
+        raise UnknownCompanyPrefix(
+            _(
+                "The length of the GS1 company prefix in %(code)s is unknown (it is not in GS1's "
+                "company prefix table), so it has no EPC URI that we could vouch for.",
+                code=digits,
+            )
+        )
     if not 6 <= length <= 12:
         raise IdentifierError(_("A GS1 company prefix has 6 to 12 digits, not %(n)s.", n=length))
     return length

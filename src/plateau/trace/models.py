@@ -58,6 +58,9 @@ class CaptureJob(Base):
     error_behaviour: Mapped[str] = mapped_column(String(16), default="rollback")
     # RFC 7807 problems, one per refused event (or one for the document).
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # What was accepted only after normalising it (bare CBV words in XML, EPCIS 1.2
+    # QuantityEvents), one {"instance", "rule", "detail"} each; strict capture refuses these.
+    notes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     received_count: Mapped[int] = mapped_column(default=0)
     stored_count: Mapped[int] = mapped_column(default=0)
     duplicate_count: Mapped[int] = mapped_column(default=0)

@@ -4,6 +4,7 @@ spellings a client asks for (``GS1-EPC-Format``, ``GS1-CBV-XML-Format``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -15,6 +16,7 @@ from plateau.registry.identifiers import IdentifierError
 from plateau.trace import identifiers, problems
 from plateau.trace.epcis import cbv
 from plateau.trace.epcis import xml as epcis_xml
+from plateau.trace.epcis.xml_names import NS_PLATEAU
 from plateau.trace.events import format_time
 
 EpcFormat = Literal[
@@ -77,45 +79,91 @@ def cbv_xml_format(header: str | None) -> CbvXmlFormat:
     )
 
 
-def spell(value: str, fmt: EpcFormat) -> str:
-    """Return an identifier in the spelling ``fmt`` asks for (others as they are)."""
+# Our annotations of a query document live under this namespace (a user extension of
+# queryResults, which GS1's JSON Schema and XSD both allow).
+PLATEAU_NS = NS_PLATEAU
+IDENTIFIER_FORMS = "plateau:identifierForms"
+
+
+@dataclass
+class Spelling:
+    """Which identifiers a response spelt differently from how they were captured, and which
+    it could not translate: a client comparing URNs with a partner needs to know."""
+
+    derived: dict[str, str] = field(default_factory=dict)  # spelt -> as captured
+    untranslated: dict[str, str] = field(default_factory=dict)  # as captured -> why
+
+    def annotation(self) -> list[dict[str, str]]:
+        """Return the ``plateau:identifierForms`` list of a query document."""
+        forms = [{"value": v, "derivedFrom": o} for v, o in sorted(self.derived.items())]
+        forms += [
+            {"value": v, "untranslated": "companyPrefixLengthUnknown", "reason": w}
+            for v, w in sorted(self.untranslated.items())
+        ]
+        return forms
+
+
+def spell(value: str, fmt: EpcFormat, notes: Spelling | None = None) -> str:
+    """Return an identifier in the spelling ``fmt`` asks for (others as they are).
+
+    An identifier already in the asked-for form is returned exactly as it was captured (the
+    partner's URN, escapes and all). Going from a Digital Link to a URN needs the company
+    prefix length: where GS1's table does not know it, the Digital Link stays and ``notes``
+    says why; whatever was translated is listed in ``notes`` with its captured form.
+    """
     if fmt in ("No_Preference", "Never_Translates"):
         return value
-    try:
-        return identifiers.normalize_epc(
-            value, "dl" if fmt == "Always_GS1_Digital_Link" else "urn", strict=False
-        )
-    except IdentifierError:
+    target: identifiers.Format = "dl" if fmt == "Always_GS1_Digital_Link" else "urn"
+    text = value.strip()
+    if target == "urn" and text.lower().startswith("urn:epc:"):
         return value
+    try:
+        spelt = identifiers.normalize_epc(text, target)
+    except identifiers.UnknownCompanyPrefix as exc:
+        if notes is not None:
+            notes.untranslated[value] = str(exc)
+        return value
+    except IdentifierError:
+        # Stored data that a later rule would refuse is shown as written (or moved to the
+        # canonical Digital Link host), never hidden.
+        try:
+            spelt = identifiers.normalize_epc(text, target, strict=False)
+        except IdentifierError:
+            return value
+    if notes is not None and spelt != value:
+        notes.derived[spelt] = value
+    return spelt
 
 
-def convert_event(event: Mapping[str, Any], fmt: EpcFormat) -> dict[str, Any]:
+def convert_event(
+    event: Mapping[str, Any], fmt: EpcFormat, notes: Spelling | None = None
+) -> dict[str, Any]:
     """Return a copy of ``event`` with its EPCs, classes and locations spelt as ``fmt`` asks."""
     result = dict(event)
     if fmt in ("No_Preference", "Never_Translates"):
         return result
     for name in _EPC_LISTS:
         if isinstance(result.get(name), list):
-            result[name] = [spell(v, fmt) if isinstance(v, str) else v for v in result[name]]
+            result[name] = [spell(v, fmt, notes) if isinstance(v, str) else v for v in result[name]]
     if isinstance(result.get("parentID"), str):
-        result["parentID"] = spell(result["parentID"], fmt)
+        result["parentID"] = spell(result["parentID"], fmt, notes)
     for name in _QUANTITY_LISTS:
         if isinstance(result.get(name), list):
-            result[name] = [_respell(item, "epcClass", fmt) for item in result[name]]
+            result[name] = [_respell(item, "epcClass", fmt, notes) for item in result[name]]
     for name in ("readPoint", "bizLocation"):
         if isinstance(result.get(name), Mapping):
-            result[name] = _respell(result[name], "id", fmt)
+            result[name] = _respell(result[name], "id", fmt, notes)
     for name, member in (("sourceList", "source"), ("destinationList", "destination")):
         if isinstance(result.get(name), list):
-            result[name] = [_respell(item, member, fmt) for item in result[name]]
+            result[name] = [_respell(item, member, fmt, notes) for item in result[name]]
     return result
 
 
-def _respell(item: Any, key: str, fmt: EpcFormat) -> Any:
+def _respell(item: Any, key: str, fmt: EpcFormat, notes: Spelling | None) -> Any:
     if not isinstance(item, Mapping) or not isinstance(item.get(key), str):
         return item
     changed = dict(item)
-    changed[key] = spell(item[key], fmt)
+    changed[key] = spell(item[key], fmt, notes)
     return changed
 
 
@@ -136,9 +184,14 @@ def query_document(
     if subscription_id is not None:
         results["subscriptionID"] = subscription_id
     results["queryName"] = query_name
-    results["resultsBody"] = {"eventList": [convert_event(e, fmt) for e in events]}
+    notes = Spelling()
+    results["resultsBody"] = {"eventList": [convert_event(e, fmt, notes) for e in events]}
+    context: list[Any] = [cbv.CONTEXT_URL]
+    if notes.derived or notes.untranslated:
+        results[IDENTIFIER_FORMS] = notes.annotation()
+        context.append({"plateau": PLATEAU_NS})
     return {
-        "@context": [cbv.CONTEXT_URL],
+        "@context": context,
         "type": "EPCISQueryDocument",
         "schemaVersion": "2.0",
         "creationDate": format_time(created or utcnow()),

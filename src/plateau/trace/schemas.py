@@ -25,6 +25,8 @@ class CaptureJobRead(BaseModel):
     success: bool
     captureErrorBehaviour: Literal["rollback", "proceed"]
     errors: list[dict[str, Any]] = Field(default_factory=list)
+    # What was accepted after normalising it (Plateau's own; the binding allows more properties).
+    notes: list[dict[str, Any]] = Field(default_factory=list)
     # Plateau's own counts (the binding allows more properties).
     eventCount: int = 0
     storedCount: int = 0

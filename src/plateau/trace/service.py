@@ -124,7 +124,9 @@ def capture_event(session: Session, *, payload: Payload, actor: Actor, max_bytes
     """Capture one bare event (``POST /epcis/events``); 409 if it is already stored."""
     enterprise = access.require_capturer(actor)
     capture.check_size(payload, max_bytes=max_bytes)
-    event, report = validation.validate_payload(payload.data, payload.content_type)
+    event, report = validation.validate_payload(
+        payload.data, payload.content_type, strict=payload.strict
+    )
     if event is None or not report.ok:
         raise problems.validation_error(report.detail())
     if event.get("type") in capture.DOCUMENT_TYPES or "epcisBody" in event:
@@ -141,20 +143,25 @@ def capture_event(session: Session, *, payload: Payload, actor: Actor, max_bytes
         )
     except (EventError, ValueError) as exc:
         raise problems.validation_error(str(exc)) from None
-    existing = session.scalar(
+    same = session.scalar(
         select(EpcisEvent.event_id).where(
-            or_(
-                (EpcisEvent.event_hash == event_hash)
-                & (EpcisEvent.declared.is_(prepared.declared)),
-                (EpcisEvent.event_id == prepared.columns["event_id"])
-                & (EpcisEvent.event_hash != event_hash),
-            )
+            EpcisEvent.event_hash == event_hash, EpcisEvent.declared.is_(prepared.declared)
         )
     )
-    if existing is not None:
+    if same is not None:
+        # The same event sent again: an idempotent success, nothing new stored.
+        return Outcome(_job_of_event(session, same), [], [same])
+    taken = session.execute(
+        select(EpcisEvent.event_hash, EpcisEvent.capture_job_id)
+        .where(EpcisEvent.event_id == prepared.columns["event_id"])
+        .limit(1)
+    ).first()
+    if taken is not None:
         raise problems.EpcisError(
             problems.ALREADY_EXISTS,
-            _("The event %(id)s is already in the repository.", id=existing),
+            capture.event_id_taken("", prepared.columns["event_id"], taken[0], taken[1]).lstrip(
+                "/"
+            ),
             409,
         )
     job = CaptureJob(
@@ -176,6 +183,18 @@ def capture_event(session: Session, *, payload: Payload, actor: Actor, max_bytes
     session.flush()
     ids = capture.insert_events(session, [prepared], job=job, actor=actor, enterprise=enterprise)
     return Outcome(job, ids, [prepared.columns["event_id"]])
+
+
+def _job_of_event(session: Session, event_id: str) -> CaptureJob:
+    """Return the capture job that stored an event (a finished stand-in if it had none)."""
+    job_id = session.scalar(
+        select(EpcisEvent.capture_job_id).where(EpcisEvent.event_id == event_id)
+    )
+    job = session.get(CaptureJob, job_id) if job_id else None
+    if job is None:
+        now = utcnow()
+        job = CaptureJob(id="", status="success", created_at=now, finished_at=now)
+    return job
 
 
 def get_capture_job(session: Session, *, capture_id: str, actor: Actor) -> CaptureJob:
@@ -216,6 +235,7 @@ def capture_job_read(job: CaptureJob) -> CaptureJobRead:
         success=job.status != "failure",
         captureErrorBehaviour="proceed" if job.error_behaviour == "proceed" else "rollback",
         errors=list(job.errors or []),
+        notes=list(job.notes or []),
         eventCount=job.received_count,
         storedCount=job.stored_count,
         duplicateCount=job.duplicate_count,

@@ -276,6 +276,10 @@ def _nodes(name: str, value: Any, path: tuple[str, ...], names: _Names) -> list[
     """Turn one JSON member into nodes (a list becomes one node per item, as in XML)."""
     if isinstance(value, list):
         return [node for item in value for node in _nodes(name, item, path, names)]
+    if isinstance(value, Mapping) and "@value" in value and all(k.startswith("@") for k in value):
+        # Text with XML attributes (xml_read keeps them under "@attributes"): the text is
+        # the value, as when the element had none.
+        return [_leaf(name, value["@value"], path, names)]
     if isinstance(value, Mapping):
         node = _Node(name)
         for key, member in value.items():

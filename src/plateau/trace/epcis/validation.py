@@ -67,9 +67,14 @@ class Problem:
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """The outcome of validating one document."""
+    """The outcome of validating one document.
+
+    ``notes`` lists what was accepted only after normalising it (a bare CBV word in XML, an
+    EPCIS 1.2 QuantityEvent): in strict mode each would have been a problem instead.
+    """
 
     problems: tuple[Problem, ...] = ()
+    notes: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -271,43 +276,58 @@ def validate_query(query: Any) -> list[Problem]:
     return _merge(structural, semantic)
 
 
-def validate_xml(data: bytes) -> list[Problem]:
+def validate_xml(data: bytes, *, strict: bool = False) -> list[Problem]:
     """Validate an EPCIS XML document (2.0, or 1.2) and list its problems."""
-    return _read_and_validate_xml(data)[1]
+    return _read_and_validate_xml(data, strict=strict)[1]
 
 
-def _read_and_validate_xml(data: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
+def _read_and_validate_xml(
+    data: bytes, *, strict: bool = False
+) -> tuple[dict[str, Any] | None, list[Problem], list[Problem]]:
+    """Return the document, its problems, and the notes of what was normalised."""
     try:
         root = epcis_xml.parse_xml(data)
     except epcis_xml.XmlBindingError as exc:
-        return None, [Problem("/", "xml:well-formed", exc.message)]
+        return None, [Problem("/", "xml:well-formed", exc.message)], []
     namespace, name = epcis_xml.qname(root)
     version = "1.2" if namespace and namespace.endswith(":xsd:1") else "2.0"
     problems = list(_xsd_problems(root, version))
-    problems += _xml_form_problems(root)
+    form_problems, notes = _xml_form_problems(root)
+    problems += form_problems
     root_path = "/" + (f"{root.prefix}:{name}" if root.prefix else name)
+    conversions: list[tuple[str, str]] = []
     try:
-        document = epcis_xml.element_to_json(root)
+        document = epcis_xml.element_to_json(root, conversions)
     except epcis_xml.XmlBindingError as exc:
         problems.append(Problem(root_path + exc.path.rstrip("/"), "xml:binding", exc.message))
-        return None, problems
+        return None, problems, notes
+    for path, message in conversions:
+        notes.append(Problem(root_path + path, "epcis:1.2-quantity-event", message))
+    if strict:
+        problems += [Problem(n.path, n.rule, _strict_message(n)) for n in notes]
+        notes = []
     for problem in _semantic_problems(document, json_binding=False):
         path = pointer_to_xpath(problem.path, root_path, document)
         problems.append(Problem(path, problem.rule, problem.message))
-    return document, _unique(problems)
+    return document, _unique(problems), notes
+
+
+def _strict_message(note: Problem) -> str:
+    return _("%(note)s Strict capture refuses it; write the standard form.", note=note.message)
 
 
 def validate_payload(
-    data: bytes, content_type: str | None = None
+    data: bytes, content_type: str | None = None, *, strict: bool = False
 ) -> tuple[dict[str, Any] | None, ValidationReport]:
     """Read and validate a capture payload (JSON or XML); return the JSON-LD dict and the report.
 
-    The dict is None when the payload could not be read at all.
+    The dict is None when the payload could not be read at all. ``strict`` refuses what is
+    otherwise accepted after normalising it (the report's notes).
     """
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind.endswith("xml") or (not kind and data.lstrip()[:1] == b"<"):
-        document, problems = _read_and_validate_xml(data)
-        return document, report(problems)
+        document, problems, notes = _read_and_validate_xml(data, strict=strict)
+        return document, ValidationReport(tuple(problems), tuple(notes))
     try:
         parsed = epcis_xml.parse_document(data, "application/json")
     except epcis_xml.XmlBindingError as exc:
@@ -1076,9 +1096,31 @@ _XML_VOCAB_ATTRIBUTES = {
 }
 
 
-def _xml_form_problems(root: Any) -> list[Problem]:
-    """CBV values in XML are URIs; a bare word there is neither a term nor a user URI."""
-    problems = []
+def _xml_vocabulary(name: str, attribute: str | None) -> cbv.Vocabulary:
+    """Return the CBV list of an XML field (``attribute`` for sensorReport/@type and @exception)."""
+    if name == "sensorReport":
+        return cbv.measurement_type() if attribute == "type" else cbv.sensor_alert_type()
+    return {
+        "bizStep": cbv.biz_step,
+        "disposition": cbv.disposition,
+        "set": cbv.disposition,
+        "unset": cbv.disposition,
+        "reason": cbv.error_reason,
+        "bizTransaction": cbv.biz_transaction_type,
+        "source": cbv.source_dest_type,
+        "destination": cbv.source_dest_type,
+    }[name]()
+
+
+def _xml_form_problems(root: Any) -> tuple[list[Problem], list[Problem]]:
+    """CBV values in XML are URIs; a bare word there is neither a term nor a user URI.
+
+    Real peers write bare words anyway (``sensorReport/@exception="ALARM_CONDITION"``). A bare
+    word that is a term of the field's own list can mean only that term: it is accepted and
+    listed as a note (the second list); any other bare word is a problem.
+    """
+    problems: list[Problem] = []
+    notes: list[Problem] = []
     tree = root.getroottree()
     for element in root.iter():
         if not isinstance(element.tag, str):
@@ -1088,31 +1130,48 @@ def _xml_form_problems(root: Any) -> list[Problem]:
         parent_name = epcis_xml.qname(parent)[1] if parent is not None else None
         if namespace is not None or parent is None:
             continue
-        values: list[tuple[str, str]] = []
+        values: list[tuple[str, str, str | None]] = []
         if name in _XML_VOCAB_TEXT and not len(element):
             expected = _XML_VOCAB_TEXT[name]
             in_event = expected is None and parent_name in EVENT_TYPES
             if in_event or parent_name == expected:
-                values.append(("", (element.text or "").strip()))
+                values.append(("", (element.text or "").strip(), None))
         if name in _XML_VOCAB_ATTRIBUTES and parent_name == _XML_VOCAB_ATTRIBUTES[name][0]:
             for attribute in _XML_VOCAB_ATTRIBUTES[name][1]:
                 if element.get(attribute):
-                    values.append((f"/@{attribute}", element.get(attribute).strip()))
-        for suffix, value in values:
-            if value and ":" not in value:
-                problems.append(
+                    values.append((f"/@{attribute}", element.get(attribute).strip(), attribute))
+        for suffix, value, field_attribute in values:
+            if not value or ":" in value:
+                continue
+            vocabulary = _xml_vocabulary(name, field_attribute)
+            path = tree.getpath(element) + suffix
+            if value in vocabulary.terms:
+                notes.append(
                     Problem(
-                        tree.getpath(element) + suffix,
-                        "cbv:xml-form",
+                        path,
+                        "cbv:xml-bare-word",
                         _(
-                            "In XML a standard value is a URI such as "
-                            "urn:epcglobal:cbv:bizstep:shipping or gs1:Temperature, not the bare "
-                            "word %(value)s.",
+                            "The bare word %(value)s was read as the standard value %(uri)s "
+                            "(in XML a standard value is written as a URI).",
                             value=value,
+                            uri=vocabulary.urn(value),
                         ),
                     )
                 )
-    return problems
+                continue
+            problems.append(
+                Problem(
+                    path,
+                    "cbv:xml-form",
+                    _(
+                        "In XML a standard value is a URI such as "
+                        "urn:epcglobal:cbv:bizstep:shipping or gs1:Temperature, not the bare "
+                        "word %(value)s.",
+                        value=value,
+                    ),
+                )
+            )
+    return problems, notes
 
 
 _XML_ITEMS = {

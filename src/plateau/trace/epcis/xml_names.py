@@ -7,6 +7,8 @@ import re
 NS_EPCIS = "urn:epcglobal:epcis:xsd:2"
 NS_EPCIS_12 = "urn:epcglobal:epcis:xsd:1"
 NS_QUERY = "urn:epcglobal:epcis-query:xsd:2"
+# Plateau's own XML namespace: certificationInfo values past the one GS1's XSD allows.
+NS_PLATEAU = "https://ns.plateau.gov.cn/epcis/"
 NS_QUERY_12 = "urn:epcglobal:epcis-query:xsd:1"
 NS_MASTERDATA = "urn:epcglobal:epcis-masterdata:xsd:2"
 NS_MASTERDATA_12 = "urn:epcglobal:epcis-masterdata:xsd:1"

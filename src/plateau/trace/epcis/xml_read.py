@@ -23,6 +23,7 @@ from plateau.trace.epcis.xml_names import (
     NS_CBVMDA,
     NS_EPCIS,
     NS_EPCIS_12,
+    NS_PLATEAU,
     NS_SBDH,
     NS_XSI,
     QUANTITY_LISTS,
@@ -109,9 +110,17 @@ def xml_to_json(data: bytes) -> dict[str, Any]:
     return _Reader().read(parse_xml(data))
 
 
-def element_to_json(root: Any) -> dict[str, Any]:
-    """Read an already parsed EPCIS XML root element into the EPCIS 2.0 JSON-LD dict."""
-    return _Reader().read(root)
+def element_to_json(root: Any, conversions: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Read an already parsed EPCIS XML root element into the EPCIS 2.0 JSON-LD dict.
+
+    ``conversions`` receives (path, message) for each event the reader had to convert (an
+    EPCIS 1.2 QuantityEvent becomes an ObjectEvent).
+    """
+    reader = _Reader()
+    document = reader.read(root)
+    if conversions is not None:
+        conversions.extend(reader.conversions)
+    return document
 
 
 def qname(element: Any) -> tuple[str | None, str]:
@@ -151,6 +160,10 @@ def _boolean(text: str) -> bool | str:
     return text
 
 
+def _has_children(element: Any) -> bool:
+    return any(isinstance(c.tag, str) for c in element)
+
+
 def _append(target: dict[str, Any], key: str, value: Any) -> None:
     # Values read from XML are strings or dicts, so a list here is a repeated element.
     if key not in target:
@@ -165,6 +178,7 @@ class _Reader:
     """One XML → JSON conversion; collects the extension namespaces for ``@context``."""
 
     def __init__(self) -> None:
+        self.conversions: list[tuple[str, str]] = []
         self.prefix_of: dict[str, str] = {}
         self.context: dict[str, str] = {}
         gs1 = cbv.epcis_context()
@@ -387,7 +401,10 @@ class _Reader:
     def _event_list(self, event_list: Any, path: str) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
         for index, child in enumerate(self._flatten(event_list), start=1):
-            ns, _name = qname(child)
+            ns, name = qname(child)
+            if ns is None and name == "QuantityEvent":
+                events.append(self._quantity_event(child, f"{path}/*[{index}]"))
+                continue
             events.append(self._event(child, f"{path}/*[{index}]"))
             if ns is not None and ns not in EPCIS_NAMESPACES:
                 events[-1]["type"] = self._key(child)
@@ -410,6 +427,12 @@ class _Reader:
                 event[self._attribute_key(element, attr)] = value
         for child in self._flatten(element):
             ns, field = qname(child)
+            if ns == NS_PLATEAU and field == "certificationInfo":
+                # The values past GS1's one certificationInfo element (see xml_write).
+                previous = event.get(field, [])
+                items = previous if isinstance(previous, list) else [previous]
+                event[field] = [*items, _text(child)]
+                continue
             if ns is not None:
                 self._extend(event, child)
                 continue
@@ -420,6 +443,35 @@ class _Reader:
             else:
                 event[field] = value
         return event
+
+    def _quantity_event(self, element: Any, path: str) -> dict[str, Any]:
+        """Convert an EPCIS 1.2 QuantityEvent as EPCIS 2.0 prescribes for the deprecated type:
+        an ObjectEvent, action OBSERVE, no EPCs, and one quantity element (epcClass and
+        quantity, no unit: a 1.2 quantity counts instances)."""
+        event = self._event(element, path)
+        event["type"] = "ObjectEvent"
+        epc_class = event.pop("epcClass", None)
+        quantity = event.pop("quantity", None)
+        element_json: dict[str, Any] = {"epcClass": epc_class}
+        if quantity is not None:
+            element_json["quantity"] = _number(str(quantity))
+        converted = dict(event)
+        converted["epcList"] = []
+        converted["action"] = "OBSERVE"
+        converted["quantityList"] = [element_json]
+        self.conversions.append(
+            (
+                path,
+                _(
+                    "An EPCIS 1.2 QuantityEvent of %(quantity)s × %(epc_class)s was converted to an "
+                    "ObjectEvent (action OBSERVE, a quantityList), as EPCIS 2.0 and GS1's 1.2→2.0 "
+                    "conversion do.",
+                    quantity=str(quantity),
+                    epc_class=str(epc_class),
+                ),
+            )
+        )
+        return converted
 
     def _field(self, field: str, child: Any) -> Any:
         if field in TEXT_FIELDS or field == "certificationInfo":
@@ -568,13 +620,26 @@ class _Reader:
             _append(target, self._key(element), value)
 
     def _value(self, element: Any) -> Any:
+        """Read a user extension element: text, or an object of its children and attributes.
+
+        A namespaced attribute becomes a member of the object (``example:cv``), as GS1's and
+        OpenEPCIS's JSON twins write it (unless the element has text: then the text is the value,
+        as in GS1's twins). To write the same XML again, every attribute is also
+        listed under ``@attributes`` (``{"orderItemNumber": "910", "example:cv": "1"}``):
+        JSON-LD processors ignore that member (and the event hash does), and an unqualified
+        attribute, which has no namespace a JSON-LD key could name, lives only there. Text
+        beside attributes is ``@value``.
+        """
         attributes = self._extension_attributes(element)
-        if any(isinstance(c.tag, str) for c in element):
-            return {**attributes, **self._object(element)}
         text = (element.text or "").strip()
-        # An element with attributes and no text becomes an object of its attributes (as
-        # OpenEPCIS reads it); with text, the text wins, as in GS1's JSON twins.
-        return attributes if attributes and not text else text
+        if not attributes:
+            return {**self._object(element)} if _has_children(element) else text
+        if text and not _has_children(element):
+            # The text is the value (GS1's twins keep only it); the attributes ride along.
+            return {"@attributes": attributes, "@value": text}
+        members: dict[str, Any] = {k: v for k, v in attributes.items() if ":" in k}
+        members["@attributes"] = attributes
+        return {**members, **self._object(element)} if _has_children(element) else members
 
     def _extension_attributes(self, element: Any) -> dict[str, Any]:
         result: dict[str, Any] = {}

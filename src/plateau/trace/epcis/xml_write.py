@@ -22,6 +22,7 @@ from plateau.trace.epcis.xml_names import (
     NS_CBVMDA,
     NS_EPCIS,
     NS_MASTERDATA,
+    NS_PLATEAU,
     NS_QUERY,
     NS_SBDH,
     NS_XSI,
@@ -317,6 +318,7 @@ class _Writer:
             self.namespaces = outer
 
     def _event_fields(self, event: Mapping[str, Any], element: Any) -> Any:
+        self.more_certification_info: list[str] = []
         order = FIELD_ORDER.get(str(event.get("type")), ALL_FIELDS)
         for field in order:
             if field in event:
@@ -329,14 +331,23 @@ class _Writer:
                 self._field(element, key, value)
             else:
                 self._extension(element, key, value)
+        if self.more_certification_info:
+            self._register(NS_PLATEAU, "plateau")
+            for text in self.more_certification_info:
+                etree.SubElement(element, f"{{{NS_PLATEAU}}}certificationInfo").text = text
         return element
 
     def _field(self, parent: Any, field: str, value: Any) -> None:
         if field in TEXT_FIELDS:
             etree.SubElement(parent, field).text = _scalar(value)
         elif field == "certificationInfo":
-            for item in value if isinstance(value, list) else [value]:
-                etree.SubElement(parent, field).text = _scalar(item)
+            # GS1's XSD allows one certificationInfo; JSON, several. The first is written as
+            # GS1's element, the others as plateau:certificationInfo extension elements at the
+            # end of the event (where the XSD takes other namespaces); xml_read merges them back.
+            items = value if isinstance(value, list) else [value]
+            if items:
+                etree.SubElement(parent, field).text = _scalar(items[0])
+            self.more_certification_info = [_scalar(item) for item in items[1:]]
         elif field in EPC_LISTS:
             holder = etree.SubElement(parent, field)
             for epc in value or []:
@@ -518,12 +529,20 @@ class _Writer:
         if key.startswith("@"):
             if key == "@value":
                 parent.text = _scalar(value)
+            elif key == "@attributes" and isinstance(value, Mapping):
+                # The element's XML attributes (see xml_read._value).
+                for name, text in value.items():
+                    parent.set(self._attribute_name(str(name)), _scalar(text))
             return
         tag = self._tag(key)
         for item in value if isinstance(value, list) else [value]:
             element = etree.SubElement(parent, tag)
             if isinstance(item, Mapping):
+                attributes = item.get("@attributes")
+                written = attributes if isinstance(attributes, Mapping) else {}
                 for inner_key, inner in item.items():
-                    self._extension(element, inner_key, inner)
+                    # A namespaced attribute is also a member (xml_read._value): once only.
+                    if inner_key not in written or written[inner_key] != inner:
+                        self._extension(element, inner_key, inner)
             elif item is not None:
                 element.text = _scalar(item)
