@@ -65,7 +65,15 @@ def test_every_non_registry_api_route_is_in_the_matrix(app) -> None:  # type: ig
         for path, ops in app.openapi()["paths"].items()
         # The registry, monitoring, trace, forecast, policy and recognition have their own matrices (tests/<domain>).
         if not path.startswith(
-            ("/api/registry", "/api/monitoring", "/api/trace", "/epcis", "/api/forecast", "/api/policy", "/api/recognition")
+            (
+                "/api/registry",
+                "/api/monitoring",
+                "/api/trace",
+                "/epcis",
+                "/api/forecast",
+                "/api/policy",
+                "/api/recognition",
+            )
         )
         for method in ops
     }

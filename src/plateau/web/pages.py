@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Actor
 from plateau.formatting import loc
-from plateau.i18n import LOCALES, lazy
+from plateau.i18n import LOCALES
 from plateau.plan import service as plan_service
 from plateau.web import home
 from plateau.web.app import LOCALE_COOKIE
@@ -16,6 +16,7 @@ from plateau.web.deps import CurrentActor, DbSession
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Response:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 02:48:25.467368
+Create Date: 2026-12-07 03:18:25.168997
 """
 
 from __future__ import annotations
@@ -76,6 +76,23 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "forecast_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("measure", sa.String(length=16), nullable=False),
+        sa.Column("horizon", sa.Integer(), nullable=False),
+        sa.Column("data_version", sa.String(length=64), nullable=False),
+        sa.Column("requested_by", sa.String(length=64), nullable=False),
+        sa.Column("reconciliation", sa.String(length=32), nullable=False),
+        sa.Column("chosen", sa.JSON(), nullable=False),
+        sa.Column("notes", sa.JSON(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("n_series", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_forecast_run")),
+    )
+    op.create_table(
         "indicator_cell_month",
         sa.Column("cell", sa.String(length=160), nullable=False),
         sa.Column("period", sa.Date(), nullable=False),
@@ -122,6 +139,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_industry")),
     )
     op.create_table(
+        "login_failure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("failed_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failure")),
+    )
+    with op.batch_alter_table("login_failure", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_login_failure_address"), ["address"], unique=False)
+        batch_op.create_index(batch_op.f("ix_login_failure_failed_at"), ["failed_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_login_failure_username"), ["username"], unique=False)
+
+    op.create_table(
         "market_region",
         sa.Column("id", sa.String(length=48), nullable=False),
         sa.Column("name_zh", sa.String(length=64), nullable=False),
@@ -165,6 +195,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_document")),
     )
     op.create_table(
+        "policy_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("policy_id", sa.String(length=64), nullable=False),
+        sa.Column("policy_version", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("notice_from_date", sa.Date(), nullable=True),
+        sa.Column("notice_to_date", sa.Date(), nullable=True),
+        sa.Column("published_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_run")),
+        sa.UniqueConstraint("policy_id", "year", name=op.f("uq_policy_run_policy_id_year")),
+    )
+    op.create_table(
         "prefecture",
         sa.Column("code", sa.String(length=6), nullable=False),
         sa.Column("name_zh", sa.String(length=64), nullable=False),
@@ -182,6 +227,54 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_raw_material_base")),
     )
     op.create_table(
+        "recognition_edition",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=48), nullable=False),
+        sa.Column("name_zh", sa.String(length=128), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("stage", sa.String(length=16), nullable=False),
+        sa.Column("jury_weight", sa.Integer(), nullable=False),
+        sa.Column("score_max", sa.Integer(), nullable=False),
+        sa.Column("drop_extremes", sa.Boolean(), nullable=False),
+        sa.Column("normalise", sa.Boolean(), nullable=False),
+        sa.Column("tie_break", sa.String(length=16), nullable=False),
+        sa.Column("nominations_close_date", sa.Date(), nullable=False),
+        sa.Column("scoring_start_date", sa.Date(), nullable=False),
+        sa.Column("vote_close_date", sa.Date(), nullable=True),
+        sa.Column("publicity_end_date", sa.Date(), nullable=False),
+        sa.Column("frozen_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("published_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("final_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_edition")),
+        sa.UniqueConstraint("code", name=op.f("uq_recognition_edition_code")),
+    )
+    op.create_table(
+        "recognition_otp",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("phone_hash", sa.String(length=64), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_otp")),
+    )
+    with op.batch_alter_table("recognition_otp", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_otp_phone_hash"), ["phone_hash"], unique=False
+        )
+
+    op.create_table(
+        "recognition_voter",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("phone_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_voter")),
+        sa.UniqueConstraint("phone_hash", name=op.f("uq_recognition_voter_phone_hash")),
+    )
+    op.create_table(
         "region_input",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("indicator", sa.String(length=64), nullable=False),
@@ -195,6 +288,22 @@ def upgrade() -> None:
             "indicator", "scope", "year", name=op.f("uq_region_input_indicator_scope_year")
         ),
     )
+    op.create_table(
+        "security_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("occurred_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("subject", sa.String(length=128), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=True),
+        sa.Column("detail", sa.String(length=1000), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_security_event")),
+    )
+    with op.batch_alter_table("security_event", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_security_event_occurred_at"), ["occurred_at"], unique=False
+        )
+
     op.create_table(
         "trace_handle_prefix",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -267,6 +376,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("error_behaviour", sa.String(length=16), nullable=False),
         sa.Column("errors", sa.JSON(), nullable=False),
+        sa.Column("notes", sa.JSON(), nullable=False),
         sa.Column("received_count", sa.Integer(), nullable=False),
         sa.Column("stored_count", sa.Integer(), nullable=False),
         sa.Column("duplicate_count", sa.Integer(), nullable=False),
@@ -328,6 +438,59 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_epcis_query_owner_user_id"), ["owner_user_id"], unique=False
         )
+
+    op.create_table(
+        "forecast_score",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.String(length=64), nullable=False),
+        sa.Column("model", sa.String(length=32), nullable=False),
+        sa.Column("mase", sa.Float(), nullable=True),
+        sa.Column("rmsse", sa.Float(), nullable=True),
+        sa.Column("smape", sa.Float(), nullable=True),
+        sa.Column("coverage_80", sa.Float(), nullable=True),
+        sa.Column("coverage_95", sa.Float(), nullable=True),
+        sa.Column("n_series", sa.Integer(), nullable=False),
+        sa.Column("chosen", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["forecast_run.id"],
+            name=op.f("fk_forecast_score_run_id_forecast_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_forecast_score")),
+    )
+    with op.batch_alter_table("forecast_score", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_forecast_score_run_id"), ["run_id"], unique=False)
+
+    op.create_table(
+        "forecast_series",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("uid", sa.String(length=255), nullable=False),
+        sa.Column("level", sa.String(length=64), nullable=False),
+        sa.Column("market_kind", sa.String(length=32), nullable=True),
+        sa.Column("market_region_id", sa.String(length=32), nullable=True),
+        sa.Column("industry_id", sa.String(length=32), nullable=True),
+        sa.Column("category", sa.String(length=64), nullable=True),
+        sa.Column("product_id", sa.Integer(), nullable=True),
+        sa.Column("channel", sa.String(length=16), nullable=True),
+        sa.Column("model", sa.String(length=32), nullable=False),
+        sa.Column("n_enterprises", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("history", sa.JSON(), nullable=False),
+        sa.Column("points", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["forecast_run.id"],
+            name=op.f("fk_forecast_series_run_id_forecast_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_forecast_series")),
+        sa.UniqueConstraint("run_id", "uid", name=op.f("uq_forecast_series_run_id_uid")),
+    )
+    with op.batch_alter_table("forecast_series", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_forecast_series_run_id"), ["run_id"], unique=False)
 
     op.create_table(
         "industry_class",
@@ -495,6 +658,25 @@ def upgrade() -> None:
         sa.UniqueConstraint("plan_id", "code", name=op.f("uq_plan_indicator_plan_id_code")),
     )
     op.create_table(
+        "policy_objection",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("contact", sa.String(length=100), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("submitted_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["policy_run.id"],
+            name=op.f("fk_policy_objection_run_id_policy_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_objection")),
+    )
+    with op.batch_alter_table("policy_objection", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_policy_objection_run_id"), ["run_id"], unique=False)
+
+    op.create_table(
         "raw_material_base_industry",
         sa.Column("base_id", sa.String(length=48), nullable=False),
         sa.Column("industry_id", sa.String(length=32), nullable=False),
@@ -513,6 +695,65 @@ def upgrade() -> None:
             "base_id", "industry_id", name=op.f("pk_raw_material_base_industry")
         ),
     )
+    op.create_table(
+        "recognition_category",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("edition_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("name_zh", sa.String(length=128), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=False),
+        sa.Column("entry_kind", sa.String(length=16), nullable=False),
+        sa.Column("eligibility", sa.String(length=32), nullable=False),
+        sa.Column("awards", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["edition_id"],
+            ["recognition_edition.id"],
+            name=op.f("fk_recognition_category_edition_id_recognition_edition"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_category")),
+        sa.UniqueConstraint(
+            "edition_id", "code", name=op.f("uq_recognition_category_edition_id_code")
+        ),
+    )
+    with op.batch_alter_table("recognition_category", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_category_edition_id"), ["edition_id"], unique=False
+        )
+
+    op.create_table(
+        "recognition_member",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("edition_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("display_name", sa.String(length=128), nullable=False),
+        sa.Column("employer_uscc", sa.String(length=18), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["edition_id"],
+            ["recognition_edition.id"],
+            name=op.f("fk_recognition_member_edition_id_recognition_edition"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_recognition_member_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_member")),
+        sa.UniqueConstraint(
+            "edition_id",
+            "user_id",
+            "kind",
+            name=op.f("uq_recognition_member_edition_id_user_id_kind"),
+        ),
+    )
+    with op.batch_alter_table("recognition_member", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_member_edition_id"), ["edition_id"], unique=False
+        )
+
     op.create_table(
         "target_share",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -605,6 +846,25 @@ def upgrade() -> None:
             name=op.f("uq_trace_yield_input_kind_id_output_kind_id"),
         ),
     )
+    op.create_table(
+        "user_session",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_user_session_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_session")),
+        sa.UniqueConstraint("key_hash", name=op.f("uq_user_session_key_hash")),
+    )
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_user_session_user_id"), ["user_id"], unique=False)
+
     op.create_table(
         "epcis_event",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -777,6 +1037,26 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("base_id", "county_code", name=op.f("pk_raw_material_base_county")),
     )
+    op.create_table(
+        "recognition_criterion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("name_zh", sa.String(length=64), nullable=False),
+        sa.Column("name_en", sa.String(length=128), nullable=False),
+        sa.Column("weight", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["recognition_category.id"],
+            name=op.f("fk_recognition_criterion_category_id_recognition_category"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_criterion")),
+    )
+    with op.batch_alter_table("recognition_criterion", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_criterion_category_id"), ["category_id"], unique=False
+        )
+
     op.create_table(
         "trace_location",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1113,6 +1393,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_brand_enterprise_id"), ["enterprise_id"], unique=False)
 
     op.create_table(
+        "company_prefix",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("prefix", sa.String(length=14), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_company_prefix_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_company_prefix")),
+        sa.UniqueConstraint("prefix", name=op.f("uq_company_prefix_prefix")),
+    )
+    with op.batch_alter_table("company_prefix", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_company_prefix_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
         "enterprise_status",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
@@ -1224,6 +1525,47 @@ def upgrade() -> None:
         batch_op.create_index("ix_monthly_return_period", ["period"], unique=False)
 
     op.create_table(
+        "policy_entitlement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("rule_id", sa.String(length=64), nullable=False),
+        sa.Column("once_key", sa.String(length=8), nullable=False),
+        sa.Column("amount_cny", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("notes", sa.JSON(), nullable=False),
+        sa.Column("assumption", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("exclusion_reason", sa.Text(), nullable=False),
+        sa.Column("account_name", sa.String(length=200), nullable=False),
+        sa.Column("account_bank", sa.String(length=200), nullable=False),
+        sa.Column("account_no", sa.String(length=64), nullable=False),
+        sa.Column("disclose_amount", sa.Boolean(), nullable=False),
+        sa.Column("decided_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_policy_entitlement_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["policy_run.id"],
+            name=op.f("fk_policy_entitlement_run_id_policy_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_entitlement")),
+        sa.UniqueConstraint(
+            "run_id",
+            "enterprise_id",
+            "rule_id",
+            name=op.f("uq_policy_entitlement_run_id_enterprise_id_rule_id"),
+        ),
+    )
+    with op.batch_alter_table("policy_entitlement", schema=None) as batch_op:
+        batch_op.create_index("ix_policy_entitlement_enterprise", ["enterprise_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_policy_entitlement_run_id"), ["run_id"], unique=False)
+
+    op.create_table(
         "return_audit",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
@@ -1278,6 +1620,72 @@ def upgrade() -> None:
             name=op.f("uq_return_explanation_enterprise_id_period_warning"),
         ),
     )
+    op.create_table(
+        "policy_audit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("entitlement_id", sa.Integer(), nullable=True),
+        sa.Column("at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("action", sa.String(length=16), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["entitlement_id"],
+            ["policy_entitlement.id"],
+            name=op.f("fk_policy_audit_entitlement_id_policy_entitlement"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["policy_run.id"],
+            name=op.f("fk_policy_audit_run_id_policy_run"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_audit")),
+    )
+    with op.batch_alter_table("policy_audit", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_policy_audit_run_id"), ["run_id"], unique=False)
+
+    op.create_table(
+        "policy_payment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("policy_id", sa.String(length=64), nullable=False),
+        sa.Column("rule_id", sa.String(length=64), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("once_key", sa.String(length=8), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("entitlement_id", sa.Integer(), nullable=True),
+        sa.Column("amount_cny", sa.Numeric(precision=18, scale=2), nullable=False),
+        sa.Column("paid_date", sa.Date(), nullable=False),
+        sa.Column("voucher_no", sa.String(length=64), nullable=False),
+        sa.Column("recorded_by", sa.String(length=64), nullable=False),
+        sa.Column("recorded_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_policy_payment_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["entitlement_id"],
+            ["policy_entitlement.id"],
+            name=op.f("fk_policy_payment_entitlement_id_policy_entitlement"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_payment")),
+        sa.UniqueConstraint(
+            "policy_id",
+            "rule_id",
+            "enterprise_id",
+            "once_key",
+            name=op.f("uq_policy_payment_policy_id_rule_id_enterprise_id_once_key"),
+        ),
+    )
+    with op.batch_alter_table("policy_payment", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_policy_payment_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
     op.create_table(
         "product",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1385,6 +1793,70 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "recognition_nomination",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("edition_id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("brand_id", sa.Integer(), nullable=True),
+        sa.Column("product_id", sa.Integer(), nullable=True),
+        sa.Column("nominated_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("submitted_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["brand_id"],
+            ["brand.id"],
+            name=op.f("fk_recognition_nomination_brand_id_brand"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["recognition_category.id"],
+            name=op.f("fk_recognition_nomination_category_id_recognition_category"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["edition_id"],
+            ["recognition_edition.id"],
+            name=op.f("fk_recognition_nomination_edition_id_recognition_edition"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_recognition_nomination_enterprise_id_enterprise"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["nominated_by_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_recognition_nomination_nominated_by_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"],
+            ["product.id"],
+            name=op.f("fk_recognition_nomination_product_id_product"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_nomination")),
+    )
+    with op.batch_alter_table("recognition_nomination", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_nomination_category_id"), ["category_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_nomination_edition_id"), ["edition_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_nomination_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
         "sales_record",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=False),
@@ -1422,17 +1894,272 @@ def upgrade() -> None:
             batch_op.f("ix_sales_record_product_id"), ["product_id"], unique=False
         )
 
+    op.create_table(
+        "recognition_ballot",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("edition_id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("voter_id", sa.Integer(), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("cast_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("flag", sa.String(length=32), nullable=False),
+        sa.Column("void_reason", sa.Text(), nullable=False),
+        sa.Column("voided_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("voided_by_user_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["recognition_category.id"],
+            name=op.f("fk_recognition_ballot_category_id_recognition_category"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["edition_id"],
+            ["recognition_edition.id"],
+            name=op.f("fk_recognition_ballot_edition_id_recognition_edition"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["recognition_nomination.id"],
+            name=op.f("fk_recognition_ballot_nomination_id_recognition_nomination"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["voided_by_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_recognition_ballot_voided_by_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["voter_id"],
+            ["recognition_voter.id"],
+            name=op.f("fk_recognition_ballot_voter_id_recognition_voter"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_ballot")),
+    )
+    with op.batch_alter_table("recognition_ballot", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_ballot_category_id"), ["category_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_ballot_edition_id"), ["edition_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_ballot_voter_id"), ["voter_id"], unique=False
+        )
+
+    op.create_table(
+        "recognition_conflict",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=32), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["recognition_member.id"],
+            name=op.f("fk_recognition_conflict_member_id_recognition_member"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["recognition_nomination.id"],
+            name=op.f("fk_recognition_conflict_nomination_id_recognition_nomination"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_conflict")),
+        sa.UniqueConstraint(
+            "nomination_id",
+            "member_id",
+            name=op.f("uq_recognition_conflict_nomination_id_member_id"),
+        ),
+    )
+    with op.batch_alter_table("recognition_conflict", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_conflict_member_id"), ["member_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_conflict_nomination_id"), ["nomination_id"], unique=False
+        )
+
+    op.create_table(
+        "recognition_image",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("content_type", sa.String(length=32), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["recognition_nomination.id"],
+            name=op.f("fk_recognition_image_nomination_id_recognition_nomination"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_image")),
+    )
+    with op.batch_alter_table("recognition_image", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_image_nomination_id"), ["nomination_id"], unique=False
+        )
+
+    op.create_table(
+        "recognition_objection",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("edition_id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("filed_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("filed_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("answered_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["edition_id"],
+            ["recognition_edition.id"],
+            name=op.f("fk_recognition_objection_edition_id_recognition_edition"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["filed_by_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_recognition_objection_filed_by_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["recognition_nomination.id"],
+            name=op.f("fk_recognition_objection_nomination_id_recognition_nomination"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_objection")),
+    )
+    with op.batch_alter_table("recognition_objection", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_objection_edition_id"), ["edition_id"], unique=False
+        )
+
+    op.create_table(
+        "recognition_result",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("edition_id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=False),
+        sa.Column("jury_score", sa.Numeric(precision=7, scale=3), nullable=False),
+        sa.Column("public_score", sa.Numeric(precision=7, scale=3), nullable=False),
+        sa.Column("votes", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Numeric(precision=7, scale=3), nullable=False),
+        sa.Column("recognised", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["recognition_category.id"],
+            name=op.f("fk_recognition_result_category_id_recognition_category"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["edition_id"],
+            ["recognition_edition.id"],
+            name=op.f("fk_recognition_result_edition_id_recognition_edition"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["recognition_nomination.id"],
+            name=op.f("fk_recognition_result_nomination_id_recognition_nomination"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_result")),
+        sa.UniqueConstraint("nomination_id", name=op.f("uq_recognition_result_nomination_id")),
+    )
+    with op.batch_alter_table("recognition_result", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_result_edition_id"), ["edition_id"], unique=False
+        )
+
+    op.create_table(
+        "recognition_score",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("criterion_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("value", sa.Numeric(precision=6, scale=2), nullable=False),
+        sa.Column("scored_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["criterion_id"],
+            ["recognition_criterion.id"],
+            name=op.f("fk_recognition_score_criterion_id_recognition_criterion"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["recognition_member.id"],
+            name=op.f("fk_recognition_score_member_id_recognition_member"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["recognition_nomination.id"],
+            name=op.f("fk_recognition_score_nomination_id_recognition_nomination"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recognition_score")),
+        sa.UniqueConstraint(
+            "nomination_id",
+            "criterion_id",
+            "member_id",
+            name=op.f("uq_recognition_score_nomination_id_criterion_id_member_id"),
+        ),
+    )
+    with op.batch_alter_table("recognition_score", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recognition_score_member_id"), ["member_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_score_nomination_id"), ["nomination_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("recognition_score", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_score_nomination_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_score_member_id"))
+
+    op.drop_table("recognition_score")
+    with op.batch_alter_table("recognition_result", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_result_edition_id"))
+
+    op.drop_table("recognition_result")
+    with op.batch_alter_table("recognition_objection", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_objection_edition_id"))
+
+    op.drop_table("recognition_objection")
+    with op.batch_alter_table("recognition_image", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_image_nomination_id"))
+
+    op.drop_table("recognition_image")
+    with op.batch_alter_table("recognition_conflict", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_conflict_nomination_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_conflict_member_id"))
+
+    op.drop_table("recognition_conflict")
+    with op.batch_alter_table("recognition_ballot", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_ballot_voter_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_ballot_edition_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_ballot_category_id"))
+
+    op.drop_table("recognition_ballot")
     with op.batch_alter_table("sales_record", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sales_record_product_id"))
         batch_op.drop_index("ix_sales_record_period")
         batch_op.drop_index(batch_op.f("ix_sales_record_market_region_id"))
 
     op.drop_table("sales_record")
+    with op.batch_alter_table("recognition_nomination", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_nomination_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_nomination_edition_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_nomination_category_id"))
+
+    op.drop_table("recognition_nomination")
     with op.batch_alter_table("certification", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_certification_enterprise_id"))
 
@@ -1447,11 +2174,24 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_product_enterprise_id"))
 
     op.drop_table("product")
+    with op.batch_alter_table("policy_payment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_policy_payment_enterprise_id"))
+
+    op.drop_table("policy_payment")
+    with op.batch_alter_table("policy_audit", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_policy_audit_run_id"))
+
+    op.drop_table("policy_audit")
     op.drop_table("return_explanation")
     with op.batch_alter_table("return_audit", schema=None) as batch_op:
         batch_op.drop_index("ix_return_audit_enterprise_period")
 
     op.drop_table("return_audit")
+    with op.batch_alter_table("policy_entitlement", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_policy_entitlement_run_id"))
+        batch_op.drop_index("ix_policy_entitlement_enterprise")
+
+    op.drop_table("policy_entitlement")
     with op.batch_alter_table("monthly_return", schema=None) as batch_op:
         batch_op.drop_index("ix_monthly_return_period")
         batch_op.drop_index(batch_op.f("ix_monthly_return_enterprise_id"))
@@ -1468,6 +2208,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_enterprise_status_enterprise_id"))
 
     op.drop_table("enterprise_status")
+    with op.batch_alter_table("company_prefix", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_company_prefix_enterprise_id"))
+
+    op.drop_table("company_prefix")
     with op.batch_alter_table("brand", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_brand_enterprise_id"))
 
@@ -1520,6 +2264,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_trace_location_enterprise_uscc")
 
     op.drop_table("trace_location")
+    with op.batch_alter_table("recognition_criterion", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_criterion_category_id"))
+
+    op.drop_table("recognition_criterion")
     op.drop_table("raw_material_base_county")
     with op.batch_alter_table("park", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_park_prefecture_code"))
@@ -1541,6 +2289,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_epcis_event_biz_location")
 
     op.drop_table("epcis_event")
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_user_session_user_id"))
+
+    op.drop_table("user_session")
     op.drop_table("trace_yield")
     op.drop_table("trace_product_kind")
     with op.batch_alter_table("trace_handle", schema=None) as batch_op:
@@ -1552,7 +2304,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_target_share_prefecture_code"))
 
     op.drop_table("target_share")
+    with op.batch_alter_table("recognition_member", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_member_edition_id"))
+
+    op.drop_table("recognition_member")
+    with op.batch_alter_table("recognition_category", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_category_edition_id"))
+
+    op.drop_table("recognition_category")
     op.drop_table("raw_material_base_industry")
+    with op.batch_alter_table("policy_objection", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_policy_objection_run_id"))
+
+    op.drop_table("policy_objection")
     op.drop_table("plan_indicator")
     op.drop_table("plan_incentive")
     with op.batch_alter_table("plan_figure", schema=None) as batch_op:
@@ -1574,6 +2338,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_industry_class_industry_id"))
 
     op.drop_table("industry_class")
+    with op.batch_alter_table("forecast_series", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_forecast_series_run_id"))
+
+    op.drop_table("forecast_series")
+    with op.batch_alter_table("forecast_score", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_forecast_score_run_id"))
+
+    op.drop_table("forecast_score")
     with op.batch_alter_table("epcis_query", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_epcis_query_owner_user_id"))
 
@@ -1595,21 +2367,39 @@ def downgrade() -> None:
         batch_op.drop_index("ix_trace_handle_prefix_enterprise_uscc")
 
     op.drop_table("trace_handle_prefix")
+    with op.batch_alter_table("security_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_security_event_occurred_at"))
+
+    op.drop_table("security_event")
     op.drop_table("region_input")
+    op.drop_table("recognition_voter")
+    with op.batch_alter_table("recognition_otp", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_otp_phone_hash"))
+
+    op.drop_table("recognition_otp")
+    op.drop_table("recognition_edition")
     op.drop_table("raw_material_base")
     op.drop_table("prefecture")
+    op.drop_table("policy_run")
     op.drop_table("plan_document")
     with op.batch_alter_table("period_lock", schema=None) as batch_op:
         batch_op.drop_index("ix_period_lock_period")
 
     op.drop_table("period_lock")
     op.drop_table("market_region")
+    with op.batch_alter_table("login_failure", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_login_failure_username"))
+        batch_op.drop_index(batch_op.f("ix_login_failure_failed_at"))
+        batch_op.drop_index(batch_op.f("ix_login_failure_address"))
+
+    op.drop_table("login_failure")
     op.drop_table("industry")
     with op.batch_alter_table("indicator_fact", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_indicator_fact_cell"))
 
     op.drop_table("indicator_fact")
     op.drop_table("indicator_cell_month")
+    op.drop_table("forecast_run")
     op.drop_table("epcis_vocabulary_element")
     op.drop_table("demo_run")
     op.drop_table("analytics_state")
