@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.auth.schemas import Role
 from plateau.jobs import service as jobs_service
 from tests.builders import actor_of, bearer, login, make_token, make_user
+
+pytestmark = pytest.mark.usefixtures("no_other_jobs")
 
 
 def test_api_lists_and_shows_the_callers_jobs_only(

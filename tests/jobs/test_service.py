@@ -15,6 +15,8 @@ from plateau.jobs import service as jobs_service
 from plateau.jobs.models import Job
 from tests.builders import actor_of, make_user
 
+pytestmark = pytest.mark.usefixtures("no_other_jobs")
+
 
 def _fresh(session_factory: sessionmaker[Session], job_id: int) -> Job:
     with session_factory() as s:

@@ -78,7 +78,7 @@ def test_a_large_file_is_imported_by_a_job(
     assert client.get("/api/registry/enterprises", headers=h).status_code == 200
     assert _count(session) == 0
 
-    assert jobs_service.run_pending(session_factory) == 1
+    assert jobs_service.run_pending(session_factory, kind="registry.import") == 1
     done = client.get(f"/api/jobs/{job['id']}", headers=h).json()
     assert done["state"] == "succeeded", done
     assert done["result"]["report"]["created"] == 12

@@ -208,7 +208,7 @@ def test_streaming_subscription_posts_signed_results(
     capture(client, enterprise_token, document(shipped, object_event(biz_step="packing")))
     # The capture queued the delivery; a worker sends it.
     assert hook.received == []
-    assert jobs_service.run_pending(session_factory) == 1
+    assert jobs_service.run_pending(session_factory, kind="trace.webhook") == 1
     assert len(hook.received) == 1
     headers, body = hook.received[0]
     expected = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
@@ -233,7 +233,7 @@ def test_streaming_subscription_posts_signed_results(
     assert client.get(url, headers=bearer(enterprise_token)).status_code == 200
     assert client.delete(url, headers=bearer(enterprise_token)).status_code == 204
     capture(client, enterprise_token, document(object_event(biz_step="shipping")))
-    assert jobs_service.run_pending(session_factory) == 0
+    assert jobs_service.run_pending(session_factory, kind="trace.webhook") == 0
     assert len(hook.received) == 1
 
 
@@ -262,11 +262,11 @@ def test_a_failed_delivery_is_retried_by_its_job_and_the_attempts_recorded(
     second = object_event(biz_step="receiving")
     capture(client, enterprise_token, document(second))
     # The waiting retry carries the new event too; it is not due before its back-off.
-    assert jobs_service.run_pending(session_factory) == 0
+    assert jobs_service.run_pending(session_factory, kind="trace.webhook") == 0
     with session_factory() as s:
         s.execute(update(Job).where(Job.id == job["id"]).values(run_after=utcnow()))
         s.commit()
-    assert jobs_service.run_pending(session_factory) == 1
+    assert jobs_service.run_pending(session_factory, kind="trace.webhook") == 1
     assert len(hook.received) == 2
     assert len(_event_ids(hook.documents()[1])) == 2  # the missed event came again
     done = client.get(f"/api/jobs/{job['id']}", headers=bearer(enterprise_token)).json()

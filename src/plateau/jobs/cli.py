@@ -51,7 +51,9 @@ def show(job_id: int = typer.Argument(..., help="The job's number.")) -> None:
             total = job.progress_total if job.progress_total is not None else "?"
             console.print(f"{_('Progress')}: {job.progress_done}/{total} {job.progress_message}")
             console.print(f"{_('Attempts')}: {job.attempts}/{job.max_attempts}")
-            console.print(f"{_('Submitted by')}: {job.submitter_username or _('The platform')}")
+            console.print(
+                f"{_('Submitted by')}: {job.submitter_username if job.submitted_by_id is not None else _('The platform')}"
+            )
             console.print(f"{_('Submitted (Beijing time)')}: {fmt_time(job.created_at)}")
             if job.finished_at:
                 console.print(f"{_('Finished %(at)s', at=fmt_time(job.finished_at))}")

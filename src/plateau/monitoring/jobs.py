@@ -47,6 +47,6 @@ def run_import(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         )
     return {
         "summary": summary,
-        "url": "/monitoring/returns",
+        "url": None if dry_run else "/monitoring/returns",
         "report": monitoring_api.report(outcome, dry_run=dry_run).model_dump(mode="json"),
     }

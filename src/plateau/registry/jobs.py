@@ -44,6 +44,7 @@ def run_import(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         )
     return {
         "summary": summary,
-        "url": LIST_PAGES.get(kind, "/registry"),
+        # A trial run changed nothing: there is no list to look at.
+        "url": None if report.dry_run else LIST_PAGES.get(kind, "/registry"),
         "report": report.model_dump(mode="json"),
     }
