@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from plateau import tabular
 from plateau.auth.schemas import Actor
+from plateau.errors import ValidationFailed
 from plateau.forecast import service
 from plateau.forecast.models import ForecastRun, ForecastSeries
 from plateau.formatting import loc
 from plateau.i18n import _
 from plateau.registry import service as registry_service
-from plateau.web.deps import CurrentActor, DbSession
+from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -242,3 +243,47 @@ def export(
         tabular.Column("hi_95", _("95% high")),
     ]
     return tabular.export_response(format, columns, rows, filename="forecast")
+
+
+@router.get("/forecast/sales", response_class=HTMLResponse)
+def sales_form(request: Request, actor: UserActor) -> Response:
+    """The sales upload form."""
+    return render(
+        request,
+        "forecast/sales_import.html",
+        {"result": None, "failure": None},
+        actor=actor,
+        active="forecast",
+    )
+
+
+@router.post("/forecast/sales", response_class=HTMLResponse, dependencies=[Csrf])
+def sales_upload(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    file: UploadFile = File(...),
+    dry_run: str | None = Form(None),
+) -> Response:
+    """Import an uploaded sales file, all or nothing (a plain def: parsing runs off the event loop)."""
+    result = failure = None
+    limit = request.app.state.settings.max_upload_bytes
+    data = file.file.read(limit + 1)
+    try:
+        if len(data) > limit:
+            raise ValidationFailed(
+                _("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024))
+            )
+        result = service.import_sales(
+            session, data=data, filename=file.filename or "", actor=actor, dry_run=dry_run == "1"
+        )
+    except ValidationFailed as exc:
+        failure = exc  # nothing was written: every row is checked before any is stored
+    return render(
+        request,
+        "forecast/sales_import.html",
+        {"result": result, "failure": failure},
+        actor=actor,
+        active="forecast",
+        status_code=422 if failure is not None else 200,
+    )

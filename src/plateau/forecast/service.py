@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Actor
 from plateau.errors import Forbidden, NotFound, ValidationFailed
-from plateau.forecast import engine
+from plateau.forecast import engine, sales
 from plateau.forecast.models import ForecastRun, ForecastScore, ForecastSeries, SalesRecord
 from plateau.i18n import _, lazy
 from plateau.registry import service as registry_service
@@ -519,3 +519,15 @@ def series_rows(series: ForecastSeries) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def import_sales(
+    session: Session, *, data: bytes, filename: str, actor: Actor, dry_run: bool = False
+) -> sales.SalesImport:
+    """Import a sales file (CSV/XLSX), all or nothing; each bad row named."""
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return sales.import_sales(
+        session, data=data, filename=filename, actor=actor, today=today, dry_run=dry_run
+    )
