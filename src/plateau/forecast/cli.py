@@ -186,7 +186,9 @@ class Measure(StrEnum):
 @app.command()
 def run(
     measure: Measure = typer.Option(Measure.quantity, "--measure", help="quantity or revenue."),
-    horizon: int = typer.Option(24, "--horizon", help="Months to forecast (1–60)."),
+    horizon: int = typer.Option(
+        0, "--horizon", help="Months to forecast (1–96; 0: to the end of 2030)."
+    ),
 ) -> None:
     """Forecast every sales series (all levels, reconciled) and store the results."""
     from plateau.auth.schemas import SYSTEM

@@ -119,12 +119,25 @@ def explorer(
     market: str | None = Query(None),
     industry: str | None = Query(None),
     channel: str | None = Query(None),
+    measure: str = Query("quantity"),
 ) -> Response:
     """The forecast explorer: fan chart, table, model and backtest, drill-down, heat map."""
     sel = _selection(market, industry, channel)
-    run = service.latest_run(session, actor=actor)
+    measure = measure if measure in service.MEASURES else "quantity"
+    run = service.latest_run(session, actor=actor, measure=measure) or service.latest_run(
+        session, actor=actor
+    )
     names = _names(session, actor)
-    context: dict[str, Any] = {"run": run, "sel": sel, "names": names, "service": service}
+    context: dict[str, Any] = {
+        "run": run,
+        "sel": sel,
+        "names": names,
+        "service": service,
+        "measure": run.measure if run else measure,
+        "plan_checks": service.demand_vs_plan(session, actor=actor),
+        "plan_names": names,
+        "forecast_service": service,
+    }
     if run is not None:
         visible = service.visible_enterprises(session, actor=actor)
         series, hidden = service.find_series(
@@ -217,10 +230,13 @@ def export(
     industry: str | None = Query(None),
     channel: str | None = Query(None),
     format: str = Query("xlsx"),
+    measure: str = Query("quantity"),
 ) -> Response:
     """The selected series' history and forecast as Excel or CSV (small cells suppressed)."""
     sel = _selection(market, industry, channel)
-    run = service.latest_run(session, actor=actor)
+    run = service.latest_run(session, actor=actor, measure=measure) or service.latest_run(
+        session, actor=actor
+    )
     rows: list[dict[str, Any]] = []
     if run is not None:
         series, hidden = service.find_series(

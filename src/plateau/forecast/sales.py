@@ -160,8 +160,8 @@ def import_sales(
             existing[(rec.product_id, rec.market_region_id, rec.period, rec.channel)] = rec
     created = updated = 0
     for pid, region, period, channel, qty, revenue in parsed:
-        rec = existing.get((pid, region, period, channel))
-        if rec is None:
+        found = existing.get((pid, region, period, channel))
+        if found is None:
             created += 1
             if not dry_run:
                 session.add(
@@ -173,6 +173,6 @@ def import_sales(
         else:
             updated += 1
             if not dry_run:
-                rec.quantity, rec.revenue_cny = qty, revenue
+                found.quantity, found.revenue_cny = qty, revenue
     session.flush()
     return SalesImport(len(parsed), created, updated, dry_run)
