@@ -158,6 +158,9 @@ def explorer(
         context["chosen"] = run.chosen.get(level, {})
         context["children"] = _children(session, run, actor, sel, names, visible)
         context["heat"] = _heat(session, run, actor, names)
+        context["prefs"] = service.preferences(
+            session, run=run, actor=actor, industry=sel["industry"]
+        )
     return render(request, "forecast/explorer.html", context, actor=actor, active="forecast")
 
 

@@ -696,3 +696,115 @@ def fmt_target(check: PlanCheck) -> str:
     from plateau.formatting import fmt_value
 
     return fmt_value(Decimal(str(check.target)), check.unit)
+
+
+# --- regional preferences ----------------------------------------------------------------
+
+
+@dataclass
+class Preference:
+    """How one market buys one product category: share, trend, seasonality."""
+
+    market: str
+    industry: str
+    category: str
+    share: float | None  # of the category's sales over the last 12 months
+    growth: float | None  # forecast growth over the next 12 months
+    profile: list[float] | None  # share of each calendar month in a year's sales (Jan..Dec)
+    peak_month: int | None
+    suppressed: bool
+
+
+def preferences(
+    session: Session, *, run: ForecastRun, actor: Actor, industry: str | None = None
+) -> list[Preference]:
+    """Each category's share of each market, its trend and its seasonality profile.
+
+    Sorted by category, fastest-growing market first. Cells of fewer than 3 enterprises are
+    suppressed, and left out of nobody's totals (shares use every market's sales).
+    """
+    rows = list_series(session, run=run, actor=actor, level="market_category", industry=industry)
+    totals: dict[tuple[str, str], float] = {}
+    recent: dict[int, float] = {}
+    for s, _hidden in rows:
+        last = sum(v for _d, v in s.history[-12:])
+        recent[s.id] = last
+        key = (s.industry_id or "", s.category or "")
+        totals[key] = totals.get(key, 0.0) + last
+    out = []
+    for s, hidden in rows:
+        key = (s.industry_id or "", s.category or "")
+        profile = None if hidden else _profile(s.history)
+        out.append(
+            Preference(
+                market=s.market_region_id or "",
+                industry=key[0],
+                category=key[1],
+                share=None if hidden or not totals[key] else recent[s.id] / totals[key],
+                growth=None if hidden else growth(s),
+                profile=profile,
+                peak_month=None
+                if profile is None
+                else max(range(12), key=lambda m: profile[m]) + 1,
+                suppressed=hidden,
+            )
+        )
+    return sorted(
+        out, key=lambda p: (p.industry, p.category, -(p.growth if p.growth is not None else -9))
+    )
+
+
+def _profile(history: list[Any]) -> list[float] | None:
+    """Average share of each calendar month in its year's sales (complete years only)."""
+    by_year: dict[str, dict[int, float]] = {}
+    for d, v in history:
+        by_year.setdefault(d[:4], {})[int(d[5:7])] = v
+    shares = []
+    for months in by_year.values():
+        total = sum(months.values())
+        if len(months) == 12 and total > 0:
+            shares.append([months[m] / total for m in range(1, 13)])
+    if not shares:
+        return None
+    return [sum(s[m] for s in shares) / len(shares) for m in range(12)]
+
+
+# Product categories of the registry (``Product.category``) by name.
+CATEGORY_NAMES = {
+    "barley_snack": lazy("Highland barley snacks"),
+    "barley_food": lazy("Highland barley foods"),
+    "dairy": lazy("Dairy products"),
+    "meat": lazy("Meat products"),
+    "yak_meat": lazy("Yak meat products"),
+    "forest_food": lazy("Forest foods"),
+    "tibetan_medicine": lazy("Tibetan medicines"),
+    "herbal_pieces": lazy("Prepared herbal pieces"),
+    "beer": lazy("Beer"),
+    "barley_liquor": lazy("Highland barley liquor"),
+    "drinking_water": lazy("Drinking water"),
+    "cookware": lazy("Cookware"),
+    "souvenir": lazy("Souvenirs"),
+    "jewellery": lazy("Jewellery"),
+    "textile": lazy("Textiles"),
+    "carpet": lazy("Carpets"),
+    "incense": lazy("Tibetan incense"),
+    "oxygen": lazy("Oxygen products"),
+    "oxygen_device": lazy("Oxygen devices"),
+    "condiment": lazy("Condiments"),
+    "tea": lazy("Tea"),
+    "leather": lazy("Leather goods"),
+    "wool": lazy("Wool products"),
+    "beverage": lazy("Beverages"),
+    "garment": lazy("Garments"),
+    "fur_garment": lazy("Fur garments"),
+    "garment_accessory": lazy("Garment accessories"),
+    "raw_material": lazy("Raw materials"),
+}
+
+
+def category_name(code: str | None) -> str:
+    """A product category's name in the user's language (the code if it has none)."""
+    if not code:
+        return _("All categories")
+    name = CATEGORY_NAMES.get(code)
+    return _(name) if name else code
