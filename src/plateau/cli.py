@@ -76,6 +76,7 @@ def _mount() -> None:
     app.add_typer(auth_cli.tokens_app, name="tokens")
     app.add_typer(plan_cli.app, name="plan")
     monitoring_cli.register_import_command(registry_cli.import_app)
+    forecast_cli.register_import_command(registry_cli.import_app)
     app.add_typer(registry_cli.import_app, name="import")
     app.add_typer(registry_cli.export_app, name="export")
     app.add_typer(demo_cli.app, name="demo")

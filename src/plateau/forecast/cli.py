@@ -186,7 +186,9 @@ class Measure(StrEnum):
 @app.command()
 def run(
     measure: Measure = typer.Option(Measure.quantity, "--measure", help="quantity or revenue."),
-    horizon: int = typer.Option(24, "--horizon", help="Months to forecast (1–60)."),
+    horizon: int = typer.Option(
+        0, "--horizon", help="Months to forecast (1–96; 0: to the end of 2030)."
+    ),
 ) -> None:
     """Forecast every sales series (all levels, reconciled) and store the results."""
     from plateau.auth.schemas import SYSTEM
@@ -212,3 +214,40 @@ def run(
     if status != "done":
         raise _fail(DomainError(error))
     console.print(_("Forecast run %(id)s stored: %(n)s series.", id=run_id, n=n))
+
+
+def import_sales(
+    file: Path = typer.Argument(
+        ...,
+        help="CSV or Excel (.xlsx): gtin, market_region, period, channel, quantity, revenue_cny.",
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row but write nothing."),
+) -> None:
+    """Import monthly sales, all or nothing; every bad row is named."""
+    from plateau.auth.schemas import SYSTEM
+    from plateau.forecast import service
+    from plateau.runtime import open_session
+
+    if not file.is_file():
+        raise _fail(DomainError(_("File not found: %(path)s", path=str(file))))
+    try:
+        with open_session() as session:
+            report = service.import_sales(
+                session, data=file.read_bytes(), filename=file.name, actor=SYSTEM, dry_run=dry_run
+            )
+    except DomainError as exc:
+        raise _fail(exc) from None
+    console.print(
+        _(
+            "%(n)s sales rows checked: %(created)s new, %(updated)s replaced%(trial)s.",
+            n=report.rows,
+            created=report.created,
+            updated=report.updated,
+            trial=_(" (trial run: nothing saved)") if dry_run else "",
+        )
+    )
+
+
+def register_import_command(import_app: typer.Typer) -> None:
+    """Add ``sales`` to the ``plateau import`` sub-app."""
+    import_app.command("sales")(import_sales)

@@ -518,8 +518,13 @@ def forecast(
     n_windows: int = 2,
     reconcile_with: str = PUBLISHED,
     progress: Progress = _noop,
+    backtest_h: int | None = None,
 ) -> Result:
-    """Forecast every series, pick the model per level by backtest, reconcile."""
+    """Forecast every series, pick the model per level by backtest, reconcile.
+
+    ``backtest_h`` (default ``h``) is the horizon of each backtest window: a long forecast
+    (to a plan year) is still chosen on how models do over the next year or so.
+    """
     import numpy as np
 
     if h < 1:
@@ -527,7 +532,7 @@ def forecast(
     names = candidate_models(structure, models)
     notes = list(structure.notes)
     progress(0, 4, "backtest")
-    _, board = backtest(structure, h=h, models=names, n_windows=n_windows)
+    _, board = backtest(structure, h=backtest_h or h, models=names, n_windows=n_windows)
     default = "SeasonalNaive" if "SeasonalNaive" in names else names[0]
     chosen, reasons = choose(board, structure, default)
     if board.empty:

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from plateau import tabular
 from plateau.auth.schemas import Actor
+from plateau.errors import ValidationFailed
 from plateau.forecast import service
 from plateau.forecast.models import ForecastRun, ForecastSeries
 from plateau.formatting import loc
 from plateau.i18n import _
 from plateau.registry import service as registry_service
-from plateau.web.deps import CurrentActor, DbSession
+from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -118,12 +119,25 @@ def explorer(
     market: str | None = Query(None),
     industry: str | None = Query(None),
     channel: str | None = Query(None),
+    measure: str = Query("quantity"),
 ) -> Response:
     """The forecast explorer: fan chart, table, model and backtest, drill-down, heat map."""
     sel = _selection(market, industry, channel)
-    run = service.latest_run(session, actor=actor)
+    measure = measure if measure in service.MEASURES else "quantity"
+    run = service.latest_run(session, actor=actor, measure=measure) or service.latest_run(
+        session, actor=actor
+    )
     names = _names(session, actor)
-    context: dict[str, Any] = {"run": run, "sel": sel, "names": names, "service": service}
+    context: dict[str, Any] = {
+        "run": run,
+        "sel": sel,
+        "names": names,
+        "service": service,
+        "measure": run.measure if run else measure,
+        "plan_checks": service.demand_vs_plan(session, actor=actor),
+        "plan_names": names,
+        "forecast_service": service,
+    }
     if run is not None:
         visible = service.visible_enterprises(session, actor=actor)
         series, hidden = service.find_series(
@@ -144,6 +158,9 @@ def explorer(
         context["chosen"] = run.chosen.get(level, {})
         context["children"] = _children(session, run, actor, sel, names, visible)
         context["heat"] = _heat(session, run, actor, names)
+        context["prefs"] = service.preferences(
+            session, run=run, actor=actor, industry=sel["industry"]
+        )
     return render(request, "forecast/explorer.html", context, actor=actor, active="forecast")
 
 
@@ -216,10 +233,13 @@ def export(
     industry: str | None = Query(None),
     channel: str | None = Query(None),
     format: str = Query("xlsx"),
+    measure: str = Query("quantity"),
 ) -> Response:
     """The selected series' history and forecast as Excel or CSV (small cells suppressed)."""
     sel = _selection(market, industry, channel)
-    run = service.latest_run(session, actor=actor)
+    run = service.latest_run(session, actor=actor, measure=measure) or service.latest_run(
+        session, actor=actor
+    )
     rows: list[dict[str, Any]] = []
     if run is not None:
         series, hidden = service.find_series(
@@ -242,3 +262,47 @@ def export(
         tabular.Column("hi_95", _("95% high")),
     ]
     return tabular.export_response(format, columns, rows, filename="forecast")
+
+
+@router.get("/forecast/sales", response_class=HTMLResponse)
+def sales_form(request: Request, actor: UserActor) -> Response:
+    """The sales upload form."""
+    return render(
+        request,
+        "forecast/sales_import.html",
+        {"result": None, "failure": None},
+        actor=actor,
+        active="forecast",
+    )
+
+
+@router.post("/forecast/sales", response_class=HTMLResponse, dependencies=[Csrf])
+def sales_upload(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    file: UploadFile = File(...),
+    dry_run: str | None = Form(None),
+) -> Response:
+    """Import an uploaded sales file, all or nothing (a plain def: parsing runs off the event loop)."""
+    result = failure = None
+    limit = request.app.state.settings.max_upload_bytes
+    data = file.file.read(limit + 1)
+    try:
+        if len(data) > limit:
+            raise ValidationFailed(
+                _("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024))
+            )
+        result = service.import_sales(
+            session, data=data, filename=file.filename or "", actor=actor, dry_run=dry_run == "1"
+        )
+    except ValidationFailed as exc:
+        failure = exc  # nothing was written: every row is checked before any is stored
+    return render(
+        request,
+        "forecast/sales_import.html",
+        {"result": result, "failure": failure},
+        actor=actor,
+        active="forecast",
+        status_code=422 if failure is not None else 200,
+    )

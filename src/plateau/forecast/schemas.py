@@ -25,7 +25,7 @@ class RunRead(BaseModel):
 
 class RunCreate(BaseModel):
     measure: str = Field("quantity", description="quantity or revenue")
-    horizon: int = Field(24, ge=1, le=60)
+    horizon: int = Field(0, ge=0, le=96, description="months; 0 forecasts to the end of 2030")
 
 
 class Point(BaseModel):

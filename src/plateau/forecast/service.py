@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Actor
 from plateau.errors import Forbidden, NotFound, ValidationFailed
-from plateau.forecast import engine
+from plateau.forecast import engine, sales
 from plateau.forecast.models import ForecastRun, ForecastScore, ForecastSeries, SalesRecord
 from plateau.i18n import _, lazy
 from plateau.registry import service as registry_service
@@ -77,6 +78,7 @@ CHANNEL_NAMES = {
     "wholesale": lazy("Wholesale"),
     "tourism": lazy("Tourism"),
 }
+PLAN_END_YEAR = 2030
 MIN_ENTERPRISES = 3  # statistics law: a cell of fewer respondents is confidential
 # Levels of the platform's forecast (name, columns); the bottom (every column) comes last.
 COLUMNS = ("market_kind", "market", "industry", "category", "product", "channel")
@@ -168,17 +170,22 @@ def sales_frame(session: Session, *, measure: str) -> pd.DataFrame:
 
 
 def start_run(
-    session: Session, *, actor: Actor, measure: str = "quantity", horizon: int = 24
+    session: Session, *, actor: Actor, measure: str = "quantity", horizon: int = 0
 ) -> ForecastRun:
-    """Record a queued forecast run (the work is done by ``execute_run``, in a job)."""
+    """Record a queued forecast run (the work is done by ``execute_run``, in a job).
+
+    A horizon of 0 forecasts to the end of the plan's last target year (2030).
+    """
     if not may_run(actor):
         raise Forbidden(_("Only region administrators and analysts may start a forecast."))
     if measure not in MEASURES:
         raise ValidationFailed(
             _("Unknown measure %(measure)s: use quantity or revenue.", measure=measure)
         )
-    if not 1 <= horizon <= 60:
-        raise ValidationFailed(_("The horizon must be between 1 and 60 months."))
+    if not 0 <= horizon <= 96:
+        raise ValidationFailed(
+            _("The horizon must be between 0 (to the end of 2030) and 96 months.")
+        )
     run = ForecastRun(
         created_at=datetime.now(UTC),
         status="queued",
@@ -218,8 +225,16 @@ def execute_run(
     structure = engine.build_structure(
         frame, by=COLUMNS, freq="M", levels=[(n, list(c)) for n, c in LEVELS]
     )
+    last = frame["ds"].max()
+    if run.horizon <= 0:  # to the end of the plan's last target year
+        run.horizon = max(12, (PLAN_END_YEAR - last.year) * 12 + 12 - last.month)
     result = engine.forecast(
-        structure, h=run.horizon, models=models, n_windows=n_windows, progress=progress
+        structure,
+        h=run.horizon,
+        models=models,
+        n_windows=n_windows,
+        progress=progress,
+        backtest_h=min(run.horizon, 12),
     )
     _store(session, run, frame, structure, result)
     run.status = "done"
@@ -314,14 +329,12 @@ def _num(v: Any) -> float | None:
 # --- reading stored results --------------------------------------------------------------
 
 
-def latest_run(session: Session, *, actor: Actor) -> ForecastRun | None:
-    """The newest finished run (anyone may read the aggregates of a run)."""
-    return session.scalar(
-        select(ForecastRun)
-        .where(ForecastRun.status == "done")
-        .order_by(ForecastRun.id.desc())
-        .limit(1)
-    )
+def latest_run(session: Session, *, actor: Actor, measure: str | None = None) -> ForecastRun | None:
+    """The newest finished run, of one measure if given (anyone may read a run's aggregates)."""
+    q = select(ForecastRun).where(ForecastRun.status == "done")
+    if measure is not None:
+        q = q.where(ForecastRun.measure == measure)
+    return session.scalar(q.order_by(ForecastRun.id.desc()).limit(1))
 
 
 def list_runs(session: Session, *, actor: Actor) -> list[ForecastRun]:
@@ -519,3 +532,279 @@ def series_rows(series: ForecastSeries) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def import_sales(
+    session: Session, *, data: bytes, filename: str, actor: Actor, dry_run: bool = False
+) -> sales.SalesImport:
+    """Import a sales file (CSV/XLSX), all or nothing; each bad row named."""
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return sales.import_sales(
+        session, data=data, filename=filename, actor=actor, today=today, dry_run=dry_run
+    )
+
+
+# --- demand against the plan -------------------------------------------------------------
+
+# Plan indicators that demand can support, and the sales measure that stands for each.
+PLAN_MEASURES = {"output_value": "revenue", "drinking_water_volume": "quantity"}
+
+
+@dataclass
+class PlanCheck:
+    """Forecast demand of one industry in one target year beside the plan's target."""
+
+    industry: str
+    indicator: str
+    year: int
+    baseline_year: int
+    baseline: float  # the plan's figure in its base year
+    target: float
+    unit: str
+    required_growth: float  # target / baseline
+    base_sales: float | None  # sales in the base year (the platform's own series)
+    expected_sales: float | None  # sales expected in the target year (actual + forecast)
+    lo_95: float | None
+    hi_95: float | None
+    demand_growth: float | None  # expected / base sales
+    probability: float | None  # P(demand grows at least as the target requires)
+    suppressed: bool = False
+    status: str = "unknown"  # supports | short | unknown | suppressed
+
+
+def _year_sum(series: ForecastSeries, year: int) -> tuple[float, float, int] | None:
+    """Expected sales of a calendar year: (mean, standard deviation, forecast months).
+
+    Actual months count as known; forecast months add their mean and a standard deviation
+    read off the 95 % interval. Months are taken as perfectly correlated (deviations add
+    up), which widens the year's band: a cautious reading of the probability.
+    """
+    prefix = f"{year}-"
+    actual = [v for d, v in series.history if d.startswith(prefix)]
+    future = [p for p in series.points if p[0].startswith(prefix)]
+    if len(actual) + len(future) != 12:
+        return None
+    mean = sum(actual) + sum(p[1] for p in future)
+    sd = sum((p[5] - p[4]) / (2 * 1.959964) for p in future)
+    return float(mean), float(sd), len(future)
+
+
+def demand_vs_plan(
+    session: Session, *, actor: Actor, industry: str | None = None
+) -> list[PlanCheck]:
+    """For each industry target demand can support, whether forecast demand supports it."""
+    from statistics import NormalDist
+
+    from plateau.plan import service as plan_service
+
+    out: list[PlanCheck] = []
+    visible = visible_enterprises(session, actor=actor)
+    runs = {m: latest_run(session, actor=actor, measure=m) for m in MEASURES}
+    for indicator, measure in PLAN_MEASURES.items():
+        figures = plan_service.list_figures(session, actor=actor, indicator=indicator)
+        baselines = {f.scope: f for f in figures if f.kind == "baseline"}
+        for f in figures:
+            if (
+                f.kind != "target"
+                or not f.scope.startswith("industry:")
+                or f.scope not in baselines
+            ):
+                continue
+            ind = f.scope.split(":", 1)[1]
+            if industry is not None and ind != industry:
+                continue
+            base = baselines[f.scope]
+            check = PlanCheck(
+                industry=ind, indicator=indicator, year=f.year, baseline_year=base.year,
+                baseline=float(base.value), target=float(f.value), unit=f.unit,
+                required_growth=float(f.value) / float(base.value), base_sales=None,
+                expected_sales=None, lo_95=None, hi_95=None, demand_growth=None, probability=None,
+            )  # fmt: skip
+            out.append(check)
+            run = runs[measure]
+            if run is None:
+                continue
+            series, hidden = find_series(
+                session, run=run, actor=actor, industry=ind, visible=visible
+            )
+            if series is None:
+                continue
+            if hidden:
+                check.suppressed, check.status = True, "suppressed"
+                continue
+            base_year = _year_sum(series, base.year)
+            year = _year_sum(series, f.year)
+            if base_year is None or year is None or base_year[0] <= 0:
+                continue
+            mean, sd, _months = year
+            check.base_sales = base_year[0]
+            check.expected_sales = mean
+            check.lo_95, check.hi_95 = mean - 1.959964 * sd, mean + 1.959964 * sd
+            check.demand_growth = mean / base_year[0]
+            needed = base_year[0] * check.required_growth
+            if sd > 0:
+                check.probability = 1.0 - NormalDist(mean, sd).cdf(needed)
+            else:
+                check.probability = 1.0 if mean >= needed else 0.0
+            check.status = "supports" if check.probability >= 0.5 else "short"
+    return sorted(out, key=lambda c: (c.industry, c.indicator, c.year))
+
+
+def plan_check_text(check: PlanCheck) -> str:
+    """One sentence on a plan check, in the user's language."""
+    if check.status == "suppressed":
+        return _("Suppressed: fewer than 3 enterprises sell this industry's products.")
+    if check.status == "unknown" or check.probability is None or check.demand_growth is None:
+        return _(
+            "No forecast reaches %(year)s yet, or sales of %(base)s are missing.",
+            year=check.year,
+            base=check.baseline_year,
+        )
+    params = {
+        "year": check.year,
+        "need": f"{(check.required_growth - 1) * 100:+.0f}%",
+        "growth": f"{(check.demand_growth - 1) * 100:+.0f}%",
+        "p": f"{check.probability * 100:.0f}%",
+        "base": check.baseline_year,
+    }
+    if check.status == "supports":
+        return _(
+            "Demand supports the %(year)s target: it needs %(need)s on %(base)s, demand is forecast at %(growth)s (probability %(p)s).",
+            **params,
+        )
+    return _(
+        "Demand falls short of the %(year)s target: it needs %(need)s on %(base)s, demand is forecast at %(growth)s (probability %(p)s).",
+        **params,
+    )
+
+
+def indicator_name(indicator: str) -> str:
+    """The name of a plan indicator that demand is compared with."""
+    names = {
+        "output_value": _("Output value (sales revenue as its demand)"),
+        "drinking_water_volume": _("Drinking water production and sales volume (sales quantity)"),
+    }
+    return names.get(indicator, indicator)
+
+
+def fmt_target(check: PlanCheck) -> str:
+    """The plan's target in its display unit (亿元, 万吨)."""
+    from decimal import Decimal
+
+    from plateau.formatting import fmt_value
+
+    return fmt_value(Decimal(str(check.target)), check.unit)
+
+
+# --- regional preferences ----------------------------------------------------------------
+
+
+@dataclass
+class Preference:
+    """How one market buys one product category: share, trend, seasonality."""
+
+    market: str
+    industry: str
+    category: str
+    share: float | None  # of the category's sales over the last 12 months
+    growth: float | None  # forecast growth over the next 12 months
+    profile: list[float] | None  # share of each calendar month in a year's sales (Jan..Dec)
+    peak_month: int | None
+    suppressed: bool
+
+
+def preferences(
+    session: Session, *, run: ForecastRun, actor: Actor, industry: str | None = None
+) -> list[Preference]:
+    """Each category's share of each market, its trend and its seasonality profile.
+
+    Sorted by category, fastest-growing market first. Cells of fewer than 3 enterprises are
+    suppressed, and left out of nobody's totals (shares use every market's sales).
+    """
+    rows = list_series(session, run=run, actor=actor, level="market_category", industry=industry)
+    totals: dict[tuple[str, str], float] = {}
+    recent: dict[int, float] = {}
+    for s, _hidden in rows:
+        last = sum(v for _d, v in s.history[-12:])
+        recent[s.id] = last
+        key = (s.industry_id or "", s.category or "")
+        totals[key] = totals.get(key, 0.0) + last
+    out = []
+    for s, hidden in rows:
+        key = (s.industry_id or "", s.category or "")
+        profile = None if hidden else _profile(s.history)
+        out.append(
+            Preference(
+                market=s.market_region_id or "",
+                industry=key[0],
+                category=key[1],
+                share=None if hidden or not totals[key] else recent[s.id] / totals[key],
+                growth=None if hidden else growth(s),
+                profile=profile,
+                peak_month=None
+                if profile is None
+                else max(range(12), key=lambda m: profile[m]) + 1,
+                suppressed=hidden,
+            )
+        )
+    return sorted(
+        out, key=lambda p: (p.industry, p.category, -(p.growth if p.growth is not None else -9))
+    )
+
+
+def _profile(history: list[Any]) -> list[float] | None:
+    """Average share of each calendar month in its year's sales (complete years only)."""
+    by_year: dict[str, dict[int, float]] = {}
+    for d, v in history:
+        by_year.setdefault(d[:4], {})[int(d[5:7])] = v
+    shares = []
+    for months in by_year.values():
+        total = sum(months.values())
+        if len(months) == 12 and total > 0:
+            shares.append([months[m] / total for m in range(1, 13)])
+    if not shares:
+        return None
+    return [sum(s[m] for s in shares) / len(shares) for m in range(12)]
+
+
+# Product categories of the registry (``Product.category``) by name.
+CATEGORY_NAMES = {
+    "barley_snack": lazy("Highland barley snacks"),
+    "barley_food": lazy("Highland barley foods"),
+    "dairy": lazy("Dairy products"),
+    "meat": lazy("Meat products"),
+    "yak_meat": lazy("Yak meat products"),
+    "forest_food": lazy("Forest foods"),
+    "tibetan_medicine": lazy("Tibetan medicines"),
+    "herbal_pieces": lazy("Prepared herbal pieces"),
+    "beer": lazy("Beer"),
+    "barley_liquor": lazy("Highland barley liquor"),
+    "drinking_water": lazy("Drinking water"),
+    "cookware": lazy("Cookware"),
+    "souvenir": lazy("Souvenirs"),
+    "jewellery": lazy("Jewellery"),
+    "textile": lazy("Textiles"),
+    "carpet": lazy("Carpets"),
+    "incense": lazy("Tibetan incense"),
+    "oxygen": lazy("Oxygen products"),
+    "oxygen_device": lazy("Oxygen devices"),
+    "condiment": lazy("Condiments"),
+    "tea": lazy("Tea"),
+    "leather": lazy("Leather goods"),
+    "wool": lazy("Wool products"),
+    "beverage": lazy("Beverages"),
+    "garment": lazy("Garments"),
+    "fur_garment": lazy("Fur garments"),
+    "garment_accessory": lazy("Garment accessories"),
+    "raw_material": lazy("Raw materials"),
+}
+
+
+def category_name(code: str | None) -> str:
+    """A product category's name in the user's language (the code if it has none)."""
+    if not code:
+        return _("All categories")
+    name = CATEGORY_NAMES.get(code)
+    return _(name) if name else code

@@ -329,10 +329,30 @@ def _dashboard(
             "program_note": program_note(board),
             "breakdown_titles": BREAKDOWN_TITLES,
             "base": f"/monitoring/dashboard/{board.scope.id}",
+            **_demand_context(session, actor, board),
         },
         actor=actor,
         active="monitoring",
     )
+
+
+def _demand_context(
+    session: DbSession, actor: UserActor, board: service.Dashboard
+) -> dict[str, Any]:
+    """Forecast demand against the industry's targets, from the forecast service (issue #9)."""
+    if board.scope.kind != "industry" or not board.scope.value:
+        return {}
+    from plateau.forecast import service as forecast_service
+    from plateau.formatting import loc
+    from plateau.registry import service as registry_service
+
+    checks = forecast_service.demand_vs_plan(session, actor=actor, industry=board.scope.value)
+    industries = {i.id: loc(i) for i in registry_service.list_industries(session, actor=actor)}
+    return {
+        "plan_checks": checks,
+        "forecast_service": forecast_service,
+        "plan_names": {"industry": industries},
+    }
 
 
 def _dashboard_export(
