@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 02:55:14.761046
+Create Date: 2026-12-07 03:15:49.985893
 """
 
 from __future__ import annotations
@@ -46,6 +46,25 @@ def upgrade() -> None:
         sa.Column("as_of_date", sa.Date(), nullable=True),
         sa.Column("summary", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_demo_run")),
+    )
+    op.create_table(
+        "epcis_context",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "url",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("prefixes", sa.JSON(), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("uploaded_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_context")),
+        sa.UniqueConstraint("url", "version", name=op.f("uq_epcis_context_url_version")),
     )
     op.create_table(
         "epcis_vocabulary_element",
@@ -1552,6 +1571,7 @@ def downgrade() -> None:
     op.drop_table("indicator_fact")
     op.drop_table("indicator_cell_month")
     op.drop_table("epcis_vocabulary_element")
+    op.drop_table("epcis_context")
     op.drop_table("demo_run")
     op.drop_table("analytics_state")
     op.drop_table("analytics_pending")
