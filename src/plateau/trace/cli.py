@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.console import Console
+from rich.markup import escape
 
 from plateau import runtime
 from plateau.auth.schemas import SYSTEM, Actor
