@@ -177,6 +177,10 @@ def capture_event(session: Session, *, payload: Payload, actor: Actor, max_bytes
         status="success",
         error_behaviour="rollback",
         errors=[],
+        notes=[
+            {"instance": note.path, "rule": note.rule, "detail": note.message}
+            for note in report.notes
+        ],
         received_count=1,
         stored_count=1,
         source_format=capture.source_format(payload.content_type, payload.data),
