@@ -279,7 +279,7 @@ def test_post_one_event_answers_201_then_200_for_the_same_event(
     clash = client.post("/epcis/events", json=other, headers=bearer(enterprise_token))
     assert clash.status_code == 409
     assert clash.json()["type"] == "epcisException:ResourceAlreadyExistsException"
-    assert f"capture {job_id}" in clash.json()["detail"]
+    assert str(job_id) in clash.json()["detail"]
     assert _count(session) == 1
 
 
@@ -309,7 +309,7 @@ def test_an_event_id_cannot_name_two_events(
     assert resp.status_code == 409
     assert resp.json()["type"] == "epcisException:ResourceAlreadyExistsException"
     detail = resp.json()["detail"]
-    assert "capture:event-id-taken" in detail and f"stored by capture {job_id}" in detail
+    assert "capture:event-id-taken" in detail and str(job_id) in detail
     assert _count(session) == 1
 
 

@@ -99,3 +99,19 @@ def test_officers_cannot_capture_from_the_command_line_either(
     result = runner.invoke(cli.app, ["capture", str(path), "--as", officer.username])
     assert result.exit_code == 1
     assert session.scalars(select(EpcisEvent)).all() == []
+
+
+def test_the_command_line_shows_normalisations_and_refuses_them_with_strict(
+    commands: None, tmp_path: Path, session: Session
+) -> None:
+    from tests.trace.test_interop import SENSOR_WITH_BARE_WORD
+
+    path = _write(tmp_path, "peer.xml", SENSOR_WITH_BARE_WORD)
+    strict = runner.invoke(cli.app, ["capture", str(path), "--strict"])
+    assert strict.exit_code == 1
+    assert "cbv:xml-bare-word" in strict.output
+    assert session.scalars(select(EpcisEvent)).all() == []
+    lenient = runner.invoke(cli.app, ["capture", str(path)])
+    assert lenient.exit_code == 0, lenient.output
+    assert "sensorReport/@exception" in lenient.output and "ALARM_CONDITION" in lenient.output
+    assert len(session.scalars(select(EpcisEvent)).all()) == 1

@@ -146,6 +146,8 @@ PUBLIC_REFUSED = {
     ("GET", "/api/trace/identifiers"),
     ("POST", "/api/trace/identifiers"),
     ("GET", "/api/trace/{identifier}"),
+    ("GET", "/api/trace/contexts"),
+    ("POST", "/api/trace/contexts"),
 }
 
 

@@ -346,3 +346,117 @@ def test_serial_percent_encoding_follows_cbv_2_0_and_gs1s_python_reference() -> 
     # ' ; = are not in table 7-1: literal, as in the Python reference's vectors.
     tpx = "urn:epc:id:upui:1234567.098765.51qIgY)%3C%26Jp3*j7'SDB"
     assert "/235/51qIgY%29%3C%26Jp3%2Aj7'SDB" in hashing.prehash_string(_event(epcList=[tpx]))
+
+
+# --- remote JSON-LD contexts --------------------------------------------------------------
+
+REMOTE = "https://partner.example.com/epcis/context.jsonld"
+PARTNER_CONTEXT = {"@context": {"acme": "https://partner.example.com/voc/", "lotNote": "acme:note"}}
+
+
+def _partner_document() -> dict[str, Any]:
+    return {
+        "@context": [output.cbv.CONTEXT_URL, REMOTE],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2024-05-01T08:00:00Z",
+        "epcisBody": {
+            "eventList": [
+                _event(epcList=["urn:epc:id:sgtin:4012345.012345.501"], **{"acme:batchNote": "ok"})
+            ]
+        },
+    }
+
+
+def test_a_remote_context_is_refused_by_name_until_an_administrator_registers_it(
+    client: TestClient, admin_token: str, enterprise_token: str, session: Session
+) -> None:
+    refused = client.post(
+        "/epcis/capture", json=_partner_document(), headers=bearer(enterprise_token)
+    )
+    assert refused.status_code == 400
+    detail = refused.json()["detail"]
+    assert "[extension:unregistered-context]" in detail
+    assert REMOTE in detail and "/trace/contexts" in detail and "/api/trace/contexts" in detail
+
+    # Only an administrator registers contexts.
+    body = {"url": REMOTE, "context": PARTNER_CONTEXT, "note": "from the partner by e-mail"}
+    denied = client.post("/api/trace/contexts", json=body, headers=bearer(enterprise_token))
+    assert denied.status_code == 403
+    made = client.post("/api/trace/contexts", json=body, headers=bearer(admin_token))
+    assert made.status_code == 201, made.text
+    assert made.json()["version"] == 1
+    assert made.json()["prefixes"] == {
+        "acme": "https://partner.example.com/voc/",
+        "lotNote": "acme:note",
+    }
+
+    job = _job(
+        client,
+        enterprise_token,
+        client.post("/epcis/capture", json=_partner_document(), headers=bearer(enterprise_token)),
+    )
+    assert job["storedCount"] == 1, job
+    stored = session.scalar(select(EpcisEvent.event_json))
+    # The event keeps the URL and the prefixes it was captured with.
+    assert REMOTE in stored["@context"]
+    assert {"acme": "https://partner.example.com/voc/", "lotNote": "acme:note"} in stored[
+        "@context"
+    ]
+
+
+def test_registering_again_makes_a_new_version_and_bad_uploads_change_nothing(
+    client: TestClient, admin_token: str, session: Session
+) -> None:
+    for n in (1, 2):
+        body = {"url": REMOTE, "context": {"@context": {"acme": f"https://v{n}.example/"}}}
+        resp = client.post("/api/trace/contexts", json=body, headers=bearer(admin_token))
+        assert resp.status_code == 201 and resp.json()["version"] == n
+    listed = client.get("/api/trace/contexts", headers=bearer(admin_token)).json()
+    assert [(c["url"], c["version"]) for c in listed] == [(REMOTE, 2), (REMOTE, 1)]
+    from plateau.trace.capture import registered_contexts
+
+    assert registered_contexts(session) == {REMOTE: {"acme": "https://v2.example/"}}
+    for bad in (
+        {"url": "ftp://x.example/c", "context": PARTNER_CONTEXT},
+        {"url": output.cbv.CONTEXT_URL, "context": PARTNER_CONTEXT},
+        {"url": REMOTE, "context": {"acme": "https://no-context.example/"}},
+        {"url": REMOTE, "context": {"@context": {"@vocab": "https://only-keywords.example/"}}},
+    ):
+        resp = client.post("/api/trace/contexts", json=bad, headers=bearer(admin_token))
+        assert resp.status_code in (400, 422), (bad, resp.text)
+        assert resp.headers["content-type"].startswith("application/problem+json")
+    assert len(client.get("/api/trace/contexts", headers=bearer(admin_token)).json()) == 2
+
+
+def test_the_contexts_page_uploads_a_context_and_lists_its_versions(
+    client: TestClient, admin_token: str, enterprise_token: str
+) -> None:
+    page = client.get("/trace/contexts", headers=bearer(admin_token))
+    assert page.status_code == 200 and "data-context-form" in page.text
+    upload = client.post(
+        "/trace/contexts",
+        data={"url": REMOTE, "note": "copy"},
+        files={"file": ("ctx.jsonld", json.dumps(PARTNER_CONTEXT).encode(), "application/json")},
+        headers=bearer(admin_token),
+    )
+    assert upload.status_code == 200, upload.text
+    assert f'data-context-saved="{REMOTE}"' in upload.text
+    assert f'data-context="{REMOTE}" data-version="1"' in upload.text
+    broken = client.post(
+        "/trace/contexts",
+        data={"url": REMOTE},
+        files={"file": ("ctx.jsonld", b"{not json", "application/json")},
+        headers=bearer(admin_token),
+    )
+    assert broken.status_code == 422 and "data-context-failed" in broken.text
+    # Others may read the list, not upload.
+    reader = client.get("/trace/contexts", headers=bearer(enterprise_token))
+    assert reader.status_code == 200 and "data-context-form" not in reader.text
+    refused = client.post(
+        "/trace/contexts",
+        data={"url": REMOTE},
+        files={"file": ("ctx.jsonld", json.dumps(PARTNER_CONTEXT).encode(), "application/json")},
+        headers=bearer(enterprise_token),
+    )
+    assert refused.status_code == 403

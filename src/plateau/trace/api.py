@@ -28,16 +28,19 @@ from plateau.i18n import _
 from plateau.trace import output, problems, query, service
 from plateau.trace.capture import ErrorBehaviour, Payload
 from plateau.trace.capture import event_limit as capture_event_limit
+from plateau.trace.models import EpcisContext
 from plateau.trace.query import EventQuery, PageToken
 from plateau.trace.schemas import (
     CaptureJobRead,
+    ContextCreate,
+    ContextRead,
     QueryCreate,
     QueryRead,
     SubscriptionCreate,
     SubscriptionRead,
 )
 from plateau.web import app as web_app
-from plateau.web.deps import CurrentActor, DbSession, csrf_protect
+from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor, csrf_protect
 
 EPCIS_VERSION = "2.0.0"
 CBV_VERSION = "2.0.0"
@@ -977,3 +980,36 @@ def unsubscribe(
         session, name=queryName, subscription_id=subscriptionID, actor=actor
     )
     return Response(status_code=204)
+
+
+# --- registered remote JSON-LD contexts ------------------------------------------------------
+
+contexts_router = APIRouter(
+    prefix="/api/trace/contexts", tags=["traceability"], dependencies=[Csrf]
+)
+
+
+def _context_read(row: EpcisContext) -> ContextRead:
+    return ContextRead(
+        url=row.url,
+        version=row.version,
+        prefixes=dict(row.prefixes),
+        note=row.note,
+        uploadedBy=row.uploaded_by,
+        createdAt=row.created_at,
+    )
+
+
+@contexts_router.get("", response_model=list[ContextRead])
+def list_contexts(session: DbSession, actor: UserActor) -> list[ContextRead]:
+    """List the registered remote JSON-LD contexts, every version, newest first per URL."""
+    return [_context_read(row) for row in service.list_contexts(session, actor=actor)]
+
+
+@contexts_router.post("", response_model=ContextRead, status_code=201)
+def register_context(data: ContextCreate, session: DbSession, actor: UserActor) -> ContextRead:
+    """Register a new version of a remote JSON-LD context (administrators)."""
+    row = service.register_context(
+        session, url=data.url, document=data.context, note=data.note, actor=actor
+    )
+    return _context_read(row)

@@ -38,6 +38,7 @@ from plateau.trace.epcis import xml as epcis_xml
 from plateau.trace.events import Context, EventError, PreparedEvent, identifier_key, prepare
 from plateau.trace.models import (
     CaptureJob,
+    EpcisContext,
     EpcisEvent,
     EpcisEventBizTransaction,
     EpcisEventEpc,
@@ -67,6 +68,8 @@ class Payload:
     behaviour: ErrorBehaviour = "rollback"
     # Strict: refuse what is otherwise accepted after normalising it (see ``Payload`` notes).
     strict: bool = False
+    # Registered remote JSON-LD contexts: URL -> prefixes (see ``registered_contexts``).
+    contexts: Mapping[str, Mapping[str, str]] | None = None
 
 
 @dataclass
@@ -98,7 +101,10 @@ def read_document(
     is and the behaviour is rollback. ``notes`` receives what was normalised to be accepted.
     """
     document, report = validation.validate_payload(
-        payload.data, payload.content_type, strict=payload.strict
+        payload.data,
+        payload.content_type,
+        strict=payload.strict,
+        registered=payload.contexts,
     )
     if document is None or document.get("type") not in DOCUMENT_TYPES:
         _refuse_a_query(payload, document)
@@ -180,6 +186,22 @@ def _event_of(path: str, events: Sequence[Mapping[str, Any]]) -> int | None:
     return None
 
 
+def registered_contexts(session: Session) -> dict[str, dict[str, str]]:
+    """Return the newest registered version of every remote JSON-LD context: URL -> prefixes."""
+    newest = (
+        select(EpcisContext.url, func.max(EpcisContext.version).label("version"))
+        .group_by(EpcisContext.url)
+        .subquery()
+    )
+    rows = session.execute(
+        select(EpcisContext.url, EpcisContext.prefixes).join(
+            newest,
+            (EpcisContext.url == newest.c.url) & (EpcisContext.version == newest.c.version),
+        )
+    )
+    return {url: dict(prefixes) for url, prefixes in rows}
+
+
 def check_size(payload: Payload, *, max_bytes: int) -> None:
     """Refuse a payload larger than the repository takes (413)."""
     if len(payload.data) > max_bytes:
@@ -218,6 +240,8 @@ def capture(
 ) -> Outcome:
     """Capture a document; return the finished job (see the module docstring)."""
     check_size(payload, max_bytes=max_bytes)
+    if payload.contexts is None:
+        payload.contexts = registered_contexts(session)
     notes: list[dict[str, Any]] = []
     document, invalid = read_document(payload, notes)
     events = hashing.document_events(document)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from plateau import runtime
 from plateau.auth.schemas import SYSTEM, Actor
@@ -30,7 +31,8 @@ err_console = Console(stderr=True)
 
 
 def _fail(message: str) -> typer.Exit:
-    err_console.print(f"[bold red]{message}[/bold red]")
+    # Escaped: problem details end in a [rule] that Rich would take for markup.
+    err_console.print(f"[bold red]{escape(message)}[/bold red]", soft_wrap=True)
     return typer.Exit(1)
 
 
@@ -45,6 +47,11 @@ def capture(
     proceed: bool = typer.Option(
         False, "--proceed", help="Store the valid events even if some are invalid."
     ),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Refuse what is otherwise normalised (bare CBV words in XML, 1.2 QuantityEvents).",
+    ),
 ) -> None:
     """Capture the events of an EPCIS document file, as the REST capture interface does."""
     if not file.is_file():
@@ -57,7 +64,7 @@ def capture(
             actor: Actor = service.actor_named(session, username=as_user) if as_user else SYSTEM
             outcome = service.capture_document(
                 session,
-                payload=Payload(data, content_type, behaviour),
+                payload=Payload(data, content_type, behaviour, strict=strict),
                 actor=actor,
                 max_bytes=get_settings().max_upload_bytes,
             )
@@ -73,11 +80,16 @@ def capture(
             refused=job.refusedCount,
         )
     )
+    for note in job.notes:
+        # Not markup: the rule names are in [brackets]; a path is not to be wrapped either.
+        line = f"{note.get('instance', '')} {note.get('detail', '')}"
+        console.print(line, markup=False, soft_wrap=True)
     if outcome.stored_ids:
         service.deliver_streams(runtime.session_factory())
     if job.errors:
         for problem in job.errors:
-            err_console.print(f"{problem.get('instance', '')} {problem.get('detail', '')}")
+            line = f"{problem.get('instance', '')} {problem.get('detail', '')}"
+            err_console.print(line, markup=False, soft_wrap=True)
         raise typer.Exit(1)
 
 

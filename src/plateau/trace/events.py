@@ -17,17 +17,10 @@ from plateau.i18n import _
 from plateau.registry.identifiers import IdentifierError
 from plateau.trace import identifiers
 from plateau.trace.epcis import cbv
+from plateau.trace.epcis import contexts as epcis_contexts
 from plateau.trace.models import MAX_URI_LENGTH
 
-# The JSON-LD contexts every EPCIS 2.0 document imports under one name or another.
-GS1_CONTEXTS = frozenset(
-    {
-        cbv.CONTEXT_URL,
-        "https://gs1.github.io/EPCIS/epcis-context.jsonld",
-        "https://ref.gs1.org/standards/epcis/epcis-context.jsonld",
-        "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
-    }
-)
+GS1_CONTEXTS = epcis_contexts.GS1_CONTEXTS
 _GTIN_IN_DL = re.compile(r"^https://id\.gs1\.org/01/(\d{14})(?:/|$)")
 _CURIE = re.compile(r"^([A-Za-z_][A-Za-z0-9_.\-]*):([^/].*)?$")
 

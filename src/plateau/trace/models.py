@@ -295,3 +295,26 @@ class EpcisSubscription(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(String(1024), default="")
+
+
+class EpcisContext(Base):
+    """One version of a remote JSON-LD context an administrator registered.
+
+    Documents may import their prefixes from a context URL that this closed network cannot
+    fetch. Capture reads the newest version of a registered URL in its place (the stored
+    events keep the prefixes they were captured with, so a later version changes nothing
+    already stored).
+    """
+
+    __tablename__ = "epcis_context"
+    __table_args__ = (UniqueConstraint("url", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Uri)
+    version: Mapped[int] = mapped_column(Integer)
+    # The uploaded JSON-LD document ({"@context": …}) and the prefixes read from it.
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prefixes: Mapped[dict[str, str]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    uploaded_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -112,3 +112,26 @@ class SubscriptionRead(BaseModel):
     schedule: dict[str, str] | None = None
     epcFormat: str
     signed: bool = Field(description="Whether deliveries carry a GS1-Signature header.")
+
+
+class ContextCreate(BaseModel):
+    """A remote JSON-LD context to register: the URL documents cite, and its content."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(max_length=1024, description="The context URL as documents cite it.")
+    context: dict[str, Any] = Field(
+        description='The JSON-LD context document, an object with "@context".'
+    )
+    note: str = Field(default="", max_length=500, description="Where the copy came from.")
+
+
+class ContextRead(BaseModel):
+    """One registered version of a remote JSON-LD context."""
+
+    url: str
+    version: int
+    prefixes: dict[str, str]
+    note: str
+    uploadedBy: str
+    createdAt: datetime

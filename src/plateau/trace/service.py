@@ -10,25 +10,30 @@ run inside the capturing transaction, take a session factory instead.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.auth import service as auth_service
 from plateau.auth.schemas import Actor
 from plateau.db import session_scope, utcnow
+from plateau.errors import FieldError, Forbidden, ValidationFailed
 from plateau.i18n import _
 from plateau.trace import access, capture, output, problems, query, repository, subscriptions
 from plateau.trace.capture import Outcome, Payload
 from plateau.trace.epcis import cbv, hashing, validation
+from plateau.trace.epcis import contexts as epcis_contexts
 from plateau.trace.events import Context, EventError, prepare
 from plateau.trace.models import (
+    MAX_URI_LENGTH,
     CaptureJob,
+    EpcisContext,
     EpcisEvent,
     EpcisQuery,
     EpcisSubscription,
@@ -125,7 +130,10 @@ def capture_event(session: Session, *, payload: Payload, actor: Actor, max_bytes
     enterprise = access.require_capturer(actor)
     capture.check_size(payload, max_bytes=max_bytes)
     event, report = validation.validate_payload(
-        payload.data, payload.content_type, strict=payload.strict
+        payload.data,
+        payload.content_type,
+        strict=payload.strict,
+        registered=capture.registered_contexts(session),
     )
     if event is None or not report.ok:
         raise problems.validation_error(report.detail())
@@ -169,6 +177,10 @@ def capture_event(session: Session, *, payload: Payload, actor: Actor, max_bytes
         status="success",
         error_behaviour="rollback",
         errors=[],
+        notes=[
+            {"instance": note.path, "rule": note.rule, "detail": note.message}
+            for note in report.notes
+        ],
         received_count=1,
         stored_count=1,
         source_format=capture.source_format(payload.content_type, payload.data),
@@ -530,3 +542,67 @@ def _deliver(factory: sessionmaker[Session], *, stream: bool) -> list[subscripti
     with session_scope(factory) as session:
         subscriptions.record(session, results)
     return results
+
+
+# --- registered JSON-LD contexts ------------------------------------------------------------
+
+
+def list_contexts(session: Session, *, actor: Actor) -> list[EpcisContext]:
+    """List every registered version of every remote JSON-LD context, newest first per URL."""
+    access.require_reader(actor)
+    return list(
+        session.scalars(
+            select(EpcisContext).order_by(EpcisContext.url, EpcisContext.version.desc())
+        )
+    )
+
+
+def read_context_file(data: bytes) -> Any:
+    """Read an uploaded JSON-LD context file, or refuse it as not JSON."""
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValidationFailed(
+            _("The file is not JSON."), [FieldError(_("Not JSON."), field="file")]
+        ) from None
+
+
+def register_context(
+    session: Session, *, url: str, document: Any, note: str = "", actor: Actor
+) -> EpcisContext:
+    """Store a new version of a remote JSON-LD context (administrators only)."""
+    if not actor.is_admin:
+        raise Forbidden(_("Only an administrator may register JSON-LD contexts."))
+    url = url.strip()
+    if not cbv.is_absolute_uri(url) or not url.lower().startswith(("http://", "https://")):
+        raise ValidationFailed(
+            _("The context URL must be an absolute http(s) URL, as documents cite it."),
+            [FieldError(_("Not an http(s) URL."), field="url")],
+        )
+    if url in epcis_contexts.GS1_CONTEXTS:
+        raise ValidationFailed(
+            _("GS1's EPCIS context is built in; it needs no registration."),
+            [FieldError(_("Built in."), field="url")],
+        )
+    if len(url) > MAX_URI_LENGTH:
+        raise ValidationFailed(
+            _("The context URL is longer than %(max)s characters.", max=MAX_URI_LENGTH),
+            [FieldError(_("Too long."), field="url")],
+        )
+    try:
+        prefixes = epcis_contexts.prefixes_of(document)
+    except epcis_contexts.ContextError as exc:
+        raise ValidationFailed(str(exc), [FieldError(str(exc), field="file")]) from None
+    latest = session.scalar(select(func.max(EpcisContext.version)).where(EpcisContext.url == url))
+    row = EpcisContext(
+        url=url,
+        version=(latest or 0) + 1,
+        document=document,
+        prefixes=prefixes,
+        note=note.strip()[:500],
+        uploaded_by=actor.username,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row

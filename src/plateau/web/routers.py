@@ -34,6 +34,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(auth_api.router, prefix="/api")
     app.include_router(plan_api.router, prefix="/api")
     app.include_router(registry_api.router, prefix="/api")
+    # Before the lineage routes: their /api/trace/{identifier} would take /api/trace/contexts.
+    app.include_router(trace_api.contexts_router)
     app.include_router(trace_lineage_api.router, prefix="/api")
     # The EPCIS 2.0 REST binding lives at /epcis, as GS1's OpenAPI has it.
     app.include_router(trace_api.epcis_router)

@@ -38,7 +38,7 @@ from lxml import etree
 from referencing import Registry, Resource
 
 from plateau.i18n import _, lazy
-from plateau.trace.epcis import cbv
+from plateau.trace.epcis import cbv, contexts
 from plateau.trace.epcis import xml as epcis_xml
 
 EVENT_TYPES = epcis_xml.EVENT_TYPES
@@ -245,8 +245,11 @@ def xml_schema(version: str = "2.0") -> Any:
 # Public entry points
 
 
-def validate_document(doc: Any) -> list[Problem]:
-    """Validate an EPCIS JSON-LD document (or bare event, or REST query) and list its problems."""
+def validate_document(doc: Any, *, registered: frozenset[str] = frozenset()) -> list[Problem]:
+    """Validate an EPCIS JSON-LD document (or bare event, or REST query) and list its problems.
+
+    ``registered``: remote context URLs whose registered copy was read into ``doc``.
+    """
     if not isinstance(doc, Mapping):
         return [Problem("", "json:object", _("An EPCIS document must be a JSON object."))]
     if "type" not in doc and doc.get("@context") == epcis_xml.QUERY_CONTEXT:
@@ -255,7 +258,7 @@ def validate_document(doc: Any) -> list[Problem]:
         structural = _masterdata_validator().problems(doc, "json-schema")
     else:
         structural = document_validator().problems(doc, "json-schema")
-    return _merge(structural, _semantic_problems(doc, json_binding=True))
+    return _merge(structural, _semantic_problems(doc, json_binding=True, registered=registered))
 
 
 def validate_query(query: Any) -> list[Problem]:
@@ -317,12 +320,18 @@ def _strict_message(note: Problem) -> str:
 
 
 def validate_payload(
-    data: bytes, content_type: str | None = None, *, strict: bool = False
+    data: bytes,
+    content_type: str | None = None,
+    *,
+    strict: bool = False,
+    registered: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[dict[str, Any] | None, ValidationReport]:
     """Read and validate a capture payload (JSON or XML); return the JSON-LD dict and the report.
 
     The dict is None when the payload could not be read at all. ``strict`` refuses what is
-    otherwise accepted after normalising it (the report's notes).
+    otherwise accepted after normalising it (the report's notes). ``registered`` maps remote
+    context URLs to the prefixes of their registered copy, read in where a JSON document
+    imports them (the returned document carries them, so stored events keep them).
     """
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind.endswith("xml") or (not kind and data.lstrip()[:1] == b"<"):
@@ -332,7 +341,9 @@ def validate_payload(
         parsed = epcis_xml.parse_document(data, "application/json")
     except epcis_xml.XmlBindingError as exc:
         return None, report([Problem("/", "json:well-formed", exc.message)])
-    return parsed, report(validate_document(parsed))
+    if registered:
+        parsed, _used = contexts.inline(parsed, registered)
+    return parsed, report(validate_document(parsed, registered=frozenset(registered or ())))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,24 +564,38 @@ _ACTION_EVENTS = ("ObjectEvent", "AggregationEvent", "TransactionEvent", "Associ
 class _Scope:
     """The prefixes in force at one place of a JSON-LD document."""
 
-    def __init__(self, prefixes: dict[str, str]) -> None:
+    def __init__(
+        self,
+        prefixes: dict[str, str],
+        remote: tuple[str, ...] = (),
+        registered: frozenset[str] = frozenset(),
+    ) -> None:
         self.prefixes = prefixes
+        # Context URLs imported here and not read in (no registered copy): undeclared
+        # prefixes may come from them.
+        self.remote = remote
+        self.registered = registered
 
     @classmethod
-    def root(cls, document: Mapping[str, Any]) -> _Scope:
+    def root(cls, document: Mapping[str, Any], registered: frozenset[str] = frozenset()) -> _Scope:
         gs1 = {
             k: v
             for k, v in cbv.epcis_context().items()
             if isinstance(v, str) and ":" in v and not v.startswith("@")
         }
-        return cls(gs1).within(document)
+        return cls(gs1, registered=registered).within(document)
 
     def within(self, node: Mapping[str, Any]) -> _Scope:
         context = node.get("@context")
         if context is None:
             return self
         prefixes = dict(self.prefixes)
-        for item in context if isinstance(context, list) else [context]:
+        items = context if isinstance(context, list) else [context]
+        remote = list(self.remote)
+        for item in items:
+            known = self.registered | contexts.GS1_CONTEXTS
+            if isinstance(item, str) and item not in known and item not in remote:
+                remote.append(item)
             if not isinstance(item, Mapping):
                 continue
             for key, value in item.items():
@@ -578,12 +603,14 @@ class _Scope:
                     prefixes[key] = value
                 elif isinstance(value, Mapping) and isinstance(value.get("@id"), str):
                     prefixes[key] = value["@id"]
-        return _Scope(prefixes)
+        return _Scope(prefixes, tuple(remote), self.registered)
 
 
-def _semantic_problems(doc: Mapping[str, Any], *, json_binding: bool) -> list[Problem]:
+def _semantic_problems(
+    doc: Mapping[str, Any], *, json_binding: bool, registered: frozenset[str] = frozenset()
+) -> list[Problem]:
     checker = _Checker(json_binding=json_binding)
-    scope = _Scope.root(doc)
+    scope = _Scope.root(doc, registered)
     kind = doc.get("type")
     body = _mapping(doc.get("epcisBody"))
     events: Any
@@ -1028,6 +1055,22 @@ class _Checker:
                 )
                 return
             namespace = scope.prefixes.get(match.group(1), "")
+            if not namespace and scope.remote:
+                self.add(
+                    path,
+                    "extension:unregistered-context",
+                    _(
+                        "The prefix %(prefix)s of %(field)s is not declared in @context; it may "
+                        "come from the remote context %(urls)s, which this repository does not "
+                        "fetch. An administrator can register a copy of that context under "
+                        "Traceability → JSON-LD contexts (/trace/contexts) or with POST "
+                        "/api/trace/contexts; then send the document again.",
+                        prefix=match.group(1),
+                        field=key,
+                        urls=", ".join(scope.remote),
+                    ),
+                )
+                return
             if not namespace:
                 self.add(
                     path,
