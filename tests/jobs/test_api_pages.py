@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.auth.schemas import Role
 from plateau.jobs import service as jobs_service
-from tests.builders import actor_of, bearer, login, make_token, make_user
+from tests.builders import actor_of, bearer, csrf_from, login, make_token, make_user
 
 pytestmark = pytest.mark.usefixtures("no_other_jobs")
 
@@ -74,9 +74,11 @@ def test_pages_show_names_and_poll_until_finished(
     assert waiting.status_code == 200
     assert 'hx-trigger="every 1s"' in waiting.text and "等待中" in waiting.text
 
-    # The page of a finished job stops polling and shows its outcome.
-    jobs_service.cancel(session, job.id, actor=actor_of(owner))
-    session.commit()
+    # The partial's cancel button; the page of a finished job stops polling.
+    token = csrf_from(client.get("/jobs").text)
+    assert client.post(f"/jobs/{job.id}/cancel").status_code == 403  # no CSRF token
+    cancelled = client.post(f"/jobs/{job.id}/cancel", headers={"X-CSRF-Token": token})
+    assert cancelled.status_code == 200 and 'data-job-state="cancelled"' in cancelled.text
     page = client.get(f"/jobs/{job.id}")
     assert page.status_code == 200
     assert "hx-trigger" not in page.text and "已取消" in page.text

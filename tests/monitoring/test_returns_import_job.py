@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.jobs import service as jobs_service
-from tests.builders import Users
+from tests.builders import Users, csrf_from, login
 from tests.monitoring.conftest import World
 from tests.registry.builders import csv_bytes
 
@@ -69,3 +69,21 @@ def test_one_bad_row_in_a_large_file_saves_nothing(
     assert failed["state"] == "failed"
     assert (6, "revenue") in [(e["row"], e["field"]) for e in failed["error_details"]]
     assert client.get(f"{R}/returns", headers=h).json()["total"] == 0
+
+
+def test_the_import_page_sends_a_large_file_to_its_job(
+    client: TestClient, session_factory: sessionmaker[Session], world: World, users: Users
+) -> None:
+    login(client, users.usernames["enterprise_a"])
+    token = csrf_from(client.get("/monitoring/periods").text)
+    sent = client.post(
+        "/monitoring/import",
+        data={"csrf_token": token},
+        files={"file": ("big.csv", csv_bytes([HEADER, *_rows(world.a)]), "text/csv")},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/jobs/")
+    jobs_service.run_pending(session_factory, kind="monitoring.import")
+    done = client.get(sent.headers["location"])
+    assert done.status_code == 200 and 'data-job-state="succeeded"' in done.text
+    assert "已导入 10 份报表" in done.text

@@ -93,6 +93,12 @@ def worker(
         heartbeat_s=settings.job_heartbeat_s,
         stale_after_s=settings.job_stale_after_s,
     )
+    import signal
+
+    def _terminate(*_args: object) -> None:
+        raise KeyboardInterrupt  # a service manager's stop is handled like Ctrl-C
+
+    signal.signal(signal.SIGTERM, _terminate)
     pool.start()
     console.print(_("Job worker running with %(n)s threads; Ctrl-C stops it.", n=threads))
     try:

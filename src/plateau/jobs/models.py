@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from plateau.auth.models import User
 from plateau.db import Base, UTCDateTime, utcnow
 
 QUEUED = "queued"
@@ -43,7 +44,8 @@ class Job(Base):
     # Who asked: the job runs with their role and scope, and only they (and region
     # administrators) see it. None for system work (dashboard warm-up).
     submitted_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
+        # By the column, not by name: the users' table is then known wherever jobs are.
+        ForeignKey(User.id, ondelete="SET NULL")
     )
     submitter_role: Mapped[str] = mapped_column(String(32))
     submitter_scope: Mapped[str | None] = mapped_column(String(64))

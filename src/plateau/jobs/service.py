@@ -224,20 +224,3 @@ def cancel(session: Session, job_id: int, *, actor: Actor) -> Job:
         job.cancel_requested = True
     session.flush()
     return job
-
-
-def is_finished(job: Job) -> bool:
-    """Whether the job has reached its final state."""
-    return job.state in FINISHED
-
-
-def succeeded(job: Job) -> bool:
-    return job.state == SUCCEEDED
-
-
-def failed(job: Job) -> bool:
-    return job.state == FAILED
-
-
-def running(job: Job) -> bool:
-    return job.state == RUNNING
