@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 02:58:27.806909
+Create Date: 2026-12-07 03:24:06.171926
 """
 
 from __future__ import annotations
@@ -351,7 +351,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_query")),
-        sa.UniqueConstraint("name", name=op.f("uq_epcis_query_name")),
+        sa.UniqueConstraint(
+            "owner_user_id", "name", name=op.f("uq_epcis_query_owner_user_id_name")
+        ),
     )
     with op.batch_alter_table("epcis_query", schema=None) as batch_op:
         batch_op.create_index(
