@@ -33,8 +33,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 20 * 1024 * 1024
     # Who delivers the public vote's one-time codes: "log" writes them to the log (recognition.voting).
     sms_sender: str = "log"
-    # The base of every printed link (QR labels, Digital Link URIs); empty: the request's.
-    public_url: str = ""
+    # The base of every absolute link the server writes (QR labels, Digital Link URIs,
+    # identifier records, EPCIS paging links). Never the request's Host header, which the
+    # client chooses. The default is `plateau serve`'s own address.
+    public_url: str = "http://127.0.0.1:8000"
     # Events per EPCIS capture request (GS1-EPCIS-Capture-Limit).
     epcis_capture_limit: int = 10_000
     # Hosts that EPCIS webhook subscriptions may POST to, comma-separated in the
@@ -59,6 +61,10 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [host.strip().lower() for host in value.split(",") if host.strip()]
         return value
+
+    def base_url(self) -> str:
+        """Return the public URL without a trailing slash."""
+        return self.public_url.rstrip("/")
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to the SQLite file under ``var/``."""

@@ -134,13 +134,26 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
+def watch_csp(pg: Page) -> list[str]:
+    """Collect the Content Security Policy violations the page reports in its console."""
+    violations: list[str] = []
+    pg.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    return violations
+
+
 @pytest.fixture
 def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     pg = context.new_page()
     pg.set_default_timeout(15_000)
+    violations = watch_csp(pg)
     yield pg
     context.close()
+    # Every browser test doubles as a check that the CSP lets the page work.
+    assert violations == []
 
 
 def log_in(page: Page, username: str, password: str = PASSWORD) -> None:

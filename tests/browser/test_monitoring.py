@@ -273,3 +273,10 @@ def test_the_region_dashboard_draws_charts_with_tables_notes_and_exports(
     progress = page.locator('[data-table="progress"] tbody tr')
     assert len(rows) == progress.count() + 1
     assert any("output_value" in ",".join(r) or "工业总产值" in ",".join(r) for r in rows[1:])
+
+    # The scope picker works without inline script (CSP): its handler lives in plateau.js.
+    picker = page.locator("form[data-path-form]")
+    picker.locator("select").select_option("prefecture:540100")
+    picker.locator("button, input[type=submit]").first.click()
+    page.wait_for_url("**/monitoring/dashboard/prefecture:540100")
+    expect(page.locator("h1[data-scope]")).to_have_attribute("data-scope", "prefecture:540100")

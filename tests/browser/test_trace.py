@@ -19,7 +19,7 @@ from plateau.db import make_engine, make_sessionmaker, session_scope
 from plateau.demo import trace_world
 from plateau.trace import lineage_service
 from plateau.trace.genealogy import key_parts
-from tests.browser.conftest import LiveServer, demo_password, log_in
+from tests.browser.conftest import LiveServer, demo_password, log_in, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -80,8 +80,10 @@ def phone(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     )
     pg = context.new_page()
     pg.set_default_timeout(15_000)
+    violations = watch_csp(pg)
     yield pg
     context.close()
+    assert violations == []
 
 
 @pytest.mark.both_backends

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM
@@ -10,7 +11,7 @@ from plateau.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from plateau.registry import service
 from plateau.registry.schemas import CompanyPrefixCreate, ProductFilter
 from plateau.tabular import read_table
-from tests.builders import Users
+from tests.builders import Users, csrf_from, login
 from tests.registry.builders import csv_bytes, gtin
 from tests.registry.conftest import World
 
@@ -62,3 +63,27 @@ def test_an_import_refuses_gtins_of_anothers_prefix(
     assert (error.row, error.field) == (2, "gtin") and "6901234" in error.message
     found = service.list_products(session, filters=ProductFilter(enterprise=world.b), actor=SYSTEM)
     assert "06901234000016" not in {p.gtin for p in found.items}
+
+
+def test_the_product_form_explains_a_refusal_and_takes_an_officers_reason(
+    client: TestClient, session: Session, world: World, users: Users
+) -> None:
+    login(client, users.usernames["enterprise_b"])
+    page = client.get(f"/registry/enterprises/{world.b}")
+    assert 'name="reason"' not in page.text  # enterprises cannot override
+    refused = client.post(
+        f"/registry/enterprises/{world.b}/products",
+        data={"csrf_token": csrf_from(page.text), "gtin": "6901234000016", "name_zh": "冒用"},
+    )
+    assert refused.status_code == 422
+    assert "属于其他企业持有的厂商识别代码 6901234" in refused.text
+    client.cookies.clear()
+    login(client, users.usernames["prefecture_nagqu"])
+    page = client.get(f"/registry/enterprises/{world.b}")
+    assert 'name="reason"' in page.text
+    form = {"csrf_token": csrf_from(page.text), "gtin": gtin(9001), "name_zh": "代工产品"}
+    assert client.post(f"/registry/enterprises/{world.b}/products", data=form).status_code == 422
+    made = client.post(
+        f"/registry/enterprises/{world.b}/products", data={**form, "reason": "品牌方书面分配"}
+    )
+    assert made.status_code == 200 and gtin(9001).zfill(14) in made.text

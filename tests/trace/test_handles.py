@@ -110,7 +110,8 @@ def test_resolution_is_public_and_redirects_to_the_page(
     record = anonymous.get(f"/resolve/{handle}", headers={"Accept": "application/json"}).json()
     values = {v["type"]: v["data"]["value"] for v in record["values"]}
     assert record["responseCode"] == 1 and record["handle"] == handle
-    assert values["URL"] == f"http://testserver/01/{chain.gtin}/10/L1/21/2"
+    # The configured public URL (by default `plateau serve`'s), never the request's host.
+    assert values["URL"] == f"http://127.0.0.1:8000/01/{chain.gtin}/10/L1/21/2"
     assert values["GS1_DIGITAL_LINK"] == f"https://id.gs1.org/01/{chain.gtin}/10/L1/21/2"
     assert values["OWNER_USCC"] == chain.enterprise.uscc
     # A suffix spelt as a Digital Link path resolves under the owner's prefix without minting.

@@ -120,11 +120,15 @@ def test_the_api_makes_labels_for_the_products_own_enterprise_only(
     )
     session.commit()
     params = {"gtin": chain.gtin, "lot": "L1", "serials": 5, "format": "zip"}
-    ok = client.get("/api/trace/labels", params=params, headers=bearer(mine))
+    # A forged Host header must not end up printed on the labels: the public URL is.
+    ok = client.get(
+        "/api/trace/labels", params=params, headers={**bearer(mine), "Host": "evil.example"}
+    )
     assert ok.status_code == 200 and ok.headers["content-type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(ok.content))
     assert len([n for n in archive.namelist() if n.endswith(".svg")]) == 5
-    assert "http://testserver/01/" in archive.read("labels.csv").decode()
+    index = archive.read("labels.csv").decode()
+    assert "http://127.0.0.1:8000/01/" in index and "evil.example" not in index
     sheet = client.get(
         "/api/trace/labels", params={**params, "format": "pdf"}, headers=bearer(mine)
     )

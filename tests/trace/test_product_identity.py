@@ -141,3 +141,38 @@ def test_the_consumer_page_names_the_true_owner(
     assert page.status_code == 200
     assert world.a.name in page.text and world.b.name not in page.text
     assert client.get(f"/01/{gtin(90005).zfill(14)}").status_code == 404
+
+
+def test_the_owners_events_never_reach_the_other_enterprises_webhook(
+    client: TestClient, session: Session, world: World
+) -> None:
+    from tests.trace.test_query_named import Hook, _create
+
+    code = gtin(90006).zfill(14)
+    session.add(
+        Product(enterprise_id=world.b.id, gtin=code, name_zh="冒用", industry_id="agri_food")
+    )
+    session.commit()
+    hook = Hook()
+    try:
+        query = {"eventType": ["ObjectEvent"]}
+        assert _create(client, world.tokens["b"], name="all", query=query).status_code == 201
+        sub = client.post(
+            "/epcis/queries/all/subscriptions",
+            json={"dest": hook.url, "stream": True},
+            headers=bearer(world.tokens["b"]),
+        )
+        assert sub.status_code == 201, sub.text
+        # A's bottle of the GTIN registered to B: not B's to receive.
+        capture(
+            client,
+            world.tokens["a"],
+            document(object_event([sgtin_of(code, "bottle-7")], eventID=A_EVENT_2)),
+        )
+        assert hook.received == []
+        # B's own event is delivered: the subscription works.
+        own = gtin(80002).zfill(14)
+        capture(client, world.tokens["b"], document(object_event([sgtin_of(own, "b-1")])))
+        assert len(hook.received) == 1
+    finally:
+        hook.close()

@@ -376,3 +376,27 @@ def test_websocket_subscriptions_are_refused_as_not_implemented(
     assert resp.headers["content-type"].startswith("application/problem+json")
     assert resp.json()["type"] == "epcisException:ImplementationException"
     assert "Webhook" in resp.json()["detail"]
+
+
+def test_query_names_are_per_owner_and_a_taken_name_reveals_nothing(
+    client: TestClient, enterprise_token: str, admin_token: str, session: Session
+) -> None:
+    from plateau.auth.schemas import Role
+    from tests.registry.builders import make_enterprise
+    from tests.trace.test_capture_builders import token_for
+
+    other = make_enterprise(session, n=803)
+    other_token = token_for(session, Role.ENTERPRISE_USER, f"enterprise:{other.uscc}")
+    assert _create(client, enterprise_token).status_code == 201
+    # Another user may use the same name: no 409 telling them it exists.
+    assert _create(client, other_token).status_code == 201
+    assert [
+        q["name"] for q in client.get("/epcis/queries", headers=bearer(other_token)).json()
+    ] == ["shipments"]
+    # The owner's own second query of that name is the conflict.
+    assert _create(client, enterprise_token).status_code == 409
+    # Deleting one owner's query leaves the other's.
+    assert client.delete("/epcis/queries/shipments", headers=bearer(other_token)).status_code == 204
+    assert (
+        client.get("/epcis/queries/shipments", headers=bearer(enterprise_token)).status_code == 200
+    )

@@ -45,7 +45,15 @@ CASES = [
         },
     ),
     Case("GET", "/api/tokens", USERS),
-    Case("POST", "/api/tokens", USERS, lambda role: {"name": "matrix"}),
+    # A bearer token cannot mint tokens (nor change the password): they would outlive it.
+    Case("POST", "/api/tokens", set(), lambda role: {"name": "matrix"}),
+    Case(
+        "POST",
+        "/api/password",
+        set(),
+        lambda role: {"current_password": "correct-horse-battery", "new_password": "yak-lamp-87-x"},
+    ),
+    Case("POST", "/api/users/{username}/deactivate", {"region_admin"}),
     Case("DELETE", "/api/tokens/{token_id}", USERS),
     Case("GET", "/api/plan/plans", EVERYONE),
     Case("GET", "/api/plan/indicators", EVERYONE),
@@ -106,6 +114,7 @@ def test_route_answers_each_role(
     session.commit()
     path = case.path.replace("{token_id}", str(own_token_id or 1))
     path = path.replace("{job_id}", str(job_id))
+    path = path.replace("{username}", other.username)
     resp = client.request(
         case.method, path, headers=headers, json=case.body(role) if case.body else None
     )

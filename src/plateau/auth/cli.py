@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -15,6 +16,7 @@ from plateau.runtime import open_session
 users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Issue API tokens for machine clients.", no_args_is_help=True)
 console = Console()
+BEIJING = ZoneInfo("Asia/Shanghai")
 err = Console(stderr=True)
 
 
@@ -95,6 +97,18 @@ def deactivate(username: str = typer.Argument(..., help="Login name.")) -> None:
         err.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from None
     console.print(f"deactivated {username}")
+
+
+@users_app.command("audit")
+def audit(
+    kind: str = typer.Option("", "--kind", help="Only this kind, e.g. login_locked."),
+) -> None:
+    """Show the security audit trail (lockouts, password changes, overrides), newest first."""
+    with open_session() as session:
+        for e in service.list_events(session, actor=SYSTEM, kind=kind or None):
+            when = e.occurred_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+            # Plain tab-separated lines (Rich would expand the tabs): for grep and cut.
+            print(f"{when}\t{e.kind}\t{e.actor or '-'}\t{e.subject}\t{e.address or ''}\t{e.detail}")
 
 
 @tokens_app.command("create")

@@ -389,12 +389,13 @@ async def _add_to_enterprise(
     fields: tuple[str, ...],
     save: Any,
     extra: dict[str, Any],
+    inline: tuple[int, ...] = (409, 422),
 ) -> Response:
     values = await _form(request, fields) | extra
     try:
         save(_validate(model, values))
     except (ValidationFailed, DomainError) as exc:
-        if exc.status_code not in (409, 422):
+        if exc.status_code not in inline:
             raise
         return _enterprise_page(
             request, session, actor, uscc, message=exc.message, errors=exc.errors, status=422
@@ -426,9 +427,20 @@ async def add_product(
         actor,
         uscc,
         ProductCreate,
-        ("gtin", "name_zh", "name_en", "brand", "category", "net_content", "origin_base_id"),
+        (
+            "gtin",
+            "name_zh",
+            "name_en",
+            "brand",
+            "category",
+            "net_content",
+            "origin_base_id",
+            "reason",
+        ),
         lambda data: service.create_product(session, data=data, actor=actor),
         {"enterprise_uscc": uscc},
+        # A GTIN outside the enterprise's GS1 prefixes is refused (403) beside the form.
+        inline=(403, 409, 422),
     )
 
 

@@ -254,7 +254,9 @@ def _token(request: Request) -> PageToken | None:
 def _link(request: Request, token: PageToken | None) -> dict[str, str]:
     if token is None:
         return {}
-    url = request.url.include_query_params(nextPageToken=token.encode())
+    # The public URL, not the request's Host header (which the client chooses).
+    query = request.url.include_query_params(nextPageToken=token.encode()).query
+    url = f"{request.app.state.settings.base_url()}{request.url.path}?{query}"
     return {"Link": f'<{url}>; rel="next"'}
 
 

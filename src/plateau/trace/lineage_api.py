@@ -151,7 +151,7 @@ def labels(
         lot=lot,
         serials=serials,
         fmt=format,
-        base_url=(request.app.state.settings.public_url or str(request.base_url)).rstrip("/"),
+        base_url=request.app.state.settings.base_url(),
         actor=actor,
     )
     return Response(

@@ -255,9 +255,11 @@ class EpcisQuery(Base):
     """A named query (``POST /epcis/queries``): a view its owner can read and subscribe to."""
 
     __tablename__ = "epcis_query"
+    # Names are per owner: a taken name must not tell one user another's query names.
+    __table_args__ = (UniqueConstraint("owner_user_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
     # The query as given (EPCIS query language, query-schema.json).
     query: Mapped[dict[str, Any]] = mapped_column(JSON)
     owner_user_id: Mapped[int | None] = mapped_column(

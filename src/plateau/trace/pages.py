@@ -404,6 +404,6 @@ def resolve(request: Request, identifier: str, session: DbSession) -> Response:
     """Resolve an industrial-internet identifier (or a GS1 one) to its public page."""
     target = service.resolve_handle(session, identifier=identifier)
     if _wants_json(request):
-        base = (request.app.state.settings.public_url or str(request.base_url)).rstrip("/")
+        base = request.app.state.settings.base_url()
         return JSONResponse(service.handle_record(target, base_url=base))
     return RedirectResponse(target.path(), status_code=303)

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from plateau.auth import service as auth_service
@@ -54,17 +54,24 @@ _MAX_MINUTES = 7 * 24 * 60
 # --- named queries --------------------------------------------------------------------
 
 
+def _own(actor: Actor) -> Any:
+    if actor.user_id is None:
+        return EpcisQuery.owner_user_id.is_(None)
+    return EpcisQuery.owner_user_id == actor.user_id
+
+
 def _visible_queries(actor: Actor) -> Any:
     if actor.is_region_wide:
         return select(EpcisQuery)
-    return select(EpcisQuery).where(EpcisQuery.owner_user_id == actor.user_id)
+    return select(EpcisQuery).where(_own(actor))
 
 
 def create_query(session: Session, *, data: QueryCreate, actor: Actor) -> EpcisQuery:
     """Store a named query after checking it against the EPCIS query language."""
     access.require_reader(actor)
     query.from_json(data.query)
-    if session.scalar(select(EpcisQuery.id).where(EpcisQuery.name == data.name)) is not None:
+    taken = select(EpcisQuery.id).where(EpcisQuery.name == data.name, _own(actor))
+    if session.scalar(taken) is not None:
         raise problems.EpcisError(
             problems.ALREADY_EXISTS,
             _("A query named %(name)s already exists.", name=data.name),
@@ -85,7 +92,13 @@ def list_queries(session: Session, *, actor: Actor) -> list[EpcisQuery]:
 def get_query(session: Session, *, name: str, actor: Actor) -> EpcisQuery:
     """Return a named query the caller may see, or raise 404."""
     access.require_reader(actor)
-    row: EpcisQuery | None = session.scalar(_visible_queries(actor).where(EpcisQuery.name == name))
+    # Region-wide roles see every owner's queries: their own of a name comes first.
+    row: EpcisQuery | None = session.scalar(
+        _visible_queries(actor)
+        .where(EpcisQuery.name == name)
+        .order_by(case((_own(actor), 0), else_=1), EpcisQuery.id)
+        .limit(1)
+    )
     if row is None:
         raise problems.not_found(_("There is no query named %(name)s.", name=name))
     return row

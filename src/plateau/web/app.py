@@ -16,7 +16,7 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plateau.db import make_engine, make_sessionmaker
 from plateau.errors import DomainError
@@ -52,6 +52,52 @@ class LocaleMiddleware:
         if scope["type"] in ("http", "websocket"):
             set_locale(_locale_of(scope))
         await self.app(scope, receive, send)
+
+
+# No inline script anywhere (data reaches scripts in <script type="application/json">
+# blocks, which are not executed); styles may be inline (a few style attributes, and ECharts
+# and htmx set styles). Images may be data: URIs (QR codes, chart exports).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    # Consumer-page paths carry lots and serials: never send them to another site.
+    (b"referrer-policy", b"same-origin"),
+]
+# FastAPI's Swagger UI page is built from an inline script; it gets every header but the CSP.
+CSP_EXEMPT = ("/api/docs",)
+
+
+class SecurityHeadersMiddleware:
+    """Add the security headers to every response, and the CSP to every HTML page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        exempt = scope["path"].startswith(CSP_EXEMPT)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _v in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                html = any(
+                    k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers
+                )
+                if html and not exempt and b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 log = logging.getLogger(__name__)
@@ -239,8 +285,10 @@ def create_app(
         message=lambda: _too_large(app.state.settings),
     )
     app.add_middleware(LocaleMiddleware)
-    # Outermost of ours: it sees every error the handlers did not turn into an answer.
+    # It sees every error the handlers did not turn into an answer.
     app.add_middleware(RequestErrorMiddleware, render_error=_unhandled)
+    # Outermost: error pages written by the middleware above carry the headers too.
+    app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
 

@@ -8,6 +8,13 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
   renderCharts(document);
+  // <form data-path-form="/base/">: go to /base/<value of its select> (no inline script: CSP).
+  document.querySelectorAll("form[data-path-form]").forEach((form) => {
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      window.location = form.dataset.pathForm + form.querySelector("select").value;
+    });
+  });
 });
 document.addEventListener("htmx:afterSwap", (e) => renderCharts(e.target));
 
