@@ -92,7 +92,7 @@ def results(code: str, as_json: bool = typer.Option(False, "--json", help="Print
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     table = Table(
-        _("Category"), _("Rank"), _("Entry"), _("Jury"), _("Public"), _("Votes"), _("Total")
+        _("Award category"), _("Rank"), _("Entry"), _("Jury"), _("Public"), _("Votes"), _("Total")
     )
     for r in rows:
         mark = " ★" if r["recognised"] else ""
