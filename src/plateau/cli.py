@@ -66,6 +66,7 @@ def _mount() -> None:
     from plateau.plan import cli as plan_cli
     from plateau.recognition import cli as recognition_cli
     from plateau.registry import cli as registry_cli
+    from plateau.standards import cli as standards_cli
     from plateau.trace import cli as trace_cli
     from plateau.trace import lineage_cli
 
@@ -83,6 +84,7 @@ def _mount() -> None:
     trace_cli.merge(lineage_cli.app)
     app.add_typer(trace_cli.app, name="trace")
     app.add_typer(recognition_cli.app, name="recognition")
+    app.add_typer(standards_cli.app, name="standards")
 
 
 _mount()

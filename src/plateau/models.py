@@ -8,6 +8,7 @@ from plateau.monitoring.analytics import models as monitoring_analytics_models
 from plateau.plan import models as plan_models
 from plateau.recognition import models as recognition_models
 from plateau.registry import models as registry_models
+from plateau.standards import models as standards_models
 from plateau.trace import lineage_models as trace_lineage_models
 from plateau.trace import models as trace_models
 
@@ -20,6 +21,7 @@ __all__ = [
     "plan_models",
     "recognition_models",
     "registry_models",
+    "standards_models",
     "trace_lineage_models",
     "trace_models",
 ]

@@ -22,6 +22,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("monitoring", lazy("Monitoring"), "/monitoring", login_required=True),
     NavItem("trace", lazy("Traceability"), "/trace"),
     NavItem("recognition", lazy("Brands and awards"), "/recognition"),
+    NavItem("standards", lazy("Standards"), "/standards"),
     NavItem("forecast", lazy("Demand forecast"), "/forecast", login_required=True),
     NavItem("policy", lazy("Incentive policies"), "/policy", login_required=True),
 )

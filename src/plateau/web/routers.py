@@ -17,6 +17,8 @@ from plateau.recognition import api as recognition_api
 from plateau.recognition import pages as recognition_pages
 from plateau.registry import api as registry_api
 from plateau.registry import pages as registry_pages
+from plateau.standards import api as standards_api
+from plateau.standards import pages as standards_pages
 from plateau.trace import api as trace_api
 from plateau.trace import lineage_api as trace_lineage_api
 from plateau.trace import pages as trace_pages
@@ -35,6 +37,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(analytics_api.router, prefix="/api")
     app.include_router(recognition_api.router, prefix="/api")
     app.include_router(recognition_api.vote_router, prefix="/api")
+    app.include_router(standards_api.router, prefix="/api")
     app.include_router(web_pages.router)
     app.include_router(auth_pages.router)
     app.include_router(plan_pages.router)
@@ -44,3 +47,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(analytics_pages.router)
     app.include_router(report_pages.router)
     app.include_router(recognition_pages.router)
+    app.include_router(standards_pages.router)

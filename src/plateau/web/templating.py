@@ -27,6 +27,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "report": "plateau.monitoring.report",
     "trace": "plateau.trace",
     "recognition": "plateau.recognition",
+    "standards": "plateau.standards",
 }
 
 

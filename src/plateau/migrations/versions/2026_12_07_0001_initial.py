@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 02:50:24.572422
+Create Date: 2026-12-07 03:25:38.895617
 """
 
 from __future__ import annotations
@@ -1356,6 +1356,37 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "standard",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=48), nullable=False),
+        sa.Column("title_zh", sa.String(length=200), nullable=False),
+        sa.Column("title_en", sa.String(length=300), nullable=False),
+        sa.Column("level", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("industry_id", sa.String(length=32), nullable=False),
+        sa.Column("programme_item", sa.String(length=48), nullable=True),
+        sa.Column("lead_organisation", sa.String(length=200), nullable=False),
+        sa.Column("lead_enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("published_date", sa.Date(), nullable=True),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["industry_id"], ["industry.id"], name=op.f("fk_standard_industry_id_industry")
+        ),
+        sa.ForeignKeyConstraint(
+            ["lead_enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_standard_lead_enterprise_id_enterprise"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_standard")),
+    )
+    with op.batch_alter_table("standard", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_standard_industry_id"), ["industry_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_standard_programme_item"), ["programme_item"], unique=False
+        )
+
+    op.create_table(
         "product",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
@@ -1433,6 +1464,56 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "standard_declaration",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("standard_id", sa.Integer(), nullable=False),
+        sa.Column("scope_zh", sa.Text(), nullable=False),
+        sa.Column("declared_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_standard_declaration_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["standard_id"],
+            ["standard.id"],
+            name=op.f("fk_standard_declaration_standard_id_standard"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_standard_declaration")),
+    )
+    with op.batch_alter_table("standard_declaration", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_standard_declaration_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
+        "standard_participant",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("standard_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_standard_participant_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["standard_id"],
+            ["standard.id"],
+            name=op.f("fk_standard_participant_standard_id_standard"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_standard_participant")),
+        sa.UniqueConstraint(
+            "standard_id",
+            "enterprise_id",
+            name=op.f("uq_standard_participant_standard_id_enterprise_id"),
+        ),
+    )
+    op.create_table(
         "certification",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
@@ -1459,6 +1540,33 @@ def upgrade() -> None:
     with op.batch_alter_table("certification", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_certification_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
+        "product_standard",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("standard_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["product_id"],
+            ["product.id"],
+            name=op.f("fk_product_standard_product_id_product"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["standard_id"],
+            ["standard.id"],
+            name=op.f("fk_product_standard_standard_id_standard"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_product_standard")),
+        sa.UniqueConstraint(
+            "product_id", "standard_id", name=op.f("uq_product_standard_product_id_standard_id")
+        ),
+    )
+    with op.batch_alter_table("product_standard", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_product_standard_product_id"), ["product_id"], unique=False
         )
 
     op.create_table(
@@ -1829,10 +1937,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_recognition_nomination_category_id"))
 
     op.drop_table("recognition_nomination")
+    with op.batch_alter_table("product_standard", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_product_standard_product_id"))
+
+    op.drop_table("product_standard")
     with op.batch_alter_table("certification", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_certification_enterprise_id"))
 
     op.drop_table("certification")
+    op.drop_table("standard_participant")
+    with op.batch_alter_table("standard_declaration", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_standard_declaration_enterprise_id"))
+
+    op.drop_table("standard_declaration")
     with op.batch_alter_table("return_value", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_return_value_monthly_return_id"))
         batch_op.drop_index(batch_op.f("ix_return_value_annual_return_id"))
@@ -1843,6 +1960,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_product_enterprise_id"))
 
     op.drop_table("product")
+    with op.batch_alter_table("standard", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_standard_programme_item"))
+        batch_op.drop_index(batch_op.f("ix_standard_industry_id"))
+
+    op.drop_table("standard")
     op.drop_table("return_explanation")
     with op.batch_alter_table("return_audit", schema=None) as batch_op:
         batch_op.drop_index("ix_return_audit_enterprise_period")
