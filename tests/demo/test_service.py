@@ -181,3 +181,25 @@ def test_the_demo_recognitions(loaded: Loaded) -> None:
     assert {n.status for n in third} == {"accepted", "refused", "submitted"}
     creds = {c.username for c in demo_service.read_credentials(loaded.credentials)}
     assert {"organiser", "juror-1", "juror-5"} <= creds
+
+
+def test_the_demo_standards_programme(loaded: Loaded) -> None:
+    from plateau.standards import service as standards_service
+
+    s = loaded.session
+    items = {i.code: i for i in standards_service.programme(s)}
+    assert (items["fermented_products"].published, items["fermented_products"].min) == (3, 3)
+    assert items["tibetan_medicine_diagnosis"].published == 12
+    assert items["tibetan_medicine_diagnosis"].in_progress == 6
+    declarations = standards_service.list_declarations(s)
+    assert any(d.standard_code == "GB 8537—2018" for d in declarations)
+    declared = next(d for d in declarations if d.standard_code == "GB 8537—2018")
+    first = s.scalar(
+        select(Product.gtin)
+        .join(Enterprise, Enterprise.id == Product.enterprise_id)
+        .where(Enterprise.name == declared.enterprise)
+        .order_by(Product.id)
+    )
+    assert first is not None
+    codes = [p.code for p in standards_service.product_standards(s, gtin=first)]
+    assert "GB 8537—2018" in codes
