@@ -60,6 +60,7 @@ def serve(
 def _mount() -> None:
     from plateau.auth import cli as auth_cli
     from plateau.demo import cli as demo_cli
+    from plateau.exchange import cli as exchange_cli
     from plateau.monitoring import cli as monitoring_cli
     from plateau.monitoring.analytics import cli as analytics_cli
     from plateau.monitoring.report import cli as report_cli
@@ -85,6 +86,7 @@ def _mount() -> None:
     app.add_typer(trace_cli.app, name="trace")
     app.add_typer(recognition_cli.app, name="recognition")
     app.add_typer(standards_cli.app, name="standards")
+    app.add_typer(exchange_cli.app, name="exchange")
 
 
 _mount()

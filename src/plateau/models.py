@@ -2,6 +2,7 @@
 
 from plateau.auth import models as auth_models
 from plateau.demo import models as demo_models
+from plateau.exchange import models as exchange_models
 from plateau.forecast import models as forecast_models
 from plateau.monitoring import models as monitoring_models
 from plateau.monitoring.analytics import models as monitoring_analytics_models
@@ -15,6 +16,7 @@ from plateau.trace import models as trace_models
 __all__ = [
     "auth_models",
     "demo_models",
+    "exchange_models",
     "forecast_models",
     "monitoring_analytics_models",
     "monitoring_models",

@@ -23,6 +23,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("trace", lazy("Traceability"), "/trace"),
     NavItem("recognition", lazy("Brands and awards"), "/recognition"),
     NavItem("standards", lazy("Standards"), "/standards"),
+    NavItem("exchange", lazy("Supply and demand"), "/exchange"),
     NavItem("forecast", lazy("Demand forecast"), "/forecast", login_required=True),
     NavItem("policy", lazy("Incentive policies"), "/policy", login_required=True),
 )

@@ -28,6 +28,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "trace": "plateau.trace",
     "recognition": "plateau.recognition",
     "standards": "plateau.standards",
+    "exchange": "plateau.exchange",
 }
 
 

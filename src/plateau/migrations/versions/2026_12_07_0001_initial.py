@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 03:25:38.895617
+Create Date: 2026-12-07 03:37:57.946820
 """
 
 from __future__ import annotations
@@ -1215,6 +1215,48 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "exchange_post",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("category", sa.String(length=24), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("quantity", sa.Numeric(precision=14, scale=2), nullable=True),
+        sa.Column("unit", sa.String(length=16), nullable=False),
+        sa.Column("prefecture_code", sa.String(length=6), nullable=False),
+        sa.Column("from_date", sa.Date(), nullable=False),
+        sa.Column("until_date", sa.Date(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("author_user_id", sa.Integer(), nullable=True),
+        sa.Column("hidden_reason", sa.Text(), nullable=False),
+        sa.Column("hidden_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_exchange_post_author_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_exchange_post_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["prefecture_code"],
+            ["prefecture.code"],
+            name=op.f("fk_exchange_post_prefecture_code_prefecture"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_post")),
+    )
+    with op.batch_alter_table("exchange_post", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_exchange_post_category"), ["category"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_exchange_post_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
         "investment_project",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -1384,6 +1426,75 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_standard_industry_id"), ["industry_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_standard_programme_item"), ["programme_item"], unique=False
+        )
+
+    op.create_table(
+        "exchange_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("need_id", sa.Integer(), nullable=False),
+        sa.Column("offer_id", sa.Integer(), nullable=False),
+        sa.Column("from_enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("sent_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["from_enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_exchange_message_from_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["need_id"],
+            ["exchange_post.id"],
+            name=op.f("fk_exchange_message_need_id_exchange_post"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["offer_id"],
+            ["exchange_post.id"],
+            name=op.f("fk_exchange_message_offer_id_exchange_post"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_message")),
+    )
+    with op.batch_alter_table("exchange_message", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_exchange_message_need_id"), ["need_id"], unique=False)
+
+    op.create_table(
+        "exchange_notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("need_id", sa.Integer(), nullable=False),
+        sa.Column("offer_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_exchange_notice_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["need_id"],
+            ["exchange_post.id"],
+            name=op.f("fk_exchange_notice_need_id_exchange_post"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["offer_id"],
+            ["exchange_post.id"],
+            name=op.f("fk_exchange_notice_offer_id_exchange_post"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_notice")),
+        sa.UniqueConstraint(
+            "enterprise_id",
+            "need_id",
+            "offer_id",
+            name=op.f("uq_exchange_notice_enterprise_id_need_id_offer_id"),
+        ),
+    )
+    with op.batch_alter_table("exchange_notice", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_exchange_notice_enterprise_id"), ["enterprise_id"], unique=False
         )
 
     op.create_table(
@@ -1960,6 +2071,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_product_enterprise_id"))
 
     op.drop_table("product")
+    with op.batch_alter_table("exchange_notice", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_exchange_notice_enterprise_id"))
+
+    op.drop_table("exchange_notice")
+    with op.batch_alter_table("exchange_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_exchange_message_need_id"))
+
+    op.drop_table("exchange_message")
     with op.batch_alter_table("standard", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_standard_programme_item"))
         batch_op.drop_index(batch_op.f("ix_standard_industry_id"))
@@ -1981,6 +2100,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_investment_project_industry_id"))
 
     op.drop_table("investment_project")
+    with op.batch_alter_table("exchange_post", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_exchange_post_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_exchange_post_category"))
+
+    op.drop_table("exchange_post")
     with op.batch_alter_table("enterprise_status", schema=None) as batch_op:
         batch_op.drop_index("ix_enterprise_status_kind_dates")
         batch_op.drop_index(batch_op.f("ix_enterprise_status_enterprise_id"))
