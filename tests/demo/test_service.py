@@ -203,3 +203,18 @@ def test_the_demo_standards_programme(loaded: Loaded) -> None:
     assert first is not None
     codes = [p.code for p in standards_service.product_standards(s, gtin=first)]
     assert "GB 8537—2018" in codes
+
+
+def test_the_demo_exchange(loaded: Loaded) -> None:
+    from plateau.auth.schemas import PUBLIC
+    from plateau.exchange import service as exchange_service
+
+    s = loaded.session
+    posts = exchange_service.list_posts(s, actor=PUBLIC)
+    assert len(posts) == 8
+    need = next(p for p, _n in posts if p.title.startswith("550ml"))
+    fits = exchange_service.matches(s, post_id=need.id, actor=PUBLIC)
+    assert {p.title for p, _n in fits} >= {"PET瓶坯及瓶盖现货（演示）"}
+    offer = next(p for p, _n in fits if p.title.startswith("PET"))
+    thread = exchange_service.thread(s, need_id=need.id, offer_id=offer.id, actor=SYSTEM)
+    assert len(thread) == 2

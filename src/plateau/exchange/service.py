@@ -64,7 +64,7 @@ def _check_no_contact(text: str) -> None:
         )
 
 
-def _counterparts(post: Post, on: date) -> Select[tuple[Post]]:
+def _counterparts(post: Post, on: date) -> Select[Post]:
     return select(Post).where(
         Post.kind == ("offer" if post.kind == "need" else "need"),
         Post.category == post.category,

@@ -41,7 +41,7 @@ def _items() -> tuple[ProgrammeItem, ...]:
 
 def programme(session: Session) -> list[ProgrammeItem]:
     """The plan's 专栏2 items with how many standards are published and under way for each."""
-    counts: dict[tuple[str, str], int] = {
+    counts: dict[tuple[str | None, str], int] = {
         (item, status): n
         for item, status, n in session.execute(
             select(Standard.programme_item, Standard.status, func.count(Standard.id))
