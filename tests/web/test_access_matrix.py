@@ -67,6 +67,7 @@ def test_every_non_registry_api_route_is_in_the_matrix(app) -> None:  # type: ig
                 "/api/trace",
                 "/api/recognition",
                 "/api/standards",
+                "/api/exchange",
                 "/epcis",
             )
         )
