@@ -68,3 +68,21 @@ def test_need_match_contact(page: Page, live_server: LiveServer, packer: str) ->
     assert _posts(live_server) == before + 1
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 1280
+
+
+@pytest.mark.parametrize("path", ["/exchange", "/standards", "/recognition"])
+def test_the_boards_fit_a_phone_in_both_languages(
+    page: Page, live_server: LiveServer, path: str
+) -> None:
+    import os
+
+    shots = os.environ.get("PLATEAU_SHOTS")
+    for lang in ("zh_Hans_CN", "en"):
+        page.context.add_cookies([{"name": "plateau_lang", "value": lang, "url": live_server.url}])
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(path)
+            if shots:
+                name = f"{path.strip('/')}-{width}-{lang}.png"
+                page.screenshot(path=f"{shots}/{name}", full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
