@@ -35,7 +35,7 @@ def _fail(message: str) -> typer.Exit:
 def list_editions() -> None:
     """List the editions with their stage."""
     with open_session() as session:
-        table = Table(_("Code"), _("Edition"), _("Year"), _("Stage"))
+        table = Table(_("Code"), _("Edition"), _("Year"), _("Edition stage"))
         for e in service.list_editions(session, actor=SYSTEM):
             table.add_row(e.code, loc(e), str(e.year), labels.name(labels.STAGES, e.stage))
     console.print(table)
