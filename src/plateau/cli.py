@@ -62,6 +62,7 @@ def _mount() -> None:
     from plateau.demo import cli as demo_cli
     from plateau.forecast import cli as forecast_cli
     from plateau.jobs import cli as jobs_cli
+    from plateau.exchange import cli as exchange_cli
     from plateau.monitoring import cli as monitoring_cli
     from plateau.monitoring.analytics import cli as analytics_cli
     from plateau.monitoring.report import cli as report_cli
@@ -69,6 +70,7 @@ def _mount() -> None:
     from plateau.policy import cli as policy_cli
     from plateau.recognition import cli as recognition_cli
     from plateau.registry import cli as registry_cli
+    from plateau.standards import cli as standards_cli
     from plateau.trace import cli as trace_cli
     from plateau.trace import lineage_cli
 
@@ -90,6 +92,8 @@ def _mount() -> None:
     app.add_typer(forecast_cli.app, name="forecast")
     app.add_typer(policy_cli.app, name="policy")
     app.add_typer(recognition_cli.app, name="recognition")
+    app.add_typer(standards_cli.app, name="standards")
+    app.add_typer(exchange_cli.app, name="exchange")
 
 
 _mount()

@@ -2,6 +2,7 @@
 
 from plateau.auth import models as auth_models
 from plateau.demo import models as demo_models
+from plateau.exchange import models as exchange_models
 from plateau.forecast import models as forecast_models
 from plateau.jobs import models as jobs_models
 from plateau.monitoring import models as monitoring_models
@@ -10,12 +11,14 @@ from plateau.plan import models as plan_models
 from plateau.policy import models as policy_models
 from plateau.recognition import models as recognition_models
 from plateau.registry import models as registry_models
+from plateau.standards import models as standards_models
 from plateau.trace import lineage_models as trace_lineage_models
 from plateau.trace import models as trace_models
 
 __all__ = [
     "auth_models",
     "demo_models",
+    "exchange_models",
     "forecast_models",
     "jobs_models",
     "monitoring_analytics_models",
@@ -24,6 +27,7 @@ __all__ = [
     "policy_models",
     "recognition_models",
     "registry_models",
+    "standards_models",
     "trace_lineage_models",
     "trace_models",
 ]

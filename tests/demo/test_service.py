@@ -181,3 +181,40 @@ def test_the_demo_recognitions(loaded: Loaded) -> None:
     assert {n.status for n in third} == {"accepted", "refused", "submitted"}
     creds = {c.username for c in demo_service.read_credentials(loaded.credentials)}
     assert {"organiser", "juror-1", "juror-5"} <= creds
+
+
+def test_the_demo_standards_programme(loaded: Loaded) -> None:
+    from plateau.standards import service as standards_service
+
+    s = loaded.session
+    items = {i.code: i for i in standards_service.programme(s)}
+    assert (items["fermented_products"].published, items["fermented_products"].min) == (3, 3)
+    assert items["tibetan_medicine_diagnosis"].published == 12
+    assert items["tibetan_medicine_diagnosis"].in_progress == 6
+    declarations = standards_service.list_declarations(s)
+    assert any(d.standard_code == "GB 8537—2018" for d in declarations)
+    declared = next(d for d in declarations if d.standard_code == "GB 8537—2018")
+    first = s.scalar(
+        select(Product.gtin)
+        .join(Enterprise, Enterprise.id == Product.enterprise_id)
+        .where(Enterprise.name == declared.enterprise)
+        .order_by(Product.id)
+    )
+    assert first is not None
+    codes = [p.code for p in standards_service.product_standards(s, gtin=first)]
+    assert "GB 8537—2018" in codes
+
+
+def test_the_demo_exchange(loaded: Loaded) -> None:
+    from plateau.auth.schemas import PUBLIC
+    from plateau.exchange import service as exchange_service
+
+    s = loaded.session
+    posts = exchange_service.list_posts(s, actor=PUBLIC)
+    assert len(posts) == 8
+    need = next(p for p, _n in posts if p.title.startswith("550ml"))
+    fits = exchange_service.matches(s, post_id=need.id, actor=PUBLIC)
+    assert {p.title for p, _n in fits} >= {"PET瓶坯及瓶盖现货（演示）"}
+    offer = next(p for p, _n in fits if p.title.startswith("PET"))
+    thread = exchange_service.thread(s, need_id=need.id, offer_id=offer.id, actor=SYSTEM)
+    assert len(thread) == 2

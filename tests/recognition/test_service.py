@@ -171,7 +171,7 @@ def test_eligibility_refusal_and_nominating_someone_elses_brand(session: Session
         data=NominationCreate(category="best_brand", brand_id=w.brand_c.id),
         actor=w.organiser,
     )
-    with pytest.raises(ValidationFailed, match="garment"):
+    with pytest.raises(ValidationFailed, match="服装企业"):
         service.decide(
             session, code=code, nomination_id=c.id, accept=True, reason="", actor=w.organiser
         )
@@ -200,8 +200,8 @@ def test_eligibility_refusal_and_nominating_someone_elses_brand(session: Session
 @pytest.mark.parametrize(
     ("blob", "message"),
     [
-        (b"%PDF-1.4 not a picture", "not an image"),
-        (b"\x89PNG" + b"0" * (3 * 1024 * 1024), "at most 2 MB"),
+        (b"%PDF-1.4 not a picture", "不是图片"),
+        (b"\x89PNG" + b"0" * (3 * 1024 * 1024), "2 MB"),
     ],
 )
 def test_bad_input_changes_nothing(session: Session, blob: bytes, message: str) -> None:
@@ -218,7 +218,7 @@ def test_bad_input_changes_nothing(session: Session, blob: bytes, message: str) 
             images=[blob],
         )
     late = utcnow() + timedelta(days=11)
-    with pytest.raises(Conflict, match="closed"):
+    with pytest.raises(Conflict, match="截止"):
         service.nominate(
             session,
             code=code,
@@ -237,7 +237,7 @@ def test_a_score_outside_the_scale_is_refused(session: Session) -> None:
     open_nominations(session, w)
     a, b, d = nominate_brands(session, w)
     to_scoring(session, w, [a, b, d])
-    with pytest.raises(ValidationFailed, match="between 0 and 10"):
+    with pytest.raises(ValidationFailed, match="0 到 10"):
         score_all(session, w, {(1, b.id): 11})
     with pytest.raises(DomainError):
         service.submit_scores(session, code=code, nomination_id=b.id, scores={}, actor=w.jurors[1])

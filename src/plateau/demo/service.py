@@ -218,6 +218,12 @@ def load_demo(
     more = recognition_world.load_recognition_world(
         session, actor=actor, today=world.today, seed=seed
     )
+    from plateau.demo import standards_world
+
+    standards_world.load_standards_world(session, actor=actor, today=world.today)
+    from plateau.demo import exchange_world
+
+    exchange_world.load_exchange_world(session, actor=actor)
     if more:
         credentials = [*credentials, *more]
         write_credentials(path, credentials)

@@ -35,7 +35,7 @@ def _fail(message: str) -> typer.Exit:
 def list_editions() -> None:
     """List the editions with their stage."""
     with open_session() as session:
-        table = Table(_("Code"), _("Edition"), _("Year"), _("Stage"))
+        table = Table(_("Code"), _("Edition"), _("Year"), _("Edition stage"))
         for e in service.list_editions(session, actor=SYSTEM):
             table.add_row(e.code, loc(e), str(e.year), labels.name(labels.STAGES, e.stage))
     console.print(table)
@@ -92,7 +92,7 @@ def results(code: str, as_json: bool = typer.Option(False, "--json", help="Print
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     table = Table(
-        _("Category"), _("Rank"), _("Entry"), _("Jury"), _("Public"), _("Votes"), _("Total")
+        _("Award category"), _("Rank"), _("Entry"), _("Jury"), _("Public"), _("Votes"), _("Total")
     )
     for r in rows:
         mark = " ★" if r["recognised"] else ""

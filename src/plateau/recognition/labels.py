@@ -43,7 +43,7 @@ TIE_BREAKS: dict[str, str] = {
 
 NOMINATION_STATUSES: dict[str, str] = {
     "submitted": lazy("Awaiting review"),
-    "accepted": lazy("Accepted"),
+    "accepted": lazy("Accepted for the jury"),
     "refused": lazy("Refused"),
 }
 

@@ -338,6 +338,12 @@ def _recognitions(session: DbSession, gtin: str) -> list[Any]:
     return list(recognition_service.product_recognitions(session, gtin=gtin))
 
 
+def _standards(session: DbSession, gtin: str) -> list[Any]:
+    from plateau.standards import service as standards_service
+
+    return list(standards_service.product_standards(session, gtin=gtin))
+
+
 def _consumer(
     request: Request,
     session: DbSession,
@@ -357,6 +363,7 @@ def _consumer(
             "view": view,
             "chain_chart": _chart(cold_chain.chart_option(view.cold_chain)),
             "recognitions": _recognitions(session, gtin),
+            "standards": _standards(session, gtin),
         },
         actor,
     )

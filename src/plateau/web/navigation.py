@@ -50,9 +50,12 @@ NAV: tuple[NavItem, ...] = (
     NavItem("monitoring.returns", lazy("Statistical returns"), "/monitoring", roles=LOGGED_IN, parent="monitoring", description=lazy("Monthly and annual returns: filing, review, completeness and late filers.")),
     NavItem("registry", lazy("Registry"), "/registry", roles=LOGGED_IN, description=lazy("Enterprises, statuses, products, brands, certificates and the investment project library.")),
     NavItem("trace", lazy("Traceability"), "/trace", description=lazy("Where a product came from: genealogy, recall, mass balance and the consumer page.")),
+    NavItem("quality", lazy("Brands and quality"), "/recognition"),
+    NavItem("recognition", lazy("Brands and awards"), "/recognition", parent="quality", description=lazy("Fashion week, 地球第三极 and the list of famous products: nominations, jury, public vote and results.")),
+    NavItem("standards", lazy("Standards"), "/standards", parent="quality", description=lazy("The standards programme of 专栏2: the register, progress and enterprise self-declarations.")),
+    NavItem("exchange", lazy("Supply and demand"), "/exchange", parent="quality", description=lazy("Offers and needs of materials, packaging, processing and design, matched, with threads.")),
     NavItem("forecast", lazy("Demand forecast"), "/forecast", roles=LOGGED_IN, description=lazy("Demand forecasts by market region, category and product.")),
     NavItem("policy", lazy("Incentive policies"), "/policy", roles=LOGGED_IN, description=lazy("The subsidies each enterprise is entitled to without applying (免申即享).")),
-    NavItem("recognition", lazy("Brands and awards"), "/recognition", description=lazy("Fashion week, 地球第三极 and the list of famous products: nominations, jury, public vote and results.")),
     NavItem("jobs", lazy("Background jobs"), "/jobs", roles=LOGGED_IN, description=lazy("Imports, forecast runs and other long work, with their progress.")),
 )  # fmt: skip
 

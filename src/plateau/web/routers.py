@@ -10,6 +10,8 @@ from plateau.forecast import api as forecast_api
 from plateau.forecast import pages as forecast_pages
 from plateau.jobs import api as jobs_api
 from plateau.jobs import pages as jobs_pages
+from plateau.exchange import api as exchange_api
+from plateau.exchange import pages as exchange_pages
 from plateau.monitoring import api as monitoring_api
 from plateau.monitoring import pages as monitoring_pages
 from plateau.monitoring.analytics import api as analytics_api
@@ -23,6 +25,8 @@ from plateau.recognition import api as recognition_api
 from plateau.recognition import pages as recognition_pages
 from plateau.registry import api as registry_api
 from plateau.registry import pages as registry_pages
+from plateau.standards import api as standards_api
+from plateau.standards import pages as standards_pages
 from plateau.trace import api as trace_api
 from plateau.trace import lineage_api as trace_lineage_api
 from plateau.trace import pages as trace_pages
@@ -46,6 +50,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(policy_api.router, prefix="/api")
     app.include_router(recognition_api.router, prefix="/api")
     app.include_router(recognition_api.vote_router, prefix="/api")
+    app.include_router(standards_api.router, prefix="/api")
+    app.include_router(exchange_api.router, prefix="/api")
     app.include_router(web_pages.router)
     app.include_router(auth_pages.router)
     app.include_router(plan_pages.router)
@@ -58,3 +64,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(forecast_pages.router)
     app.include_router(policy_pages.router)
     app.include_router(recognition_pages.router)
+    app.include_router(standards_pages.router)
+    app.include_router(exchange_pages.router)

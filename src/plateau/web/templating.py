@@ -30,6 +30,8 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "forecast": "plateau.forecast",
     "policy": "plateau.policy",
     "recognition": "plateau.recognition",
+    "standards": "plateau.standards",
+    "exchange": "plateau.exchange",
 }
 
 

@@ -1,0 +1,312 @@
+"""The 供需对接 exchange: offers and needs, matching with notices, threads, moderation.
+
+Posts are public while active and not expired, but they never carry personal contact
+details: a description with a phone number or an e-mail address is refused, and contact
+goes through the platform's threads. Expiry is read from ``until_date`` (a GET writes
+nothing). The association (organisers) and the region administrator moderate.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from plateau.auth.schemas import SYSTEM, Actor, Role
+from plateau.db import utcnow
+from plateau.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
+from plateau.exchange.models import Message, Notice, Post
+from plateau.exchange.schemas import MessageRead, NoticeRead, PostCreate, PostRead
+from plateau.i18n import _
+from plateau.registry import service as registry_service
+from plateau.registry.models import Enterprise
+from plateau.tabular import Column
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+CONTACT = re.compile(
+    r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}|[\w.+-]+@[\w-]+\.[\w.]+|0\d{2,3}[\s-]?\d{7,8}|微信|wechat",
+    re.IGNORECASE,
+)
+
+
+def today() -> date:
+    return utcnow().astimezone(BEIJING).date()
+
+
+def may_moderate(actor: Actor) -> bool:
+    return actor.is_admin or actor.role is Role.ORGANISER
+
+
+def _own_enterprise(session: Session, actor: Actor, uscc: str | None) -> Enterprise:
+    if not actor.is_authenticated:
+        raise Unauthorized(_("Please log in."))
+    if actor.role is Role.ENTERPRISE_USER and actor.scope_kind == "enterprise":
+        if uscc and uscc != actor.scope_value:
+            raise Forbidden(_("An enterprise posts and writes only for itself."))
+        uscc = actor.scope_value
+    elif not actor.is_admin:
+        raise Forbidden(_("Enterprises post offers and needs."))
+    if not uscc:
+        raise ValidationFailed(_("Say which enterprise posts."))
+    return registry_service.get_enterprise(session, uscc=uscc, actor=SYSTEM)
+
+
+def _check_no_contact(text: str) -> None:
+    if CONTACT.search(text):
+        raise ValidationFailed(
+            _(
+                "Posts are public: leave out phone numbers, e-mail and messenger accounts; contact goes through the platform."
+            )
+        )
+
+
+def _counterparts(post: Post, on: date) -> Select[Post]:
+    return select(Post).where(
+        Post.kind == ("offer" if post.kind == "need" else "need"),
+        Post.category == post.category,
+        Post.hidden_at.is_(None),
+        Post.until_date >= on,
+        Post.from_date <= post.until_date,
+        Post.until_date >= post.from_date,
+        Post.enterprise_id != post.enterprise_id,
+    )
+
+
+def create_post(session: Session, *, data: PostCreate, actor: Actor) -> Post:
+    """Post an offer or a need; every fitting counterpart's enterprise and the poster are told."""
+    ent = _own_enterprise(session, actor, data.enterprise_uscc)
+    _check_no_contact(data.title + " " + data.description)
+    if data.until_date < today():
+        raise ValidationFailed(_("The post would already be expired."))
+    if not registry_service.scope_exists(session, scope=f"prefecture:{data.prefecture_code}"):
+        raise ValidationFailed(_("Choose a prefecture of the region."))
+    post = Post(
+        **data.model_dump(exclude={"enterprise_uscc"}),
+        enterprise_id=ent.id,
+        author_user_id=actor.user_id,
+    )
+    session.add(post)
+    session.flush()
+    for other in session.scalars(_counterparts(post, today())):
+        need, offer = (post, other) if post.kind == "need" else (other, post)
+        for ent_id in {post.enterprise_id, other.enterprise_id}:
+            session.add(Notice(enterprise_id=ent_id, need_id=need.id, offer_id=offer.id))
+    session.flush()
+    return post
+
+
+def _visible(actor: Actor, on: date) -> Any:
+    if may_moderate(actor):
+        return Post.id.is_not(None)
+    own = (
+        Post.enterprise_id.in_(select(Enterprise.id).where(Enterprise.uscc == actor.scope_value))
+        if actor.role is Role.ENTERPRISE_USER
+        else None
+    )
+    public = (Post.hidden_at.is_(None)) & (Post.until_date >= on)
+    return or_(public, own) if own is not None else public
+
+
+def list_posts(
+    session: Session,
+    *,
+    actor: Actor,
+    kind: str | None = None,
+    category: str | None = None,
+) -> list[tuple[Post, str]]:
+    """Active posts (moderators also see hidden and expired ones; enterprises their own)."""
+    on = today()
+    stmt = (
+        select(Post, Enterprise.name)
+        .join(Enterprise, Enterprise.id == Post.enterprise_id)
+        .where(_visible(actor, on))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+    )
+    if kind:
+        stmt = stmt.where(Post.kind == kind)
+    if category:
+        stmt = stmt.where(Post.category == category)
+    return [(p, name) for p, name in session.execute(stmt.limit(1000))]
+
+
+def get_post(session: Session, *, post_id: int, actor: Actor) -> tuple[Post, str]:
+    row = session.execute(
+        select(Post, Enterprise.name)
+        .join(Enterprise, Enterprise.id == Post.enterprise_id)
+        .where(Post.id == post_id, _visible(actor, today()))
+    ).first()
+    if row is None:
+        raise NotFound(_("No such post."))
+    return row[0], row[1]
+
+
+def read(post: Post, enterprise: str) -> PostRead:
+    return PostRead(
+        id=post.id,
+        kind=post.kind,
+        category=post.category,
+        title=post.title,
+        description=post.description,
+        quantity=post.quantity,
+        unit=post.unit,
+        prefecture_code=post.prefecture_code,
+        from_date=post.from_date,
+        until_date=post.until_date,
+        enterprise=enterprise,
+        expired=post.until_date < today(),
+        hidden=post.hidden_at is not None,
+    )
+
+
+def matches(session: Session, *, post_id: int, actor: Actor) -> list[tuple[Post, str]]:
+    """The active posts on the other side that fit this one (category, dates)."""
+    post, _name = get_post(session, post_id=post_id, actor=actor)
+    return [
+        (p, name)
+        for p, name in session.execute(
+            _counterparts(post, today())
+            .add_columns(Enterprise.name)
+            .join(Enterprise, Enterprise.id == Post.enterprise_id)
+            .order_by(Post.from_date, Post.id)
+        )
+    ]
+
+
+def notices(session: Session, *, actor: Actor) -> list[NoticeRead]:
+    """The matches an enterprise has been told of."""
+    if actor.role is not Role.ENTERPRISE_USER:
+        return []
+    ent = _own_enterprise(session, actor, None)
+    need = Post.__table__.alias("need")
+    offer = Post.__table__.alias("offer")
+    rows = session.execute(
+        select(Notice, need.c.title, offer.c.title)
+        .join(need, need.c.id == Notice.need_id)
+        .join(offer, offer.c.id == Notice.offer_id)
+        .where(Notice.enterprise_id == ent.id)
+        .order_by(Notice.created_at.desc())
+        .limit(200)
+    )
+    return [
+        NoticeRead(
+            need_id=n.need_id,
+            offer_id=n.offer_id,
+            need_title=nt,
+            offer_title=ot,
+            created_at=n.created_at,
+        )
+        for n, nt, ot in rows
+    ]
+
+
+def _pair(
+    session: Session, need_id: int, offer_id: int, actor: Actor
+) -> tuple[Post, Post, int | None]:
+    need = session.get(Post, need_id)
+    offer = session.get(Post, offer_id)
+    if need is None or offer is None or need.kind != "need" or offer.kind != "offer":
+        raise NotFound(_("No such thread."))
+    mine: int | None = None
+    if actor.role is Role.ENTERPRISE_USER and actor.scope_kind == "enterprise":
+        ent = _own_enterprise(session, actor, None)
+        if ent.id in (need.enterprise_id, offer.enterprise_id):
+            mine = ent.id
+    if mine is None and not may_moderate(actor):
+        raise NotFound(_("No such thread."))
+    return need, offer, mine
+
+
+def send(session: Session, *, need_id: int, offer_id: int, text: str, actor: Actor) -> Message:
+    """Write to the other side of a need and an offer; the platform keeps the thread."""
+    need, offer, mine = _pair(session, need_id, offer_id, actor)
+    if mine is None:
+        raise Forbidden(_("Only the two enterprises write in their thread."))
+    if need.category != offer.category:
+        raise ValidationFailed(_("The need and the offer are not of the same kind of goods."))
+    if not text.strip():
+        raise ValidationFailed(_("Write a message."))
+    message = Message(
+        need_id=need.id, offer_id=offer.id, from_enterprise_id=mine, text=text.strip()
+    )
+    session.add(message)
+    other = offer.enterprise_id if mine == need.enterprise_id else need.enterprise_id
+    exists = session.scalar(
+        select(Notice.id).where(
+            Notice.enterprise_id == other, Notice.need_id == need.id, Notice.offer_id == offer.id
+        )
+    )
+    if exists is None:
+        session.add(Notice(enterprise_id=other, need_id=need.id, offer_id=offer.id))
+    session.flush()
+    return message
+
+
+def thread(session: Session, *, need_id: int, offer_id: int, actor: Actor) -> list[MessageRead]:
+    """The messages between a need and an offer (the two enterprises and moderators)."""
+    _pair(session, need_id, offer_id, actor)
+    return [
+        MessageRead(id=m.id, sender=name, text=m.text, sent_at=m.sent_at)
+        for m, name in session.execute(
+            select(Message, Enterprise.name)
+            .join(Enterprise, Enterprise.id == Message.from_enterprise_id)
+            .where(Message.need_id == need_id, Message.offer_id == offer_id)
+            .order_by(Message.id)
+        )
+    ]
+
+
+def hide(session: Session, *, post_id: int, reason: str, actor: Actor) -> Post:
+    """Hide a post from the public with a recorded reason (the association moderates)."""
+    if not may_moderate(actor):
+        raise Forbidden(_("Only the association and the region administrator moderate."))
+    if len(reason.strip()) < 4:
+        raise ValidationFailed(_("Give the reason for hiding the post."))
+    post = session.get(Post, post_id)
+    if post is None:
+        raise NotFound(_("No such post."))
+    post.hidden_at = utcnow()
+    post.hidden_reason = reason.strip()
+    session.flush()
+    return post
+
+
+def export_columns() -> list[Column]:
+    return [
+        Column("id", _("Number")),
+        Column("kind", _("Offer or need")),
+        Column("category", _("Category of goods")),
+        Column("title", _("Title")),
+        Column("quantity", _("Quantity")),
+        Column("unit", _("Unit")),
+        Column("place", _("Place")),
+        Column("from_date", _("From")),
+        Column("until_date", _("Until")),
+        Column("enterprise", _("Enterprise")),
+    ]
+
+
+def export_rows(session: Session, *, actor: Actor) -> list[dict[str, Any]]:
+    """The posts the caller sees, as rows with names for people."""
+    from plateau.exchange import labels
+    from plateau.formatting import loc
+
+    places = {p.code: p for p in registry_service.list_prefectures(session, actor=SYSTEM)}
+    return [
+        {
+            "id": p.id,
+            "kind": labels.name(labels.KINDS, p.kind),
+            "category": labels.name(labels.CATEGORIES, p.category),
+            "title": p.title,
+            "quantity": p.quantity,
+            "unit": p.unit,
+            "place": loc(places.get(p.prefecture_code)),
+            "from_date": p.from_date,
+            "until_date": p.until_date,
+            "enterprise": name,
+        }
+        for p, name in list_posts(session, actor=actor)
+    ]

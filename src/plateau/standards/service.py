@@ -1,0 +1,230 @@
+"""The standards programme (专栏2): the register, progress against the plan, self-declarations.
+
+Standards and declarations are public by nature (企业标准自我声明公开 means exactly that);
+writing is for the region administrator, and for an enterprise about itself.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from plateau.auth.schemas import SYSTEM, Actor, Role
+from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from plateau.formatting import loc
+from plateau.i18n import _
+from plateau.registry import service as registry_service
+from plateau.standards.labels import STATUS_ORDER
+from plateau.standards.models import ProductStandard, SelfDeclaration, Standard, StandardParticipant
+from plateau.standards.schemas import (
+    DeclarationCreate,
+    DeclarationRead,
+    ProductStandardRead,
+    ProgrammeItem,
+    StandardCreate,
+    StatusChange,
+)
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+@cache
+def _items() -> tuple[ProgrammeItem, ...]:
+    text = resources.files("plateau.standards").joinpath("programme.yaml").read_text("utf-8")
+    return tuple(ProgrammeItem.model_validate(row) for row in yaml.safe_load(text))
+
+
+def programme(session: Session) -> list[ProgrammeItem]:
+    """The plan's 专栏2 items with how many standards are published and under way for each."""
+    counts: dict[tuple[str | None, str], int] = {
+        (item, status): n
+        for item, status, n in session.execute(
+            select(Standard.programme_item, Standard.status, func.count(Standard.id))
+            .where(Standard.programme_item.is_not(None))
+            .group_by(Standard.programme_item, Standard.status)
+        )
+    }
+    out = []
+    for item in _items():
+        published = counts.get((item.code, "published"), 0)
+        under_way = sum(counts.get((item.code, s), 0) for s in ("drafting", "consultation"))
+        out.append(item.model_copy(update={"published": published, "in_progress": under_way}))
+    return out
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_authenticated:
+        raise Unauthorized(_("Please log in."))
+    if not actor.is_admin:
+        raise Forbidden(_("Only the region administrator keeps the register of standards."))
+
+
+def list_standards(
+    session: Session,
+    *,
+    status: str | None = None,
+    level: str | None = None,
+    industry: str | None = None,
+    item: str | None = None,
+) -> list[Standard]:
+    """The register of standards, filtered (public)."""
+    stmt = select(Standard).order_by(Standard.industry_id, Standard.id)
+    if status:
+        stmt = stmt.where(Standard.status == status)
+    if level:
+        stmt = stmt.where(Standard.level == level)
+    if industry:
+        stmt = stmt.where(Standard.industry_id == industry)
+    if item:
+        stmt = stmt.where(Standard.programme_item == item)
+    return list(session.scalars(stmt))
+
+
+def get_standard(session: Session, *, standard_id: int) -> Standard:
+    standard = session.get(Standard, standard_id)
+    if standard is None:
+        raise NotFound(_("No such standard."))
+    return standard
+
+
+def create_standard(session: Session, *, data: StandardCreate, actor: Actor) -> Standard:
+    """Register a standard (planned or further along) with its lead and participants."""
+    _require_admin(actor)
+    industries = {i.id for i in registry_service.list_industries(session, actor=actor)}
+    if data.industry_id not in industries:
+        raise ValidationFailed(_("Unknown industry %(id)s.", id=data.industry_id))
+    if data.programme_item and data.programme_item not in {i.code for i in _items()}:
+        raise ValidationFailed(_("Unknown programme item %(code)s.", code=data.programme_item))
+    if data.status == "published" and not data.code:
+        raise ValidationFailed(_("A published standard needs its number."))
+    lead = (
+        registry_service.get_enterprise(session, uscc=data.lead_enterprise_uscc, actor=SYSTEM)
+        if data.lead_enterprise_uscc
+        else None
+    )
+    participants = [
+        registry_service.get_enterprise(session, uscc=u, actor=SYSTEM)
+        for u in data.participant_usccs
+    ]
+    standard = Standard(
+        **data.model_dump(exclude={"lead_enterprise_uscc", "participant_usccs"}),
+        lead_enterprise_id=lead.id if lead else None,
+    )
+    if lead and not standard.lead_organisation:
+        standard.lead_organisation = lead.name
+    session.add(standard)
+    session.flush()
+    for ent in {p.id: p for p in participants}.values():
+        session.add(StandardParticipant(standard_id=standard.id, enterprise_id=ent.id))
+    session.flush()
+    return standard
+
+
+def change_status(
+    session: Session, *, standard_id: int, data: StatusChange, actor: Actor
+) -> Standard:
+    """Move a standard forward (planned → drafting → consultation → published → superseded)."""
+    _require_admin(actor)
+    standard = get_standard(session, standard_id=standard_id)
+    if STATUS_ORDER.index(data.status) <= STATUS_ORDER.index(standard.status):
+        raise Conflict(
+            _("A standard only moves forward: it is already %(status)s.", status=standard.status)
+        )
+    if data.code:
+        standard.code = data.code
+    if data.status == "published":
+        if not standard.code:
+            raise ValidationFailed(_("A published standard needs its number."))
+        standard.published_date = data.published_date or standard.published_date
+    standard.status = data.status
+    session.flush()
+    return standard
+
+
+def declare(session: Session, *, data: DeclarationCreate, actor: Actor) -> SelfDeclaration:
+    """File an enterprise's public self-declaration of a standard, with the products it covers."""
+    if not actor.is_authenticated:
+        raise Unauthorized(_("Please log in."))
+    own = actor.role is Role.ENTERPRISE_USER and actor.scope == f"enterprise:{data.enterprise_uscc}"
+    if not (actor.is_admin or own):
+        raise Forbidden(_("An enterprise declares only for itself."))
+    ent = registry_service.get_enterprise(session, uscc=data.enterprise_uscc, actor=SYSTEM)
+    standard = get_standard(session, standard_id=data.standard_id)
+    if standard.status != "published":
+        raise ValidationFailed(_("Only a published standard can be declared."))
+    products = [registry_service.get_product(session, gtin=g, actor=SYSTEM) for g in data.gtins]
+    if any(p.enterprise_id != ent.id for p in products):
+        raise ValidationFailed(_("Every product must be the enterprise's own."))
+    row = SelfDeclaration(enterprise_id=ent.id, standard_id=standard.id, scope_zh=data.scope_zh)
+    session.add(row)
+    linked = set(
+        session.scalars(
+            select(ProductStandard.product_id).where(ProductStandard.standard_id == standard.id)
+        )
+    )
+    for p in products:
+        if p.id not in linked:
+            session.add(ProductStandard(product_id=p.id, standard_id=standard.id))
+            linked.add(p.id)
+    session.flush()
+    return row
+
+
+def list_declarations(
+    session: Session, *, enterprise_uscc: str | None = None
+) -> list[DeclarationRead]:
+    """The public self-declarations, newest first."""
+    from plateau.registry.models import Enterprise
+
+    stmt = (
+        select(SelfDeclaration, Standard, Enterprise)
+        .join(Standard, Standard.id == SelfDeclaration.standard_id)
+        .join(Enterprise, Enterprise.id == SelfDeclaration.enterprise_id)
+        .order_by(SelfDeclaration.declared_at.desc(), SelfDeclaration.id.desc())
+    )
+    if enterprise_uscc:
+        stmt = stmt.where(Enterprise.uscc == enterprise_uscc)
+    return [
+        DeclarationRead(
+            id=d.id,
+            enterprise=e.name,
+            standard_id=s.id,
+            standard_code=s.code,
+            standard_title=s.title_zh,
+            scope_zh=d.scope_zh,
+            declared_on=d.declared_at.astimezone(BEIJING).date(),
+        )
+        for d, s, e in session.execute(stmt.limit(500))
+    ]
+
+
+def product_standards(session: Session, *, gtin: str) -> list[ProductStandardRead]:
+    """The published standards a product follows (for the consumer page); public."""
+    try:
+        product = registry_service.get_product(session, gtin=gtin, actor=SYSTEM)
+    except NotFound:
+        return []
+    return [
+        ProductStandardRead(code=s.code, title=loc_title(s), level=s.level)
+        for s in session.scalars(
+            select(Standard)
+            .join(ProductStandard, ProductStandard.standard_id == Standard.id)
+            .where(ProductStandard.product_id == product.id, Standard.status == "published")
+            .order_by(Standard.code)
+        )
+    ]
+
+
+def loc_title(standard: Standard) -> str:
+    """A standard's title in the current language."""
+
+    class _Named:
+        name_zh = standard.title_zh
+        name_en = standard.title_en
+
+    return loc(_Named)
