@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Role
@@ -77,6 +79,17 @@ def test_officer_runs_publishes_enterprise_confirms_officer_pays(
         },
     )
     assert ok.status_code == 303  # type: ignore[attr-defined]
+    pdf = client.get(f"/policy/entitlements/{ids[0]}/notice.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = reader.pages[0].extract_text()
+    assert "测试企业11" in text and "告知书" in text and "400,000" in text
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in (page["/Resources"].get("/Font") or {}).values()
+    }
+    assert any(re.search(r"Noto.?S(ans|erif).?CJK.?SC", f) for f in fonts), fonts
     calc = client.get("/policy/calculator?year=2025&revenue_wan=400")
     assert calc.status_code == 200 and "5 % × 4,000,000 = 200,000 ≤ 500,000" in calc.text
     assert client.get(run_url).status_code == 404  # an enterprise never sees the bureau's list

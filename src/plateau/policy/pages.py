@@ -195,6 +195,17 @@ def payout(session: DbSession, actor: UserActor, run_id: int) -> Response:
     )
 
 
+@router.get("/policy/entitlements/{entitlement_id}/notice.pdf")
+def notice_letter(session: DbSession, actor: UserActor, entitlement_id: int) -> Response:
+    """The notice of entitlement (告知书) as PDF, for the enterprise and the officers."""
+    pdf = service.notice_letter_pdf(session, entitlement_id=entitlement_id, actor=actor)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="notice-{entitlement_id}.pdf"'},
+    )
+
+
 @router.get("/policy/mine", response_class=HTMLResponse)
 def mine(
     request: Request, session: DbSession, actor: UserActor, year: str | None = None

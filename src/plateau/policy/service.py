@@ -910,6 +910,45 @@ def shipped_text(policy_id: str) -> str:
     return (resources.files("plateau.policy") / "policies" / source).read_text(encoding="utf-8")
 
 
+def entitlement_view(
+    session: Session, *, entitlement_id: int, actor: Actor
+) -> tuple[EntitlementView, PolicyRun, Policy]:
+    """One entitlement for its enterprise or an officer of its area (the 告知书)."""
+    row, run, _ent = _entitlement(session, entitlement_id, actor)
+    if actor.role is Role.ENTERPRISE_USER and run.status == "computed":
+        raise NotFound(_("No such entitlement."))
+    views = _views(session, {run.id: run}, [row], actor)
+    if not views:
+        raise NotFound(_("No such entitlement."))
+    return views[0], run, get_policy(run.policy_id)
+
+
+def notice_letter_pdf(session: Session, *, entitlement_id: int, actor: Actor) -> bytes:
+    """The notice (告知书) of one entitlement as an A4 PDF in a CJK font."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    from plateau.i18n import HTML_LANG
+    from plateau.web.templating import environment
+
+    view, run, policy = entitlement_view(session, entitlement_id=entitlement_id, actor=actor)
+    english = get_locale() == "en"
+    html = (
+        environment()
+        .get_template("policy/letter.html")
+        .render(
+            v=view,
+            run=run,
+            policy=policy,
+            money=money,
+            document=policy.document_en if english and policy.document_en else policy.document_zh,
+            issued=beijing_today().isoformat(),
+            html_lang=HTML_LANG[get_locale()],
+        )
+    )
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
+
+
 # --- the 升规 pipeline ---
 
 ABOVE_SIZE_THRESHOLD_CNY = 20_000_000  # 规模以上: annual main-business revenue ≥ 20 million CNY
