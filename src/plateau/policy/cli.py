@@ -50,8 +50,11 @@ def _title(obj: object) -> str:
 def list_policies() -> None:
     """List the policies, their dates, budget and rules."""
     table = Table(title=_("Incentive policies"))
-    for header in (_("Policy"), _("Title"), _("In force"), _("Budget"), _("Rules")):
-        table.add_column(header)
+    ids = [p.id for p in service.list_policies()]
+    # The id is what `plateau policy run` takes: never cut it.
+    table.add_column(_("Policy"), no_wrap=True, min_width=max(map(len, ids), default=6))
+    for header in (_("Title"), _("In force"), _("Budget"), _("Rules")):
+        table.add_column(header, overflow="fold")
     for p in service.list_policies():
         table.add_row(
             p.id,
