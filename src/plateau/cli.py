@@ -60,6 +60,7 @@ def serve(
 def _mount() -> None:
     from plateau.auth import cli as auth_cli
     from plateau.demo import cli as demo_cli
+    from plateau.jobs import cli as jobs_cli
     from plateau.monitoring import cli as monitoring_cli
     from plateau.monitoring.analytics import cli as analytics_cli
     from plateau.monitoring.report import cli as report_cli
@@ -83,6 +84,7 @@ def _mount() -> None:
     trace_cli.merge(lineage_cli.app)
     app.add_typer(trace_cli.app, name="trace")
     app.add_typer(policy_cli.app, name="policy")
+    app.add_typer(jobs_cli.app, name="jobs")
 
 
 _mount()

@@ -27,6 +27,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "report": "plateau.monitoring.report",
     "trace": "plateau.trace",
     "policy": "plateau.policy",
+    "jobs": "plateau.jobs",
 }
 
 
@@ -50,6 +51,7 @@ def environment() -> Environment:
         fmt_number=formatting.fmt_number,
         fmt_value=formatting.fmt_value,
         fmt_wan=formatting.fmt_wan,
+        fmt_time=formatting.fmt_time,
         loc=formatting.loc,
         LOCALES=LOCALES,
         ROLE_LABELS=ROLE_LABELS,
