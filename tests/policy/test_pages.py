@@ -7,9 +7,10 @@ import re
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.auth.schemas import Role
+from plateau.jobs import service as jobs_service
 from plateau.policy.service import beijing_today
 from tests.builders import csrf_from, login, make_user
 from tests.policy.builders import garment_maker, investment, leading, revenue
@@ -34,7 +35,7 @@ def _post(client: TestClient, page: str, url: str, data: dict[str, str]) -> obje
 
 
 def test_officer_runs_publishes_enterprise_confirms_officer_pays(
-    client: TestClient, session: Session, app
+    client: TestClient, session: Session, app, session_factory: sessionmaker[Session]
 ) -> None:  # type: ignore[no-untyped-def]
     uscc = _world(session)
     login(client, "pol-admin")
@@ -43,7 +44,12 @@ def test_officer_runs_publishes_enterprise_confirms_officer_pays(
     assert "假设" in page.text  # the bracket scale is labelled as an assumption
     resp = _post(client, "/policy", "/policy/runs", {"policy": POLICY, "period": "2025"})
     assert resp.status_code == 303  # type: ignore[attr-defined]
-    run_url = resp.headers["location"]  # type: ignore[attr-defined]
+    job_page = resp.headers["location"]  # type: ignore[attr-defined]
+    assert job_page.startswith("/policy?job=")
+    assert jobs_service.run_pending(session_factory, kind="policy.run") == 1  # the worker
+    progress = client.get(job_page).text
+    assert 'data-job-state="succeeded"' in progress
+    run_url = re.search(r'href="(/policy/runs/\d+)"', progress)[1]  # type: ignore[index]
     run_page = client.get(run_url).text
     assert "5 % × 8,000,000 = 400,000 ≤ 500,000" in run_page
     resp = _post(client, run_url, run_url + "/publish", {})

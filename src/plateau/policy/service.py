@@ -434,6 +434,25 @@ def run_policy(
     return summary
 
 
+def submit_run(session: Session, *, policy_id: str, year: int, actor: Actor) -> Any:
+    """Queue the run of a policy for a year as a background job; return the job."""
+    from plateau.jobs import service as jobs_service
+
+    _require_admin(actor)
+    policy = get_policy(policy_id)
+    if not policy.in_force(year):
+        raise ValidationFailed(
+            _("Policy %(id)s is not in force in %(year)s.", id=policy.id, year=year)
+        )
+    return jobs_service.submit(
+        session,
+        kind="policy.run",
+        params={"policy": policy.id, "period": year},
+        actor=actor,
+        dedup_key=f"policy.run:{policy.id}:{year}",
+    )
+
+
 def list_runs(session: Session, *, actor: Actor) -> list[PolicyRun]:
     """List the runs (officers see every run; the enterprise rows inside are scoped)."""
     _require_user(actor)
