@@ -325,10 +325,20 @@ def _dashboard(
             "program_note": program_note(board),
             "breakdown_titles": BREAKDOWN_TITLES,
             "base": f"/monitoring/dashboard/{board.scope.id}",
+            "pipeline": _pipeline(session, actor, board.scope.id),
         },
         actor=actor,
         active="monitoring",
     )
+
+
+def _pipeline(session: DbSession, actor: UserActor, scope: str) -> Any:
+    """The policies' above-size pipeline (first-time awards), on the region's dashboard."""
+    if scope != "region":
+        return None
+    from plateau.policy import service as policy_service
+
+    return policy_service.upgrade_pipeline(session, actor=actor)
 
 
 def _dashboard_export(
