@@ -15,15 +15,19 @@ def run_policy(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     from plateau.formatting import fmt_cny
     from plateau.policy import service as policy_service
 
+    # Reading and writing in two transactions: the progress reports write the job's row
+    # meanwhile, and on SQLite a reader that later writes would find the database changed.
     with ctx.session() as session:
-        summary = policy_service.run_policy(
+        summary = policy_service.compute_run(
             session,
             policy_id=str(params["policy"]),
             year=int(params["period"]),
             actor=ctx.actor,
-            dry_run=bool(params.get("dry_run", False)),
             progress=ctx.progress,
         )
+    if not params.get("dry_run", False):
+        with ctx.session() as session:
+            policy_service.store_run(session, summary=summary, actor=ctx.actor)
     result: dict[str, Any] = {
         "summary": _(
             "%(n)s entitlements, %(total)s (requested %(requested)s).",

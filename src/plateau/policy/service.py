@@ -356,24 +356,10 @@ class RunSummary:
     requested_cny: Decimal
     run_id: int | None
     lines: list[Line] = field(default_factory=list)
+    pairs: list[tuple[Subject, engine.Result]] = field(default_factory=list, repr=False)
 
 
-def run_policy(
-    session: Session,
-    *,
-    policy_id: str,
-    year: int,
-    actor: Actor,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> RunSummary:
-    """Compute the list of entitled enterprises of a policy for a year (数据比对) and store it."""
-    _require_admin(actor)
-    policy = get_policy(policy_id)
-    if not policy.in_force(year):
-        raise ValidationFailed(
-            _("Policy %(id)s is not in force in %(year)s.", id=policy.id, year=year)
-        )
+def _published_conflict(session: Session, policy: Policy, year: int) -> PolicyRun | None:
     existing = session.scalar(
         select(PolicyRun).where(PolicyRun.policy_id == policy.id, PolicyRun.year == year)
     )
@@ -384,12 +370,26 @@ def run_policy(
                 year=year,
             )
         )
+    return existing
+
+
+def compute_run(
+    session: Session, *, policy_id: str, year: int, actor: Actor, progress: Progress | None = None
+) -> RunSummary:
+    """Compute the list of a policy for a year (数据比对) without writing anything."""
+    _require_admin(actor)
+    policy = get_policy(policy_id)
+    if not policy.in_force(year):
+        raise ValidationFailed(
+            _("Policy %(id)s is not in force in %(year)s.", id=policy.id, year=year)
+        )
+    _published_conflict(session, policy, year)
     subjects = _subjects(session, year=year, actor=actor, policy_ids=[policy.id], progress=progress)
     results = [(s, r) for s in subjects for r in engine.evaluate(policy, s.facts, year)]
     requested = engine.totals(r for _s, r in results)
     budgeted = engine.apply_budget(policy, [r for _s, r in results])
     pairs = [(s, r) for (s, _old), r in zip(results, budgeted, strict=True) if r.outcome.entitled]
-    summary = RunSummary(
+    return RunSummary(
         policy=policy,
         year=year,
         entitled=len(pairs),
@@ -397,9 +397,15 @@ def run_policy(
         requested_cny=requested,
         run_id=None,
         lines=[_line(s, r) for s, r in pairs],
+        pairs=pairs,
     )
-    if dry_run:
-        return summary
+
+
+def store_run(session: Session, *, summary: RunSummary, actor: Actor) -> RunSummary:
+    """Store a computed list (replacing an unpublished one of the same policy and year)."""
+    _require_admin(actor)
+    policy, year = summary.policy, summary.year
+    existing = _published_conflict(session, policy, year)
     if existing is None:
         existing = PolicyRun(
             policy_id=policy.id, policy_version=policy.version, year=year, created_by=actor.username
@@ -409,7 +415,7 @@ def run_policy(
     else:
         session.execute(delete(Entitlement).where(Entitlement.run_id == existing.id))
         existing.policy_version = policy.version
-    for s, r in pairs:
+    for s, r in summary.pairs:
         session.add(
             Entitlement(
                 run_id=existing.id,
@@ -422,16 +428,29 @@ def run_policy(
             )
         )
     session.flush()
-    _audit(
-        session,
-        existing,
-        actor,
-        "run",
-        _("%(n)s entitlements, %(total)s CNY", n=len(pairs), total=money(summary.total_cny)),
+    detail = _(
+        "%(n)s entitlements, %(total)s CNY", n=summary.entitled, total=money(summary.total_cny)
     )
+    _audit(session, existing, actor, "run", detail)
     session.flush()
     summary.run_id = existing.id
     return summary
+
+
+def run_policy(
+    session: Session,
+    *,
+    policy_id: str,
+    year: int,
+    actor: Actor,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Compute the list of entitled enterprises of a policy for a year (数据比对) and store it."""
+    summary = compute_run(session, policy_id=policy_id, year=year, actor=actor, progress=progress)
+    if dry_run:
+        return summary
+    return store_run(session, summary=summary, actor=actor)
 
 
 def submit_run(session: Session, *, policy_id: str, year: int, actor: Actor) -> Any:
