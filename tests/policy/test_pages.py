@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
+from pypdf import PdfReader
+from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.auth.schemas import Role
+from plateau.jobs import service as jobs_service
 from plateau.policy.service import beijing_today
 from tests.builders import csrf_from, login, make_user
 from tests.policy.builders import garment_maker, investment, leading, revenue
@@ -32,7 +35,7 @@ def _post(client: TestClient, page: str, url: str, data: dict[str, str]) -> obje
 
 
 def test_officer_runs_publishes_enterprise_confirms_officer_pays(
-    client: TestClient, session: Session, app
+    client: TestClient, session: Session, app, session_factory: sessionmaker[Session]
 ) -> None:  # type: ignore[no-untyped-def]
     uscc = _world(session)
     login(client, "pol-admin")
@@ -41,7 +44,12 @@ def test_officer_runs_publishes_enterprise_confirms_officer_pays(
     assert "假设" in page.text  # the bracket scale is labelled as an assumption
     resp = _post(client, "/policy", "/policy/runs", {"policy": POLICY, "period": "2025"})
     assert resp.status_code == 303  # type: ignore[attr-defined]
-    run_url = resp.headers["location"]  # type: ignore[attr-defined]
+    job_page = resp.headers["location"]  # type: ignore[attr-defined]
+    assert job_page.startswith("/policy?job=")
+    assert jobs_service.run_pending(session_factory, kind="policy.run") == 1  # the worker
+    progress = client.get(job_page).text
+    assert 'data-job-state="succeeded"' in progress
+    run_url = re.search(r'href="(/policy/runs/\d+)"', progress)[1]  # type: ignore[index]
     run_page = client.get(run_url).text
     assert "5 % × 8,000,000 = 400,000 ≤ 500,000" in run_page
     resp = _post(client, run_url, run_url + "/publish", {})
@@ -77,6 +85,17 @@ def test_officer_runs_publishes_enterprise_confirms_officer_pays(
         },
     )
     assert ok.status_code == 303  # type: ignore[attr-defined]
+    pdf = client.get(f"/policy/entitlements/{ids[0]}/notice.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = reader.pages[0].extract_text()
+    assert "测试企业11" in text and "告知书" in text and "400,000" in text
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in (page["/Resources"].get("/Font") or {}).values()
+    }
+    assert any(re.search(r"Noto.?S(ans|erif).?CJK.?SC", f) for f in fonts), fonts
     calc = client.get("/policy/calculator?year=2025&revenue_wan=400")
     assert calc.status_code == 200 and "5 % × 4,000,000 = 200,000 ≤ 500,000" in calc.text
     assert client.get(run_url).status_code == 404  # an enterprise never sees the bureau's list

@@ -234,3 +234,22 @@ def test_calculator_and_whatif(session: Session) -> None:
     assert result.total_after_cny == Decimal("600000.00")  # pro rata: every award halved
     assert len(result.losers) == 2 and not result.gainers
     assert [g.key for g in result.by_prefecture] == ["540100"]
+
+
+def test_above_size_pipeline_projects_who_crosses_next_year(session: Session) -> None:
+    rising = garment_maker(session, 61)
+    flat = garment_maker(session, 62)
+    for year, total in (
+        (2022, 12_000_000),
+        (2023, 14_500_000),
+        (2024, 16_800_000),
+        (2025, 19_300_000),
+    ):
+        revenue(session, rising, year, total)
+        revenue(session, flat, year, 3_000_000 + (year % 2) * 100_000)
+    pipeline = service.upgrade_pipeline(session, actor=SYSTEM, year=2026)
+    found = {c.uscc: c for c in pipeline.candidates}
+    assert rising.uscc in found and flat.uscc not in found
+    assert 0.5 < found[rising.uscc].probability <= 1
+    assert found[rising.uscc].award_cny == Decimal("300000.00")  # Lhasa garment: first-time award
+    assert pipeline.expected_awards_cny > 0

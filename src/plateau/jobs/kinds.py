@@ -15,6 +15,7 @@ KINDS: dict[str, str] = {
     "monitoring.import": "plateau.monitoring.jobs:run_import",
     "trace.webhook": "plateau.trace.jobs:deliver_webhook",
     "analytics.warmup": "plateau.monitoring.analytics.jobs:warm_up",
+    "policy.run": "plateau.policy.jobs:run_policy",
 }
 
 LABELS: dict[str, str] = {
@@ -24,6 +25,7 @@ LABELS: dict[str, str] = {
     "analytics.warmup": lazy("Dashboard refresh"),
     "forecast.run": lazy("Demand forecast run"),
     "report.build": lazy("Report build"),
+    "policy.run": lazy("Incentive policy run"),
 }
 
 DEFAULT_LABEL = lazy("Background job")

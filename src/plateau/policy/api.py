@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from plateau.formatting import loc
 from plateau.policy import service
@@ -16,6 +16,7 @@ from plateau.policy.schemas import (
     PaymentInput,
     PolicyRead,
     RunCreate,
+    RunQueued,
     RunRead,
     RunSummaryRead,
 )
@@ -62,11 +63,22 @@ def runs(session: DbSession, actor: UserActor) -> list[RunRead]:
     return [RunRead.model_validate(r) for r in service.list_runs(session, actor=actor)]
 
 
-@router.post("/runs", response_model=RunSummaryRead, status_code=201)
-def create_run(session: DbSession, actor: UserActor, data: RunCreate) -> RunSummaryRead:
-    """Run a policy for a year (数据比对); with dry_run, compute and store nothing."""
+@router.post(
+    "/runs",
+    response_model=RunSummaryRead | RunQueued,
+    status_code=201,
+    responses={202: {"model": RunQueued, "description": "The run was queued as a job."}},
+)
+def create_run(
+    session: DbSession, actor: UserActor, data: RunCreate, response: Response
+) -> RunSummaryRead | RunQueued:
+    """Run a policy for a year (数据比对) as a background job (202); dry_run computes now (201)."""
+    if not data.dry_run:
+        job = service.submit_run(session, policy_id=data.policy, year=data.period, actor=actor)
+        response.status_code = 202
+        return RunQueued(job_id=job.id, job_url=f"/api/jobs/{job.id}")
     s = service.run_policy(
-        session, policy_id=data.policy, year=data.period, actor=actor, dry_run=data.dry_run
+        session, policy_id=data.policy, year=data.period, actor=actor, dry_run=True
     )
     return RunSummaryRead(
         run_id=s.run_id,

@@ -50,8 +50,11 @@ def _title(obj: object) -> str:
 def list_policies() -> None:
     """List the policies, their dates, budget and rules."""
     table = Table(title=_("Incentive policies"))
-    for header in (_("Policy"), _("Title"), _("In force"), _("Budget"), _("Rules")):
-        table.add_column(header)
+    ids = [p.id for p in service.list_policies()]
+    # The id is what `plateau policy run` takes: never cut it.
+    table.add_column(_("Policy"), no_wrap=True, min_width=max(map(len, ids), default=6))
+    for header in (_("Title"), _("In force"), _("Budget"), _("Rules")):
+        table.add_column(header, overflow="fold")
     for p in service.list_policies():
         table.add_row(
             p.id,
@@ -72,39 +75,36 @@ def run(
     """Compute the list of entitled enterprises of a policy for a year (数据比对)."""
     from rich.progress import Progress
 
+    from plateau.jobs import service as jobs_service
+
     try:
-        with Progress(console=err_console, transient=True) as bar, open_session() as session:
+        with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task(_("Computing entitlements"), total=None)
 
-            def progress(done: int, total: int, message: str) -> None:
+            def progress(done: int, total: int | None, message: str) -> None:
                 bar.update(task, completed=done, total=total, description=message)
 
-            summary = service.run_policy(
-                session,
-                policy_id=policy,
-                year=period,
+            # The job's own handler, run in this process (the web runs it in the worker).
+            result = jobs_service.run_inline(
+                "policy.run",
+                {"policy": policy, "period": period, "dry_run": dry_run},
                 actor=SYSTEM,
-                dry_run=dry_run,
-                progress=progress,
+                on_progress=progress,
             )
     except DomainError as exc:
         raise _fail(exc.message) from None
-    table = Table(title=f"{_title(summary.policy)} {period}")
-    for header in (_("USCC"), _("Enterprise"), _("Award"), _("Amount")):
-        table.add_column(header)
-    for line in summary.lines:
-        table.add_row(line.uscc, line.enterprise, _title(line), fmt_cny(line.amount_cny))
-    console.print(table)
-    console.print(
-        _(
-            "%(n)s entitlements, %(total)s (requested %(requested)s).",
-            n=summary.entitled,
-            total=fmt_cny(summary.total_cny),
-            requested=fmt_cny(summary.requested_cny),
-        )
-    )
+    if dry_run:
+        table = Table(title=f"{policy} {period}")
+        for header in (_("USCC"), _("Enterprise"), _("Rule"), _("Amount (CNY)")):
+            table.add_column(header)
+        for line in result["lines"]:
+            table.add_row(line["uscc"], line["enterprise"], line["rule"], line["amount_cny"])
+        console.print(table)
+    console.print(result["summary"])
     if dry_run:
         console.print(_("Trial run: nothing was saved."))
+    else:
+        console.print(_("The list is at %(url)s.", url=result["url"]))
 
 
 @app.command()

@@ -16,6 +16,7 @@ from plateau.policy import exports, service
 from plateau.policy.rules import REASONS
 from plateau.registry import service as registry_service
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
+from plateau.web.params import PostedForm
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Csrf])
@@ -56,11 +57,16 @@ def _default_year() -> int:
 
 
 @router.get("/policy", response_class=HTMLResponse)
-def index(request: Request, session: DbSession, actor: UserActor) -> Response:
+def index(
+    request: Request, session: DbSession, actor: UserActor, job: int | None = None
+) -> Response:
     """Policies, their runs, and the form to run one (the enterprise's page for enterprise users)."""
     if actor.role is Role.ENTERPRISE_USER:
         return RedirectResponse("/policy/mine", status_code=303)
+    from plateau.jobs import service as jobs_service
+
     ctx = {
+        "job": jobs_service.get_job(session, job, actor=actor) if job else None,
         "policies": service.list_policies(),
         "policies_by_id": {p.id: p for p in service.list_policies()},
         "runs": service.list_runs(session, actor=actor),
@@ -71,14 +77,11 @@ def index(request: Request, session: DbSession, actor: UserActor) -> Response:
 
 
 @router.post("/policy/runs", response_class=HTMLResponse)
-async def run(request: Request, session: DbSession, actor: UserActor) -> Response:
-    """Run a policy for a year (数据比对)."""
-    form = await request.form()
+def run(request: Request, session: DbSession, actor: UserActor, form: PostedForm) -> Response:
+    """Queue the run of a policy for a year (数据比对) as a background job; follow its progress."""
     year = _year(str(form.get("period", "")), _default_year())
-    summary = service.run_policy(
-        session, policy_id=str(form.get("policy", "")), year=year, actor=actor
-    )
-    return RedirectResponse(f"/policy/runs/{summary.run_id}", status_code=303)
+    job = service.submit_run(session, policy_id=str(form.get("policy", "")), year=year, actor=actor)
+    return RedirectResponse(f"/policy?job={job.id}", status_code=303)
 
 
 def _run_page(
@@ -109,8 +112,9 @@ def run_page(request: Request, session: DbSession, actor: UserActor, run_id: int
     return _run_page(request, session, actor, run_id)
 
 
-async def _act(request: Request, session: Any, actor: Actor, run_id: int, action: Any) -> Response:
-    form = await request.form()
+def _act(
+    request: Request, session: Any, actor: Actor, run_id: int, form: Any, action: Any
+) -> Response:
     try:
         action({k: str(v) for k, v in form.items()})
     except DomainError as exc:
@@ -120,13 +124,16 @@ async def _act(request: Request, session: Any, actor: Actor, run_id: int, action
 
 
 @router.post("/policy/runs/{run_id}/publish", response_class=HTMLResponse)
-async def publish(request: Request, session: DbSession, actor: UserActor, run_id: int) -> Response:
+def publish(
+    request: Request, session: DbSession, actor: UserActor, run_id: int, form: PostedForm
+) -> Response:
     """Publish the list for its notice period (公示)."""
-    return await _act(
+    return _act(
         request,
         session,
         actor,
         run_id,
+        form,
         lambda f: service.publish(session, run_id=run_id, actor=actor),
     )
 
@@ -134,15 +141,21 @@ async def publish(request: Request, session: DbSession, actor: UserActor, run_id
 @router.post(
     "/policy/runs/{run_id}/entitlements/{entitlement_id}/exclude", response_class=HTMLResponse
 )
-async def exclude(
-    request: Request, session: DbSession, actor: UserActor, run_id: int, entitlement_id: int
+def exclude(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    run_id: int,
+    entitlement_id: int,
+    form: PostedForm,
 ) -> Response:
     """Exclude an enterprise from the list with a written reason."""
-    return await _act(
+    return _act(
         request,
         session,
         actor,
         run_id,
+        form,
         lambda f: service.exclude(
             session, entitlement_id=entitlement_id, reason=f.get("reason", ""), actor=actor
         ),
@@ -159,15 +172,21 @@ def _date(text: str) -> date:
 
 
 @router.post("/policy/runs/{run_id}/entitlements/{entitlement_id}/pay", response_class=HTMLResponse)
-async def pay(
-    request: Request, session: DbSession, actor: UserActor, run_id: int, entitlement_id: int
+def pay(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    run_id: int,
+    entitlement_id: int,
+    form: PostedForm,
 ) -> Response:
     """Record the payment of a confirmed award (拨付到账)."""
-    return await _act(
+    return _act(
         request,
         session,
         actor,
         run_id,
+        form,
         lambda f: service.record_payment(
             session,
             entitlement_id=entitlement_id,
@@ -192,6 +211,17 @@ def payout(session: DbSession, actor: UserActor, run_id: int) -> Response:
         headers={
             "Content-Disposition": f'attachment; filename="payout-{run.policy_id}-{run.year}.xlsx"'
         },
+    )
+
+
+@router.get("/policy/entitlements/{entitlement_id}/notice.pdf")
+def notice_letter(session: DbSession, actor: UserActor, entitlement_id: int) -> Response:
+    """The notice of entitlement (告知书) as PDF, for the enterprise and the officers."""
+    pdf = service.notice_letter_pdf(session, entitlement_id=entitlement_id, actor=actor)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="notice-{entitlement_id}.pdf"'},
     )
 
 
@@ -230,11 +260,10 @@ def calculator(
 
 
 @router.post("/policy/entitlements/{entitlement_id}/confirm", response_class=HTMLResponse)
-async def confirm(
-    request: Request, session: DbSession, actor: UserActor, entitlement_id: int
+def confirm(
+    request: Request, session: DbSession, actor: UserActor, entitlement_id: int, form: PostedForm
 ) -> Response:
     """The enterprise confirms (意愿确认) with the account to pay into."""
-    form = await request.form()
     try:
         service.confirm(
             session,
@@ -279,9 +308,8 @@ def whatif_form(request: Request, actor: UserActor) -> Response:
 
 
 @router.post("/policy/whatif", response_class=HTMLResponse)
-async def whatif(request: Request, session: DbSession, actor: UserActor) -> Response:
+def whatif(request: Request, session: DbSession, actor: UserActor, form: PostedForm) -> Response:
     """Compare a draft policy with the one in force (writes nothing)."""
-    form = await request.form()
     text = str(form.get("text", ""))
     year = _year(str(form.get("period", "")), _default_year())
     try:
@@ -323,11 +351,10 @@ def notice(request: Request, session: DbSession, actor: CurrentActor, run_id: in
 
 
 @router.post("/policy/notices/{run_id}/objections", response_class=HTMLResponse)
-async def objection(
-    request: Request, session: DbSession, actor: CurrentActor, run_id: int
+def objection(
+    request: Request, session: DbSession, actor: CurrentActor, run_id: int, form: PostedForm
 ) -> Response:
     """Raise an objection during the notice period (anyone may)."""
-    form = await request.form()
     message, sent, status = "", False, 200
     try:
         service.raise_objection(

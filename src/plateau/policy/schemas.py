@@ -63,6 +63,13 @@ class RunSummaryRead(BaseModel):
     requested_cny: Decimal
 
 
+class RunQueued(BaseModel):
+    """A run queued as a background job: follow it at ``job_url``."""
+
+    job_id: int
+    job_url: str
+
+
 class EntitlementRead(BaseModel):
     id: int
     run_id: int

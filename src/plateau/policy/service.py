@@ -356,24 +356,10 @@ class RunSummary:
     requested_cny: Decimal
     run_id: int | None
     lines: list[Line] = field(default_factory=list)
+    pairs: list[tuple[Subject, engine.Result]] = field(default_factory=list, repr=False)
 
 
-def run_policy(
-    session: Session,
-    *,
-    policy_id: str,
-    year: int,
-    actor: Actor,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> RunSummary:
-    """Compute the list of entitled enterprises of a policy for a year (数据比对) and store it."""
-    _require_admin(actor)
-    policy = get_policy(policy_id)
-    if not policy.in_force(year):
-        raise ValidationFailed(
-            _("Policy %(id)s is not in force in %(year)s.", id=policy.id, year=year)
-        )
+def _published_conflict(session: Session, policy: Policy, year: int) -> PolicyRun | None:
     existing = session.scalar(
         select(PolicyRun).where(PolicyRun.policy_id == policy.id, PolicyRun.year == year)
     )
@@ -384,12 +370,26 @@ def run_policy(
                 year=year,
             )
         )
+    return existing
+
+
+def compute_run(
+    session: Session, *, policy_id: str, year: int, actor: Actor, progress: Progress | None = None
+) -> RunSummary:
+    """Compute the list of a policy for a year (数据比对) without writing anything."""
+    _require_admin(actor)
+    policy = get_policy(policy_id)
+    if not policy.in_force(year):
+        raise ValidationFailed(
+            _("Policy %(id)s is not in force in %(year)s.", id=policy.id, year=year)
+        )
+    _published_conflict(session, policy, year)
     subjects = _subjects(session, year=year, actor=actor, policy_ids=[policy.id], progress=progress)
     results = [(s, r) for s in subjects for r in engine.evaluate(policy, s.facts, year)]
     requested = engine.totals(r for _s, r in results)
     budgeted = engine.apply_budget(policy, [r for _s, r in results])
     pairs = [(s, r) for (s, _old), r in zip(results, budgeted, strict=True) if r.outcome.entitled]
-    summary = RunSummary(
+    return RunSummary(
         policy=policy,
         year=year,
         entitled=len(pairs),
@@ -397,9 +397,15 @@ def run_policy(
         requested_cny=requested,
         run_id=None,
         lines=[_line(s, r) for s, r in pairs],
+        pairs=pairs,
     )
-    if dry_run:
-        return summary
+
+
+def store_run(session: Session, *, summary: RunSummary, actor: Actor) -> RunSummary:
+    """Store a computed list (replacing an unpublished one of the same policy and year)."""
+    _require_admin(actor)
+    policy, year = summary.policy, summary.year
+    existing = _published_conflict(session, policy, year)
     if existing is None:
         existing = PolicyRun(
             policy_id=policy.id, policy_version=policy.version, year=year, created_by=actor.username
@@ -409,7 +415,7 @@ def run_policy(
     else:
         session.execute(delete(Entitlement).where(Entitlement.run_id == existing.id))
         existing.policy_version = policy.version
-    for s, r in pairs:
+    for s, r in summary.pairs:
         session.add(
             Entitlement(
                 run_id=existing.id,
@@ -422,16 +428,48 @@ def run_policy(
             )
         )
     session.flush()
-    _audit(
-        session,
-        existing,
-        actor,
-        "run",
-        _("%(n)s entitlements, %(total)s CNY", n=len(pairs), total=money(summary.total_cny)),
+    detail = _(
+        "%(n)s entitlements, %(total)s CNY", n=summary.entitled, total=money(summary.total_cny)
     )
+    _audit(session, existing, actor, "run", detail)
     session.flush()
     summary.run_id = existing.id
     return summary
+
+
+def run_policy(
+    session: Session,
+    *,
+    policy_id: str,
+    year: int,
+    actor: Actor,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Compute the list of entitled enterprises of a policy for a year (数据比对) and store it."""
+    summary = compute_run(session, policy_id=policy_id, year=year, actor=actor, progress=progress)
+    if dry_run:
+        return summary
+    return store_run(session, summary=summary, actor=actor)
+
+
+def submit_run(session: Session, *, policy_id: str, year: int, actor: Actor) -> Any:
+    """Queue the run of a policy for a year as a background job; return the job."""
+    from plateau.jobs import service as jobs_service
+
+    _require_admin(actor)
+    policy = get_policy(policy_id)
+    if not policy.in_force(year):
+        raise ValidationFailed(
+            _("Policy %(id)s is not in force in %(year)s.", id=policy.id, year=year)
+        )
+    return jobs_service.submit(
+        session,
+        kind="policy.run",
+        params={"policy": policy.id, "period": year},
+        actor=actor,
+        dedup_key=f"policy.run:{policy.id}:{year}",
+    )
 
 
 def list_runs(session: Session, *, actor: Actor) -> list[PolicyRun]:
@@ -908,6 +946,45 @@ def shipped_text(policy_id: str) -> str:
     get_policy(policy_id)
     source = shipped_policies()[policy_id].source
     return (resources.files("plateau.policy") / "policies" / source).read_text(encoding="utf-8")
+
+
+def entitlement_view(
+    session: Session, *, entitlement_id: int, actor: Actor
+) -> tuple[EntitlementView, PolicyRun, Policy]:
+    """One entitlement for its enterprise or an officer of its area (the 告知书)."""
+    row, run, _ent = _entitlement(session, entitlement_id, actor)
+    if actor.role is Role.ENTERPRISE_USER and run.status == "computed":
+        raise NotFound(_("No such entitlement."))
+    views = _views(session, {run.id: run}, [row], actor)
+    if not views:
+        raise NotFound(_("No such entitlement."))
+    return views[0], run, get_policy(run.policy_id)
+
+
+def notice_letter_pdf(session: Session, *, entitlement_id: int, actor: Actor) -> bytes:
+    """The notice (告知书) of one entitlement as an A4 PDF in a CJK font."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    from plateau.i18n import HTML_LANG
+    from plateau.web.templating import environment
+
+    view, run, policy = entitlement_view(session, entitlement_id=entitlement_id, actor=actor)
+    english = get_locale() == "en"
+    html = (
+        environment()
+        .get_template("policy/letter.html")
+        .render(
+            v=view,
+            run=run,
+            policy=policy,
+            money=money,
+            document=policy.document_en if english and policy.document_en else policy.document_zh,
+            issued=beijing_today().isoformat(),
+            html_lang=HTML_LANG[get_locale()],
+        )
+    )
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
 
 
 # --- the 升规 pipeline ---

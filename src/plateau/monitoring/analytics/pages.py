@@ -330,6 +330,7 @@ def _dashboard(
             "breakdown_titles": BREAKDOWN_TITLES,
             "base": f"/monitoring/dashboard/{board.scope.id}",
             **_demand_context(session, actor, board),
+            "pipeline": _pipeline(session, actor, board.scope.id),
         },
         actor=actor,
         active="monitoring",
@@ -353,6 +354,15 @@ def _demand_context(
         "forecast_service": forecast_service,
         "plan_names": {"industry": industries},
     }
+
+
+def _pipeline(session: DbSession, actor: UserActor, scope: str) -> Any:
+    """The policies' above-size pipeline (first-time awards), on the region's dashboard."""
+    if scope != "region":
+        return None
+    from plateau.policy import service as policy_service
+
+    return policy_service.upgrade_pipeline(session, actor=actor)
 
 
 def _dashboard_export(
