@@ -56,6 +56,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("exchange", lazy("Supply and demand"), "/exchange", parent="quality", description=lazy("Offers and needs of materials, packaging, processing and design, matched, with threads.")),
     NavItem("forecast", lazy("Demand forecast"), "/forecast", roles=LOGGED_IN, description=lazy("Demand forecasts by market region, category and product.")),
     NavItem("policy", lazy("Incentive policies"), "/policy", roles=LOGGED_IN, description=lazy("The subsidies each enterprise is entitled to without applying (免申即享).")),
+    NavItem("policy_notices", lazy("Policy notices"), "/policy/notices", roles=frozenset({Role.PUBLIC}), description=lazy("Published lists of enterprises entitled to incentives (公示), open to objections.")),
     NavItem("jobs", lazy("Background jobs"), "/jobs", roles=LOGGED_IN, description=lazy("Imports, forecast runs and other long work, with their progress.")),
 )  # fmt: skip
 
