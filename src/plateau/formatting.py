@@ -106,3 +106,22 @@ def beijing_time(value: datetime | None) -> str:
 def beijing_date(value: datetime | None) -> str:
     """The Beijing date of a moment (a dash when there is none)."""
     return "—" if value is None else value.astimezone(BEIJING).strftime("%Y-%m-%d")
+
+
+# Units as people read them: plan/indicator units and the UN/ECE Rec 20 codes EPCIS uses.
+_UNITS_ZH = {
+    "t": "吨", "TNE": "吨", "KGM": "千克", "GRM": "克", "LTR": "升", "MLT": "毫升",
+    "H87": "件", "EA": "个", "count": "个", "ratio": "比值", "CNY": "元", "mu": "亩", "%": "%",
+}  # fmt: skip
+_UNITS_EN = {
+    "t": "t", "TNE": "t", "KGM": "kg", "GRM": "g", "LTR": "L", "MLT": "mL",
+    "H87": "pieces", "EA": "each", "count": "number", "ratio": "ratio", "CNY": "CNY", "mu": "mu", "%": "%",
+}  # fmt: skip
+
+
+def unit_label(unit: str | None) -> str:
+    """The name of a unit in the reader's language (the code itself when it is unknown)."""
+    if not unit:
+        return ""
+    names = _UNITS_EN if get_locale() == "en" else _UNITS_ZH
+    return names.get(unit, unit)

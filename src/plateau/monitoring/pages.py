@@ -502,8 +502,19 @@ def region_inputs(
 
 
 def _inputs_ctx(session: Any, actor: Actor, indicator: str) -> dict[str, Any]:
+    from plateau.monitoring.analytics import service as analytics_service
+    from plateau.monitoring.analytics.labels import SCOPE_KIND_LABELS
+
     specs = service.region_input_specs()
+    scopes = [
+        s
+        for s in analytics_service.reference(session, actor=actor).scopes
+        if s.kind in SCOPE_KIND_LABELS and s.kind != "enterprise"
+    ]
     return {
+        "scopes": scopes,
+        "scope_names": {s.id: s.name for s in scopes},
+        "scope_groups": [(k, v) for k, v in SCOPE_KIND_LABELS.items() if k != "enterprise"],
         "specs": specs,
         "names": {s.id: s.name for s in specs},
         "rows": service.list_region_inputs(session, indicator=indicator or None, actor=actor),

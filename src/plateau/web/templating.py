@@ -48,6 +48,7 @@ def environment() -> Environment:
         fmt_cny=formatting.fmt_cny,
         fmt_number=formatting.fmt_number,
         fmt_value=formatting.fmt_value,
+        unit_label=formatting.unit_label,
         beijing_time=formatting.beijing_time,
         beijing_date=formatting.beijing_date,
         loc=formatting.loc,
