@@ -49,6 +49,7 @@ def environment() -> Environment:
         fmt_number=formatting.fmt_number,
         fmt_value=formatting.fmt_value,
         unit_label=formatting.unit_label,
+        period_text=formatting.period_text,
         beijing_time=formatting.beijing_time,
         beijing_date=formatting.beijing_date,
         loc=formatting.loc,
