@@ -145,11 +145,28 @@ def returns_list(request: Request, session: DbSession, actor: UserActor, page: i
         "found": found,
         "filters": filters,
         "query": query,
+        "done": request.query_params.get("done", "")[:300],
+        "bulk_period": filters.period or str(service.report_period()),
         "refs": registry_service.reference(session, actor=actor),
     }
     if _is_htmx(request):
         return _page(request, "monitoring/_return_table.html", ctx, actor)
     return _page(request, "monitoring/returns.html", ctx, actor)
+
+
+@router.post("/monitoring/returns/approve-clean", response_class=HTMLResponse)
+async def approve_clean(request: Request, session: DbSession, actor: UserActor) -> Response:
+    """Approve, in one step, the submitted returns of a period that raised no warning."""
+    form = await request.form()
+    period = str(form.get("period", "")) or str(service.report_period())
+    approved, left = service.approve_clean(session, period=period, actor=actor)
+    message = _(
+        "%(n)s returns without any warning approved; %(left)s with warnings wait for review.",
+        n=len(approved),
+        left=left,
+    )
+    query = urlencode({"period": period, "status": "submitted", "done": message})
+    return RedirectResponse(f"/monitoring/returns?{query}", status_code=303)
 
 
 @router.get("/monitoring/returns/new", response_class=HTMLResponse)

@@ -367,6 +367,38 @@ def approve_return(
     return _view(session, enterprise, p, actor)
 
 
+def approve_clean(
+    session: Session, *, period: str, actor: Actor, today: date | None = None
+) -> tuple[list[str], int]:
+    """Approve every submitted return of a period in the caller's review scope that raised no
+    warning at all; return the approved USCCs and how many submitted returns were left for a
+    person to read (a warning, even an explained one, needs someone to look)."""
+    access.require_reader(actor)
+    if not access.may_review_any(actor):
+        raise access.forbid_review(actor)
+    p = parse(period, today=today_or(today))
+    warned = {w.enterprise.uscc for w in period_warnings(session, period=str(p), actor=actor)}
+    filters = ReturnFilter(period=str(p), status="submitted")
+    submitted = [_row(*r)["uscc"] for r in session.execute(_list_stmt(filters, p, actor)).all()]
+    approved: list[str] = []
+    for uscc in submitted:
+        if uscc in warned:
+            continue
+        enterprise = registry_service.get_enterprise(session, uscc=uscc, actor=actor)
+        if not access.may_review(actor, enterprise):
+            continue
+        approve_return(
+            session,
+            uscc=uscc,
+            period=str(p),
+            comment=_("Approved in bulk: no rule raised a warning."),
+            actor=actor,
+            today=today,
+        )
+        approved.append(uscc)
+    return approved, len(submitted) - len(approved)
+
+
 def return_for_correction(
     session: Session,
     *,

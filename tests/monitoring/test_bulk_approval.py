@@ -1,0 +1,75 @@
+"""Bulk approval: the submitted returns that raised no warning, in the reviewer's scope only."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from plateau.errors import Forbidden
+from plateau.monitoring import service
+from plateau.monitoring.schemas import ReturnFilter
+from tests.builders import Users, csrf_from, login
+from tests.monitoring.builders import TODAY, file, month_row
+from tests.monitoring.conftest import World
+
+
+def test_only_clean_returns_in_scope_are_approved(
+    session: Session, world: World, users: Users
+) -> None:
+    # A: a jump against last year's month (a warning, explained); C: clean; both in Lhasa.
+    month_row(session, world.ents["a"], "2024-10", output=400_000, revenue_cny=Decimal(900_000))
+    view_a = file(session, world.a, "2025-10")
+    assert view_a.warnings
+    service.submit_return(
+        session,
+        uscc=world.a,
+        period="2025-10",
+        explanations={k: "新生产线投产" for k in (w.key for w in view_a.warnings)},
+        actor=users.actors["region_admin"],
+        today=TODAY,
+    )
+    file(session, world.c, "2025-10", submit=True)
+    # B is clean too, but in Nagqu: outside the Lhasa officer's area.
+    file(session, world.b, "2025-10", submit=True)
+
+    approved, left = service.approve_clean(
+        session, period="2025-10", actor=users.actors["prefecture_lhasa"], today=TODAY
+    )
+    assert approved == [world.c]
+    assert left == 1  # A waits for a person: its warning was explained, not absent
+    status = {
+        r["uscc"]: r["status"]
+        for r in service.all_returns(
+            session,
+            filters=ReturnFilter(period="2025-10"),
+            actor=users.actors["region_admin"],
+            today=TODAY,
+        )
+    }
+    assert status == {world.a: "submitted", world.b: "submitted", world.c: "approved"}
+
+
+def test_an_enterprise_cannot_approve_in_bulk(session: Session, users: Users) -> None:
+    with pytest.raises(Forbidden):
+        service.approve_clean(
+            session, period="2025-10", actor=users.actors["enterprise_a"], today=TODAY
+        )
+
+
+def test_the_review_queue_offers_bulk_approval_and_says_what_it_did(
+    client: TestClient, session: Session, world: World, users: Users
+) -> None:
+    file(session, world.c, "2025-10", submit=True)
+    session.commit()
+    login(client, users.usernames["prefecture_lhasa"])
+    queue = client.get("/monitoring/returns?status=submitted&period=2025-10")
+    assert "data-bulk-approve" in queue.text
+    done = client.post(
+        "/monitoring/returns/approve-clean",
+        data={"period": "2025-10", "csrf_token": csrf_from(queue.text)},
+    )
+    assert done.status_code == 200 and "已审核通过 1 份无预警报表" in done.text
+    assert "data-bulk-approve" not in client.get("/monitoring/returns?period=2025-10").text
