@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from plateau.errors import Forbidden
+from plateau.errors import Conflict, Forbidden, NotFound
 from plateau.monitoring import service
 from plateau.monitoring.schemas import ReturnFilter
 from tests.builders import Users, csrf_from, login
@@ -73,3 +73,52 @@ def test_the_review_queue_offers_bulk_approval_and_says_what_it_did(
     )
     assert done.status_code == 200 and "已审核通过 1 份无预警报表" in done.text
     assert "data-bulk-approve" not in client.get("/monitoring/returns?period=2025-10").text
+
+
+def test_the_filer_withdraws_a_submitted_return_before_review_and_not_after(
+    session: Session, world: World, users: Users
+) -> None:
+    file(session, world.a, "2025-10", submit=True)
+    with pytest.raises(NotFound):  # another enterprise's user does not even see it
+        service.withdraw_return(
+            session, uscc=world.a, period="2025-10", actor=users.actors["enterprise_b"], today=TODAY
+        )
+    with pytest.raises(Forbidden):  # the park officer reviews it, but did not file it
+        service.withdraw_return(
+            session, uscc=world.a, period="2025-10", actor=users.actors["park_etdz"], today=TODAY
+        )
+    view = service.withdraw_return(
+        session, uscc=world.a, period="2025-10", actor=users.actors["enterprise_a"], today=TODAY
+    )
+    assert view.status == "draft" and view.may_edit and not view.may_withdraw
+    trail = service.audit_trail(
+        session, uscc=world.a, period="2025-10", actor=users.actors["region_admin"]
+    )
+    assert any(a.action == "withdraw" for a in trail)
+    service.submit_return(
+        session, uscc=world.a, period="2025-10", actor=users.actors["enterprise_a"], today=TODAY
+    )
+    service.approve_return(
+        session, uscc=world.a, period="2025-10", actor=users.actors["region_admin"], today=TODAY
+    )
+    with pytest.raises(Conflict):
+        service.withdraw_return(
+            session, uscc=world.a, period="2025-10", actor=users.actors["enterprise_a"], today=TODAY
+        )
+
+
+def test_the_return_page_offers_withdrawal_to_its_filer(
+    client: TestClient, session: Session, world: World, users: Users
+) -> None:
+    file(session, world.a, "2025-10", submit=True)
+    session.commit()
+    login(client, users.usernames["enterprise_a"])
+    page = client.get(f"/monitoring/returns/{world.a}/2025-10")
+    assert "data-withdraw-form" in page.text
+    done = client.post(
+        f"/monitoring/returns/{world.a}/2025-10",
+        data={"action": "withdraw", "csrf_token": csrf_from(page.text)},
+    )
+    assert (
+        done.status_code == 200 and "已撤回" in done.text and "data-withdraw-form" not in done.text
+    )

@@ -298,6 +298,8 @@ async def return_action(
             view = service.approve_return(
                 session, uscc=uscc, period=period, comment=texts["review_comment"], actor=actor
             )
+        elif action == "withdraw":
+            view = service.withdraw_return(session, uscc=uscc, period=period, actor=actor)
         elif action == "return":
             view = service.return_for_correction(
                 session, uscc=uscc, period=period, comment=texts["review_comment"], actor=actor

@@ -82,6 +82,7 @@ class ReturnView:
     may_correct: bool  # the administrator may change a filed (not locked) return, with a reason
     may_submit: bool
     may_review: bool
+    may_withdraw: bool = False  # the filer may take a submitted return back before review
 
     @property
     def status(self) -> str | None:
@@ -196,6 +197,7 @@ def _view(session: Session, enterprise: Enterprise, p: Period, actor: Actor) -> 
         may_correct=actor.is_admin and not editable and not locked,
         may_submit=may_file and status in workflow.EDITABLE and not locked,
         may_review=access.may_review(actor, enterprise) and status == "submitted" and not locked,
+        may_withdraw=may_file and status == "submitted" and not locked,
     )
 
 
@@ -363,6 +365,24 @@ def approve_return(
     workflow.transition(
         session, record, action="approve", actor=actor, now=utcnow(), comment=comment.strip()
     )
+    session.flush()
+    return _view(session, enterprise, p, actor)
+
+
+def withdraw_return(
+    session: Session, *, uscc: str, period: str, actor: Actor, today: date | None = None
+) -> ReturnView:
+    """Take a submitted return back to a draft before anyone has reviewed it (its filer)."""
+    enterprise = registry_service.get_enterprise(session, uscc=uscc, actor=actor)
+    p = parse(period, today=today_or(today))
+    if not access.may_file(actor, enterprise):
+        raise access.forbid_filing(actor)
+    record = _record(session, enterprise, p)
+    if record is None:
+        raise NotFound(_("No return of %(period)s has been saved yet.", period=str(p)))
+    if _locked(session, p, record):
+        raise Conflict(filing.locked_message(p))
+    workflow.transition(session, record, action="withdraw", actor=actor, now=utcnow())
     session.flush()
     return _view(session, enterprise, p, actor)
 

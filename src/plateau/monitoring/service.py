@@ -46,6 +46,7 @@ from plateau.monitoring.returns import (
     return_for_correction,
     save_return,
     submit_return,
+    withdraw_return,
 )
 from plateau.monitoring.rules import RuleSet, ruleset
 from plateau.monitoring.schemas import RegionInputWrite, ReturnInput
@@ -94,6 +95,7 @@ __all__ = [
     "submit_return",
     "template_columns",
     "template_workbook",
+    "withdraw_return",
 ]
 
 get_return = get_view
