@@ -1,4 +1,5 @@
-"""No internal identifier reaches a person on the main pages, in either language."""
+"""No internal identifier reaches a person on the main pages, in either language, and the
+navigation fits the screen."""
 
 from __future__ import annotations
 
@@ -55,6 +56,12 @@ def test_main_pages_speak_in_names(page: Page, live_server: LiveServer, lang: st
     for path in PAGES:
         page.goto(path)
         text = page.inner_text("main")
+        # Nothing wider than the screen: the navigation's last item (the account) included.
+        right = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('.navbar-item, .navbar-link')]"
+            ".map(e => e.getBoundingClientRect().right))"
+        )
+        assert right <= page.viewport_size["width"] + 1, (path, right)  # type: ignore[index]
         assert len(text) > 50, path
         problems += [f"{path}: {hit}" for hit in _found(text, codes)]
     assert problems == []
