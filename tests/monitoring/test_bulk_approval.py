@@ -122,3 +122,27 @@ def test_the_return_page_offers_withdrawal_to_its_filer(
     assert (
         done.status_code == 200 and "已撤回" in done.text and "data-withdraw-form" not in done.text
     )
+
+
+def test_completeness_downloads_as_excel_with_names_and_numbers(
+    client: TestClient, session: Session, world: World, users: Users
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    file(session, world.c, "2025-10", submit=True)
+    session.commit()
+    login(client, users.usernames["region_admin"])
+    page = client.get("/monitoring/completeness?period=2025-10")
+    assert 'data-export="xlsx"' in page.text
+    resp = client.get("/monitoring/completeness?period=2025-10&by=prefecture&format=xlsx")
+    assert resp.status_code == 200 and "spreadsheetml" in resp.headers["content-type"]
+    ws = load_workbook(io.BytesIO(resp.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "地市" and rows[0][5] == "完整率（%）"
+    names = {r[0] for r in rows[1:]}
+    assert "拉萨市" in names and "合计" in names
+    lhasa = next(r for r in rows[1:] if r[0] == "拉萨市")
+    assert isinstance(lhasa[1], int) and lhasa[2] >= 1  # numbers stay numbers
+    assert client.get("/monitoring/completeness?format=xlsx&by=nonsense").status_code == 422

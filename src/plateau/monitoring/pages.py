@@ -452,10 +452,18 @@ async def reopen(request: Request, session: DbSession, actor: UserActor, period:
 
 @router.get("/monitoring/completeness", response_class=HTMLResponse)
 def completeness(
-    request: Request, session: DbSession, actor: UserActor, period: str = ""
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    period: str = "",
+    format: str = "html",
+    by: str = "prefecture",
 ) -> Response:
+    """Completeness and timeliness by prefecture, park and industry; Excel or CSV per table."""
     access.require_monitor(actor)
     chosen = period or str(service.report_period())
+    if format != "html":
+        return _completeness_export(session, actor, chosen, format, by)
     reports = {
         by: service.completeness(session, period=chosen, by=by, actor=actor)
         for by in ("prefecture", "park", "industry")
@@ -481,6 +489,38 @@ def completeness(
     }
     ctx = {"period": chosen, "reports": reports, "trend": trend, "chart": chart}
     return _page(request, "monitoring/completeness.html", ctx, actor)
+
+
+def _completeness_export(session: Any, actor: Actor, period: str, fmt: str, by: str) -> Response:
+    from plateau.tabular import Column, export_response
+
+    titles = {"prefecture": _("Prefecture"), "park": _("Park"), "industry": _("Industry")}
+    if by not in titles:
+        raise ValidationFailed(_("Some of the values are not valid."))
+    rep = service.completeness(session, period=period, by=by, actor=actor)
+    columns = [
+        Column("name", titles[by]),
+        Column("expected", _("Expected")),
+        Column("filed", _("Filed")),
+        Column("on_time", _("On time")),
+        Column("approved", _("Approved")),
+        Column("completeness", _("Completeness (%)")),
+        Column("timeliness", _("Timeliness (%)")),
+    ]
+    rows = [
+        {
+            "name": t.name or _("No park"),
+            "expected": t.expected,
+            "filed": t.filed,
+            "on_time": t.on_time,
+            "approved": t.approved,
+            "completeness": t.completeness,
+            "timeliness": t.timeliness,
+        }
+        for t in [*rep.rows, rep.total]
+    ]
+    rows[-1]["name"] = _("Total")
+    return export_response(fmt, columns, rows, filename=f"completeness-{rep.period}-{by}")
 
 
 @router.get("/monitoring/late", response_class=HTMLResponse)
