@@ -1,4 +1,5 @@
-"""Bulk approval: the submitted returns that raised no warning, in the reviewer's scope only."""
+"""Faster review and filing: bulk approval of clean returns, withdrawal before review,
+completeness as Excel."""
 
 from __future__ import annotations
 
