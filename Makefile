@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 VENDOR  := src/plateau/web/static/vendor
 APT_GET := $(if $(filter 0,$(shell id -u)),apt-get,sudo apt-get)
 
-.PHONY: help install install-dev assets system-deps test-system-deps run test lint typecheck pytest migrations bench clean
+.PHONY: help install install-dev assets system-deps test-system-deps run test lint typecheck pytest migrations bench screens clean
 
 help:
 	@echo "make run   - install, prepare the SQLite database with plans and demo data, serve on http://127.0.0.1:8000"
@@ -83,6 +83,10 @@ test: lint typecheck pytest
 # Speed, measured against a plain SQL baseline in the same run (see docs/performance.md).
 bench: install-dev test-system-deps
 	$(PY) -m bench monitoring
+
+# Screenshots of the main pages in both languages (docs/screens/), from a throw-away demo database.
+screens: install-dev test-system-deps
+	$(PY) -m scripts.screens
 
 # Regenerate the initial migration from the models (only while nothing is deployed).
 migrations: install-dev

@@ -118,3 +118,47 @@ def beijing_time(value: datetime | None) -> str:
 def beijing_date(value: datetime | None) -> str:
     """The Beijing date of a moment (a dash when there is none)."""
     return "—" if value is None else value.astimezone(BEIJING).strftime("%Y-%m-%d")
+
+
+# Units as people read them: plan/indicator units and the UN/ECE Rec 20 codes EPCIS uses.
+_UNITS_ZH = {
+    "t": "吨", "TNE": "吨", "KGM": "千克", "GRM": "克", "LTR": "升", "MLT": "毫升",
+    "H87": "件", "EA": "个", "count": "个", "ratio": "比值", "CNY": "元", "mu": "亩", "%": "%",
+}  # fmt: skip
+_UNITS_EN = {
+    "t": "t", "TNE": "t", "KGM": "kg", "GRM": "g", "LTR": "L", "MLT": "mL",
+    "H87": "pieces", "EA": "each", "count": "number", "ratio": "ratio", "CNY": "CNY", "mu": "mu", "%": "%",
+}  # fmt: skip
+
+
+def unit_label(unit: str | None) -> str:
+    """The name of a unit in the reader's language (the code itself when it is unknown)."""
+    if not unit:
+        return ""
+    names = _UNITS_EN if get_locale() == "en" else _UNITS_ZH
+    return names.get(unit, unit)
+
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def period_text(period: str | None) -> str:
+    """A statistical period as readers write it: 2025 → 2025年, 2026-01/2026-11 → 2026年1–11月."""
+    if not period:
+        return "—"
+    en = get_locale() == "en"
+    start, _sep, end = period.partition("/")
+    try:
+        if not end and len(start) == 4:
+            return start if en else f"{start}年"
+        if not end and len(start) == 7:
+            y, m = int(start[:4]), int(start[5:])
+            return f"{_MONTHS_EN[m - 1]} {y}" if en else f"{y}年{m}月"
+        y1, m1, y2, m2 = int(start[:4]), int(start[5:7]), int(end[:4]), int(end[5:7])
+    except (ValueError, IndexError):
+        return period
+    if y1 != y2:
+        return period
+    if m1 == m2:
+        return f"{_MONTHS_EN[m1 - 1]} {y1}" if en else f"{y1}年{m1}月"
+    return f"{_MONTHS_EN[m1 - 1]}–{_MONTHS_EN[m2 - 1]} {y1}" if en else f"{y1}年{m1}–{m2}月"

@@ -53,11 +53,16 @@ def migrate(url: str | None = None) -> None:
 
 
 def init_database() -> str:
-    """Migrate the database and (re)load both plans and the reference data they define."""
+    """Migrate the database and (re)load both plans and the reference data they define;
+    return what was loaded, in the current language."""
     from plateau.auth.schemas import SYSTEM
     from plateau.plan import service as plan_service
 
     migrate()
     with open_session() as session:
         report = plan_service.load_plans(session, actor=SYSTEM)
-    return str(report)
+        names = {
+            p.id: plan_service.localized(p.title_zh, p.title_en)
+            for p in plan_service.list_plans(session, actor=SYSTEM)
+        }
+    return plan_service.describe_load(report, names)

@@ -185,12 +185,49 @@ def credentials(
             soft_wrap=True,
         )
     table = Table(title=_("Other demo accounts (synthetic data)"))
-    for header in (_("User"), _("Password"), _("Role"), _("Scope")):
-        table.add_column(header, overflow="fold")  # never cut a password or a USCC short
-    for c in creds:
-        if c is not admin:
-            table.add_row(c.username, c.password, c.role, c.scope or "")
+    # User names, passwords and codes never wrap or get cut short; the scope's name may fold.
+    table.add_column(_("User"), no_wrap=True)
+    table.add_column(_("Password"), no_wrap=True)
+    table.add_column(_("Role"), overflow="fold")
+    table.add_column(_("Scope"), overflow="fold")
+    table.add_column(_("Code"), no_wrap=True)
+    with open_session() as session:
+        for c in creds:
+            if c is not admin:
+                name, code = _scope_text(session, c.scope)
+                table.add_row(c.username, c.password, _role_name(c.role), name, code)
     console.print(table)
+
+
+def _role_name(role: str) -> str:
+    from plateau.auth.schemas import ROLE_LABELS
+
+    try:
+        return _(ROLE_LABELS[Role(role)])
+    except ValueError:
+        return role
+
+
+def _scope_text(session: Any, scope: str | None) -> tuple[str, str]:
+    """The name of an account's scope and the code beside it (a USCC, a GB/T 2260 code)."""
+    from plateau.errors import NotFound
+    from plateau.formatting import loc
+    from plateau.registry import service as registry_service
+
+    if not scope:
+        return _("The whole region"), ""
+    kind, _sep, value = scope.partition(":")
+    refs = registry_service.reference(session, actor=SYSTEM)
+    if kind == "prefecture":
+        return loc(refs.prefectures.get(value)), value
+    if kind == "park":
+        return loc(refs.parks.get(value)), ""
+    if kind == "enterprise":
+        try:
+            return loc(registry_service.get_enterprise(session, uscc=value, actor=SYSTEM)), value
+        except NotFound:
+            return value, value
+    return scope, ""
 
 
 @app.command("summary")

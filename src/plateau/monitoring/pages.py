@@ -145,11 +145,28 @@ def returns_list(request: Request, session: DbSession, actor: UserActor, page: i
         "found": found,
         "filters": filters,
         "query": query,
+        "done": request.query_params.get("done", "")[:300],
+        "bulk_period": filters.period or str(service.report_period()),
         "refs": registry_service.reference(session, actor=actor),
     }
     if _is_htmx(request):
         return _page(request, "monitoring/_return_table.html", ctx, actor)
     return _page(request, "monitoring/returns.html", ctx, actor)
+
+
+@router.post("/monitoring/returns/approve-clean", response_class=HTMLResponse)
+async def approve_clean(request: Request, session: DbSession, actor: UserActor) -> Response:
+    """Approve, in one step, the submitted returns of a period that raised no warning."""
+    form = await request.form()
+    period = str(form.get("period", "")) or str(service.report_period())
+    approved, left = service.approve_clean(session, period=period, actor=actor)
+    message = _(
+        "%(n)s returns without any warning approved; %(left)s with warnings wait for review.",
+        n=len(approved),
+        left=left,
+    )
+    query = urlencode({"period": period, "status": "submitted", "done": message})
+    return RedirectResponse(f"/monitoring/returns?{query}", status_code=303)
 
 
 @router.get("/monitoring/returns/new", response_class=HTMLResponse)
@@ -281,6 +298,8 @@ async def return_action(
             view = service.approve_return(
                 session, uscc=uscc, period=period, comment=texts["review_comment"], actor=actor
             )
+        elif action == "withdraw":
+            view = service.withdraw_return(session, uscc=uscc, period=period, actor=actor)
         elif action == "return":
             view = service.return_for_correction(
                 session, uscc=uscc, period=period, comment=texts["review_comment"], actor=actor
@@ -439,10 +458,18 @@ async def reopen(request: Request, session: DbSession, actor: UserActor, period:
 
 @router.get("/monitoring/completeness", response_class=HTMLResponse)
 def completeness(
-    request: Request, session: DbSession, actor: UserActor, period: str = ""
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    period: str = "",
+    format: str = "html",
+    by: str = "prefecture",
 ) -> Response:
+    """Completeness and timeliness by prefecture, park and industry; Excel or CSV per table."""
     access.require_monitor(actor)
     chosen = period or str(service.report_period())
+    if format != "html":
+        return _completeness_export(session, actor, chosen, format, by)
     reports = {
         by: service.completeness(session, period=chosen, by=by, actor=actor)
         for by in ("prefecture", "park", "industry")
@@ -468,6 +495,38 @@ def completeness(
     }
     ctx = {"period": chosen, "reports": reports, "trend": trend, "chart": chart}
     return _page(request, "monitoring/completeness.html", ctx, actor)
+
+
+def _completeness_export(session: Any, actor: Actor, period: str, fmt: str, by: str) -> Response:
+    from plateau.tabular import Column, export_response
+
+    titles = {"prefecture": _("Prefecture"), "park": _("Park"), "industry": _("Industry")}
+    if by not in titles:
+        raise ValidationFailed(_("Some of the values are not valid."))
+    rep = service.completeness(session, period=period, by=by, actor=actor)
+    columns = [
+        Column("name", titles[by]),
+        Column("expected", _("Expected")),
+        Column("filed", _("Filed")),
+        Column("on_time", _("On time")),
+        Column("approved", _("Approved")),
+        Column("completeness", _("Completeness (%)")),
+        Column("timeliness", _("Timeliness (%)")),
+    ]
+    rows = [
+        {
+            "name": t.name or _("No park"),
+            "expected": t.expected,
+            "filed": t.filed,
+            "on_time": t.on_time,
+            "approved": t.approved,
+            "completeness": t.completeness,
+            "timeliness": t.timeliness,
+        }
+        for t in [*rep.rows, rep.total]
+    ]
+    rows[-1]["name"] = _("Total")
+    return export_response(fmt, columns, rows, filename=f"completeness-{rep.period}-{by}")
 
 
 @router.get("/monitoring/late", response_class=HTMLResponse)
@@ -508,8 +567,19 @@ def region_inputs(
 
 
 def _inputs_ctx(session: Any, actor: Actor, indicator: str) -> dict[str, Any]:
+    from plateau.monitoring.analytics import service as analytics_service
+    from plateau.monitoring.analytics.labels import SCOPE_KIND_LABELS
+
     specs = service.region_input_specs()
+    scopes = [
+        s
+        for s in analytics_service.reference(session, actor=actor).scopes
+        if s.kind in SCOPE_KIND_LABELS and s.kind != "enterprise"
+    ]
     return {
+        "scopes": scopes,
+        "scope_names": {s.id: s.name for s in scopes},
+        "scope_groups": [(k, v) for k, v in SCOPE_KIND_LABELS.items() if k != "enterprise"],
         "specs": specs,
         "names": {s.id: s.name for s in specs},
         "rows": service.list_region_inputs(session, indicator=indicator or None, actor=actor),

@@ -82,6 +82,7 @@ class ReturnView:
     may_correct: bool  # the administrator may change a filed (not locked) return, with a reason
     may_submit: bool
     may_review: bool
+    may_withdraw: bool = False  # the filer may take a submitted return back before review
 
     @property
     def status(self) -> str | None:
@@ -196,6 +197,7 @@ def _view(session: Session, enterprise: Enterprise, p: Period, actor: Actor) -> 
         may_correct=actor.is_admin and not editable and not locked,
         may_submit=may_file and status in workflow.EDITABLE and not locked,
         may_review=access.may_review(actor, enterprise) and status == "submitted" and not locked,
+        may_withdraw=may_file and status == "submitted" and not locked,
     )
 
 
@@ -365,6 +367,56 @@ def approve_return(
     )
     session.flush()
     return _view(session, enterprise, p, actor)
+
+
+def withdraw_return(
+    session: Session, *, uscc: str, period: str, actor: Actor, today: date | None = None
+) -> ReturnView:
+    """Take a submitted return back to a draft before anyone has reviewed it (its filer)."""
+    enterprise = registry_service.get_enterprise(session, uscc=uscc, actor=actor)
+    p = parse(period, today=today_or(today))
+    if not access.may_file(actor, enterprise):
+        raise access.forbid_filing(actor)
+    record = _record(session, enterprise, p)
+    if record is None:
+        raise NotFound(_("No return of %(period)s has been saved yet.", period=str(p)))
+    if _locked(session, p, record):
+        raise Conflict(filing.locked_message(p))
+    workflow.transition(session, record, action="withdraw", actor=actor, now=utcnow())
+    session.flush()
+    return _view(session, enterprise, p, actor)
+
+
+def approve_clean(
+    session: Session, *, period: str, actor: Actor, today: date | None = None
+) -> tuple[list[str], int]:
+    """Approve every submitted return of a period in the caller's review scope that raised no
+    warning at all; return the approved USCCs and how many submitted returns were left for a
+    person to read (a warning, even an explained one, needs someone to look)."""
+    access.require_reader(actor)
+    if not access.may_review_any(actor):
+        raise access.forbid_review(actor)
+    p = parse(period, today=today_or(today))
+    warned = {w.enterprise.uscc for w in period_warnings(session, period=str(p), actor=actor)}
+    filters = ReturnFilter(period=str(p), status="submitted")
+    submitted = [_row(*r)["uscc"] for r in session.execute(_list_stmt(filters, p, actor)).all()]
+    approved: list[str] = []
+    for uscc in submitted:
+        if uscc in warned:
+            continue
+        enterprise = registry_service.get_enterprise(session, uscc=uscc, actor=actor)
+        if not access.may_review(actor, enterprise):
+            continue
+        approve_return(
+            session,
+            uscc=uscc,
+            period=str(p),
+            comment=_("Approved in bulk: no rule raised a warning."),
+            actor=actor,
+            today=today,
+        )
+        approved.append(uscc)
+    return approved, len(submitted) - len(approved)
 
 
 def return_for_correction(

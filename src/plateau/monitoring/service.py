@@ -35,6 +35,7 @@ from plateau.monitoring.returns import (
     PeriodWarning,
     ReturnView,
     all_returns,
+    approve_clean,
     approve_return,
     audit_trail,
     check_values,
@@ -48,6 +49,7 @@ from plateau.monitoring.returns import (
     return_for_correction,
     save_return,
     submit_return,
+    withdraw_return,
 )
 from plateau.monitoring.rules import RuleSet, ruleset
 from plateau.monitoring.schemas import RegionInputWrite, ReturnInput
@@ -69,6 +71,7 @@ __all__ = [
     "ReturnView",
     "Tally",
     "all_returns",
+    "approve_clean",
     "approve_return",
     "audit_trail",
     "check_values",
@@ -99,6 +102,7 @@ __all__ = [
     "submit_return",
     "template_columns",
     "template_workbook",
+    "withdraw_return",
 ]
 
 get_return = get_view
@@ -336,7 +340,12 @@ def outliers_awaiting_comment(
 
     day = today or beijing_today()
     chosen = period or str(latest_monthly(day))
-    kinds = {r.id for r in ruleset().rules if r.kind in ("outlier_history", "outlier_peers")}
+    from plateau.formatting import loc
+
+    rules_by_id = {r.id: r for r in ruleset().rules}
+    kinds = {r.id for r in rules_by_id.values() if r.kind in ("outlier_history", "outlier_peers")}
+    elements = data_elements().elements
+    refs = registry_service.reference(session, actor=actor)
     rows: list[dict[str, object]] = []
     for w in period_warnings(session, period=chosen, actor=actor, unexplained_only=True, today=day):
         if w.finding.rule not in kinds:
@@ -354,9 +363,29 @@ def outliers_awaiting_comment(
                 "element": w.finding.element,
                 "message": w.finding.message,
                 "z": w.finding.detail.get("z"),
+                # The same facts by name, for people (pages and exports show these).
+                "enterprise": w.enterprise.name,
+                "prefecture": loc(refs.prefectures.get(w.enterprise.prefecture_code)),
+                "park": loc(refs.parks.get(w.enterprise.park_id or ""))
+                if w.enterprise.park_id
+                else "—",
+                "industry": loc(refs.industries.get(w.enterprise.industry_id or ""))
+                if w.enterprise.industry_id
+                else "—",
+                "period_label": w.period.label(),
+                "status_label": status_label(w.status),
+                "rule_name": rules_by_id[w.finding.rule].name,
+                "element_name": loc(elements.get(w.finding.element or ""))
+                if w.finding.element
+                else "—",
+                "z_rounded": _round_z(w.finding.detail.get("z")),
             }
         )
     return rows
+
+
+def _round_z(z: object) -> float | None:
+    return round(float(z), 1) if isinstance(z, (int, float)) else None
 
 
 def template_workbook() -> bytes:

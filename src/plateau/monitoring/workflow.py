@@ -43,6 +43,7 @@ ACTION_LABELS: dict[str, str] = {
     "submit": lazy("Submitted"),
     "approve": lazy("Approved"),
     "return": lazy("Returned for correction"),
+    "withdraw": lazy("Withdrawn before review"),
     "lock": lazy("Period locked"),
     "reopen": lazy("Period reopened"),
 }
@@ -52,6 +53,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "submit": (frozenset({"draft", "returned"}), "submitted"),
     "approve": (frozenset({"submitted"}), "approved"),
     "return": (frozenset({"submitted"}), "returned"),
+    # The filer takes a submitted return back before anyone reviewed it.
+    "withdraw": (frozenset({"submitted"}), "draft"),
     "lock": (frozenset({"approved"}), "locked"),
     "reopen": (frozenset({"locked"}), "approved"),
 }
@@ -87,6 +90,13 @@ def refuse(action: str, status: str) -> Conflict:
                 status=label,
             )
         )
+    if action == "withdraw":
+        return Conflict(
+            _(
+                "Only a submitted return not yet reviewed can be withdrawn; this one is “%(status)s”.",
+                status=label,
+            )
+        )
     return Conflict(_("This step is not possible for a return that is “%(status)s”.", status=label))
 
 
@@ -116,6 +126,9 @@ def transition(
     elif action == "return":
         record.review_comment = comment
         record.approved_at = None
+    elif action == "withdraw":
+        # first_submitted_at stays: timeliness counts the first submission.
+        record.submitted_at = None
     store.audit(
         session,
         enterprise_id=record.enterprise_id,

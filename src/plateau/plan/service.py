@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from plateau.auth.schemas import Actor
 from plateau.errors import Forbidden, NotFound
 from plateau.formatting import fmt_value
-from plateau.i18n import _, get_locale
+from plateau.i18n import _, get_locale, lazy
 from plateau.plan import data as plan_data
 from plateau.plan.models import PlanAction, PlanDocument, PlanFigure, PlanIncentive, PlanIndicator
 from plateau.plan.schemas import (
@@ -369,3 +369,34 @@ def list_actions(session: Session, *, actor: Actor, plan_id: str = MAIN_PLAN) ->
     """List the special actions and their items in plan order."""
     stmt = select(PlanAction).where(PlanAction.plan_id == plan_id).order_by(PlanAction.sort_order)
     return list(session.scalars(stmt))
+
+
+_LOAD_STATES = {"loaded": lazy("loaded"), "unchanged": lazy("unchanged")}
+_REFERENCE_NAMES = {
+    "prefectures": lazy("prefectures"),
+    "counties": lazy("counties"),
+    "industries": lazy("industries"),
+    "industry_classes": lazy("GB/T 4754 classes"),
+    "parks": lazy("parks"),
+    "raw_material_bases": lazy("raw-material bases"),
+    "market_regions": lazy("market regions"),
+    "changed": lazy("changed"),
+}
+
+
+def describe_load(report: LoadReport, names: dict[str, str]) -> str:
+    """What ``load_plans`` did, as a sentence in the current language."""
+    zh = get_locale() != "en"
+    plans = ("；" if zh else "; ").join(
+        f"{names.get(pid, pid)}{'：' if zh else ': '}{_(_LOAD_STATES.get(state, state))}"
+        for pid, state in report.plans.items()
+    )
+    reference = ("、" if zh else ", ").join(
+        f"{_(_REFERENCE_NAMES.get(k, k))} {v}" for k, v in report.reference.items()
+    )
+    return _(
+        "Plans: %(plans)s. %(figures)s figures. Reference data: %(reference)s.",
+        plans=plans,
+        figures=report.figures,
+        reference=reference,
+    )

@@ -56,6 +56,8 @@ def environment() -> Environment:
         fmt_value=formatting.fmt_value,
         fmt_time=formatting.fmt_time,
         fmt_wan=formatting.fmt_wan,
+        unit_label=formatting.unit_label,
+        period_text=formatting.period_text,
         beijing_time=formatting.beijing_time,
         beijing_date=formatting.beijing_date,
         loc=formatting.loc,

@@ -248,12 +248,15 @@ def test_officers_see_only_their_enterprises_in_warnings(demo: Demo) -> None:
         ("lhasa", "industry:tibetan_medicine", 200),
         ("lhasa", "prefecture:540100", 200),
         ("lhasa", "park:lhasa_etdz", 200),
-        ("lhasa", "prefecture:540600", 404),
-        ("nagqu", "park:lhasa_etdz", 404),
+        ("lhasa", "prefecture:540600", 403),
+        ("nagqu", "park:lhasa_etdz", 403),
         ("park", "park:lhasa_etdz", 200),
-        ("park", "prefecture:540100", 404),
+        ("park", "prefecture:540100", 403),
         ("water", "region", 200),
-        ("water", "prefecture:540100", 404),
+        ("water", "prefecture:540100", 403),
+        # Prefectures and parks are public reference data: another area is "无权查看" (403),
+        # a scope that does not exist is 404.
+        ("lhasa", "prefecture:999999", 404),
     ],
 )
 def test_dashboard_access_by_role(demo: Demo, who: str, scope: str, expected: int) -> None:

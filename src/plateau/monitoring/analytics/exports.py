@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from plateau.i18n import _
-from plateau.monitoring.analytics.labels import status_label
+from plateau.monitoring.analytics.labels import OUTLIER_COLUMNS, status_label
 from plateau.monitoring.analytics.schemas import (
     Breakdown,
     ChartSeries,
@@ -156,8 +156,8 @@ def warnings(found: WarningsRead, table: str) -> Export:
         return Export(columns, [f.model_dump() for f in found.late_filers], "late-filers")
     if table == "outliers":
         rows = found.outliers or []
-        keys = list(dict.fromkeys(k for r in rows for k in r))
-        return Export([Column(k, k) for k in keys], rows, "outliers")
+        columns = [Column(key, _(label)) for key, label in OUTLIER_COLUMNS]
+        return Export(columns, rows, "outliers")
     return progress(found.off_track, "targets-off-track")
 
 

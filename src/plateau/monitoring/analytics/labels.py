@@ -22,6 +22,20 @@ BASELINE_SOURCES: dict[str, str] = {
     "since": lazy("zero in the base year"),
     "none": lazy("no baseline"),
 }
+# The outlier table of the early-warning page and its export: key of the row -> header.
+OUTLIER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("enterprise", lazy("Enterprise")),
+    ("uscc", lazy("Unified social credit code")),
+    ("prefecture", lazy("Prefecture")),
+    ("park", lazy("Park")),
+    ("industry", lazy("Industry")),
+    ("period_label", lazy("Month")),
+    ("status_label", lazy("Status")),
+    ("element_name", lazy("Figure")),
+    ("rule_name", lazy("Check")),
+    ("message", lazy("Why it is unusual")),
+    ("z_rounded", lazy("Modified z-score")),
+)
 SCOPE_KIND_LABELS: dict[str, str] = {
     "region": lazy("Region"),
     "industry": lazy("Industries"),

@@ -439,6 +439,12 @@ def resolve_scopes(ctx: Context, scope: str | None) -> list[Scope]:
         return _sorted_scopes(s for s in visible if s.kind == scope)
     found = [s for s in visible if s.id == scope]
     if not found:
+        other = ctx.table.scopes.get(scope)
+        if other is not None and other.kind != "enterprise":
+            # An aggregate scope is public reference data: say it is outside the caller's area.
+            raise Forbidden(
+                _("You may not view %(scope)s: it is outside your area.", scope=other.name)
+            )
         raise NotFound(_("No scope %(scope)s, or it is outside your area.", scope=scope))
     return found
 
