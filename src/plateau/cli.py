@@ -60,9 +60,9 @@ def serve(
 def _mount() -> None:
     from plateau.auth import cli as auth_cli
     from plateau.demo import cli as demo_cli
+    from plateau.exchange import cli as exchange_cli
     from plateau.forecast import cli as forecast_cli
     from plateau.jobs import cli as jobs_cli
-    from plateau.exchange import cli as exchange_cli
     from plateau.monitoring import cli as monitoring_cli
     from plateau.monitoring.analytics import cli as analytics_cli
     from plateau.monitoring.report import cli as report_cli

@@ -6,12 +6,12 @@ from fastapi import FastAPI
 
 from plateau.auth import api as auth_api
 from plateau.auth import pages as auth_pages
+from plateau.exchange import api as exchange_api
+from plateau.exchange import pages as exchange_pages
 from plateau.forecast import api as forecast_api
 from plateau.forecast import pages as forecast_pages
 from plateau.jobs import api as jobs_api
 from plateau.jobs import pages as jobs_pages
-from plateau.exchange import api as exchange_api
-from plateau.exchange import pages as exchange_pages
 from plateau.monitoring import api as monitoring_api
 from plateau.monitoring import pages as monitoring_pages
 from plateau.monitoring.analytics import api as analytics_api

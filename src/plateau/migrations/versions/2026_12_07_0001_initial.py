@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 03:18:25.168997
+Create Date: 2026-12-07 04:09:00.783000
 """
 
 from __future__ import annotations
@@ -46,6 +46,25 @@ def upgrade() -> None:
         sa.Column("as_of_date", sa.Date(), nullable=True),
         sa.Column("summary", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_demo_run")),
+    )
+    op.create_table(
+        "epcis_context",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "url",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("prefixes", sa.JSON(), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("uploaded_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_context")),
+        sa.UniqueConstraint("url", "version", name=op.f("uq_epcis_context_url_version")),
     )
     op.create_table(
         "epcis_vocabulary_element",
@@ -432,7 +451,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_query")),
-        sa.UniqueConstraint("name", name=op.f("uq_epcis_query_name")),
+        sa.UniqueConstraint(
+            "owner_user_id", "name", name=op.f("uq_epcis_query_owner_user_id_name")
+        ),
     )
     with op.batch_alter_table("epcis_query", schema=None) as batch_op:
         batch_op.create_index(
@@ -1439,6 +1460,48 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "exchange_post",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("category", sa.String(length=24), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("quantity", sa.Numeric(precision=14, scale=2), nullable=True),
+        sa.Column("unit", sa.String(length=16), nullable=False),
+        sa.Column("prefecture_code", sa.String(length=6), nullable=False),
+        sa.Column("from_date", sa.Date(), nullable=False),
+        sa.Column("until_date", sa.Date(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("author_user_id", sa.Integer(), nullable=True),
+        sa.Column("hidden_reason", sa.Text(), nullable=False),
+        sa.Column("hidden_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_exchange_post_author_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_exchange_post_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["prefecture_code"],
+            ["prefecture.code"],
+            name=op.f("fk_exchange_post_prefecture_code_prefecture"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_post")),
+    )
+    with op.batch_alter_table("exchange_post", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_exchange_post_category"), ["category"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_exchange_post_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
         "investment_project",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -1621,6 +1684,106 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "standard",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=48), nullable=False),
+        sa.Column("title_zh", sa.String(length=200), nullable=False),
+        sa.Column("title_en", sa.String(length=300), nullable=False),
+        sa.Column("level", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("industry_id", sa.String(length=32), nullable=False),
+        sa.Column("programme_item", sa.String(length=48), nullable=True),
+        sa.Column("lead_organisation", sa.String(length=200), nullable=False),
+        sa.Column("lead_enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("published_date", sa.Date(), nullable=True),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["industry_id"], ["industry.id"], name=op.f("fk_standard_industry_id_industry")
+        ),
+        sa.ForeignKeyConstraint(
+            ["lead_enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_standard_lead_enterprise_id_enterprise"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_standard")),
+    )
+    with op.batch_alter_table("standard", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_standard_industry_id"), ["industry_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_standard_programme_item"), ["programme_item"], unique=False
+        )
+
+    op.create_table(
+        "exchange_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("need_id", sa.Integer(), nullable=False),
+        sa.Column("offer_id", sa.Integer(), nullable=False),
+        sa.Column("from_enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("sent_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["from_enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_exchange_message_from_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["need_id"],
+            ["exchange_post.id"],
+            name=op.f("fk_exchange_message_need_id_exchange_post"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["offer_id"],
+            ["exchange_post.id"],
+            name=op.f("fk_exchange_message_offer_id_exchange_post"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_message")),
+    )
+    with op.batch_alter_table("exchange_message", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_exchange_message_need_id"), ["need_id"], unique=False)
+
+    op.create_table(
+        "exchange_notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("need_id", sa.Integer(), nullable=False),
+        sa.Column("offer_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_exchange_notice_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["need_id"],
+            ["exchange_post.id"],
+            name=op.f("fk_exchange_notice_need_id_exchange_post"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["offer_id"],
+            ["exchange_post.id"],
+            name=op.f("fk_exchange_notice_offer_id_exchange_post"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_notice")),
+        sa.UniqueConstraint(
+            "enterprise_id",
+            "need_id",
+            "offer_id",
+            name=op.f("uq_exchange_notice_enterprise_id_need_id_offer_id"),
+        ),
+    )
+    with op.batch_alter_table("exchange_notice", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_exchange_notice_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
         "policy_audit",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("run_id", sa.Integer(), nullable=False),
@@ -1764,6 +1927,56 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "standard_declaration",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("standard_id", sa.Integer(), nullable=False),
+        sa.Column("scope_zh", sa.Text(), nullable=False),
+        sa.Column("declared_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_standard_declaration_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["standard_id"],
+            ["standard.id"],
+            name=op.f("fk_standard_declaration_standard_id_standard"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_standard_declaration")),
+    )
+    with op.batch_alter_table("standard_declaration", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_standard_declaration_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
+        "standard_participant",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("standard_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_standard_participant_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["standard_id"],
+            ["standard.id"],
+            name=op.f("fk_standard_participant_standard_id_standard"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_standard_participant")),
+        sa.UniqueConstraint(
+            "standard_id",
+            "enterprise_id",
+            name=op.f("uq_standard_participant_standard_id_enterprise_id"),
+        ),
+    )
+    op.create_table(
         "certification",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
@@ -1790,6 +2003,33 @@ def upgrade() -> None:
     with op.batch_alter_table("certification", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_certification_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
+        "product_standard",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("standard_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["product_id"],
+            ["product.id"],
+            name=op.f("fk_product_standard_product_id_product"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["standard_id"],
+            ["standard.id"],
+            name=op.f("fk_product_standard_standard_id_standard"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_product_standard")),
+        sa.UniqueConstraint(
+            "product_id", "standard_id", name=op.f("uq_product_standard_product_id_standard_id")
+        ),
+    )
+    with op.batch_alter_table("product_standard", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_product_standard_product_id"), ["product_id"], unique=False
         )
 
     op.create_table(
@@ -2160,10 +2400,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_recognition_nomination_category_id"))
 
     op.drop_table("recognition_nomination")
+    with op.batch_alter_table("product_standard", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_product_standard_product_id"))
+
+    op.drop_table("product_standard")
     with op.batch_alter_table("certification", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_certification_enterprise_id"))
 
     op.drop_table("certification")
+    op.drop_table("standard_participant")
+    with op.batch_alter_table("standard_declaration", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_standard_declaration_enterprise_id"))
+
+    op.drop_table("standard_declaration")
     with op.batch_alter_table("return_value", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_return_value_monthly_return_id"))
         batch_op.drop_index(batch_op.f("ix_return_value_annual_return_id"))
@@ -2182,6 +2431,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_policy_audit_run_id"))
 
     op.drop_table("policy_audit")
+    with op.batch_alter_table("exchange_notice", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_exchange_notice_enterprise_id"))
+
+    op.drop_table("exchange_notice")
+    with op.batch_alter_table("exchange_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_exchange_message_need_id"))
+
+    op.drop_table("exchange_message")
+    with op.batch_alter_table("standard", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_standard_programme_item"))
+        batch_op.drop_index(batch_op.f("ix_standard_industry_id"))
+
+    op.drop_table("standard")
     op.drop_table("return_explanation")
     with op.batch_alter_table("return_audit", schema=None) as batch_op:
         batch_op.drop_index("ix_return_audit_enterprise_period")
@@ -2203,6 +2465,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_investment_project_industry_id"))
 
     op.drop_table("investment_project")
+    with op.batch_alter_table("exchange_post", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_exchange_post_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_exchange_post_category"))
+
+    op.drop_table("exchange_post")
     with op.batch_alter_table("enterprise_status", schema=None) as batch_op:
         batch_op.drop_index("ix_enterprise_status_kind_dates")
         batch_op.drop_index(batch_op.f("ix_enterprise_status_enterprise_id"))
@@ -2401,6 +2668,7 @@ def downgrade() -> None:
     op.drop_table("indicator_cell_month")
     op.drop_table("forecast_run")
     op.drop_table("epcis_vocabulary_element")
+    op.drop_table("epcis_context")
     op.drop_table("demo_run")
     op.drop_table("analytics_state")
     op.drop_table("analytics_pending")
