@@ -104,7 +104,10 @@ def _default_locale() -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(var_dir=tmp_path, secret_key="test-secret", database_url="sqlite://")
+    # No worker threads: tests run queued jobs themselves (jobs_service.run_pending).
+    return Settings(
+        var_dir=tmp_path, secret_key="test-secret", database_url="sqlite://", job_workers=0
+    )
 
 
 @pytest.fixture

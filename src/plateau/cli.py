@@ -61,6 +61,7 @@ def _mount() -> None:
     from plateau.auth import cli as auth_cli
     from plateau.demo import cli as demo_cli
     from plateau.forecast import cli as forecast_cli
+    from plateau.jobs import cli as jobs_cli
     from plateau.monitoring import cli as monitoring_cli
     from plateau.monitoring.analytics import cli as analytics_cli
     from plateau.monitoring.report import cli as report_cli
@@ -83,6 +84,7 @@ def _mount() -> None:
     app.command("report")(report_cli.report)
     trace_cli.merge(lineage_cli.app)
     app.add_typer(trace_cli.app, name="trace")
+    app.add_typer(jobs_cli.app, name="jobs")
     app.add_typer(forecast_cli.app, name="forecast")
 
 

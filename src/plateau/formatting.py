@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ Number = int | float | Decimal
 
 YI = 100_000_000  # 亿
 WAN = 10_000  # 万
+BEIJING = timezone(timedelta(hours=8))
 
 
 def fmt_number(value: Number | None, digits: int = 0) -> str:
@@ -92,3 +94,10 @@ def loc(obj: Any) -> str:
     zh = getattr(obj, "name_zh", None) or getattr(obj, "name", "")
     en = getattr(obj, "name_en", "")
     return str(en if get_locale() == "en" and en else zh)
+
+
+def fmt_time(value: datetime | None) -> str:
+    """Format a moment in Beijing time (UTC+8), as officials read it."""
+    if value is None:
+        return "—"
+    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")

@@ -3,6 +3,7 @@
 from plateau.auth import models as auth_models
 from plateau.demo import models as demo_models
 from plateau.forecast import models as forecast_models
+from plateau.jobs import models as jobs_models
 from plateau.monitoring import models as monitoring_models
 from plateau.monitoring.analytics import models as monitoring_analytics_models
 from plateau.plan import models as plan_models
@@ -14,6 +15,7 @@ __all__ = [
     "auth_models",
     "demo_models",
     "forecast_models",
+    "jobs_models",
     "monitoring_analytics_models",
     "monitoring_models",
     "plan_models",

@@ -38,6 +38,17 @@ class Settings(BaseSettings):
     # Hosts that EPCIS webhook subscriptions may POST to, comma-separated in the
     # environment; "*.example.com" allows the subdomains. Empty: no webhooks at all, so
     # that nobody can point the server at an internal address (SSRF).
+    # Background job worker threads in each web process (0: none, e.g. when a separate
+    # ``plateau jobs worker`` runs them); how often idle workers look for work; how often a
+    # running job proves its worker alive, and after how long without that it is re-queued.
+    job_workers: int = 1
+    job_poll_s: float = 1.0
+    job_heartbeat_s: float = 15.0
+    job_stale_after_s: float = 600.0
+    # An import file larger than this is checked and written by a background job with a
+    # progress page (about 2,000 rows of a registry or returns CSV); smaller files answer
+    # at once, as before.
+    import_job_bytes: int = 256 * 1024
     webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("webhook_allowed_hosts", mode="before")

@@ -56,7 +56,9 @@ def loaded_demo(
         )
         from plateau.web.app import create_app
 
-        settings = Settings(var_dir=tmp, secret_key="test-secret", database_url="sqlite://")
+        settings = Settings(
+            var_dir=tmp, secret_key="test-secret", database_url="sqlite://", job_workers=0
+        )
         app = create_app(settings, session_factory=factory)
         with TestClient(app, base_url="http://testserver") as client:
             yield LoadedDemo(session, client, tokens)

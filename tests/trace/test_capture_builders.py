@@ -155,6 +155,7 @@ def epcis_app(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> FastA
         var_dir=Path(tmp_path_factory.mktemp("epcis")),
         secret_key="test-secret",
         database_url="sqlite://",
+        job_workers=0,
     )
     app = create_app(settings, session_factory=sessionmaker())
     if not any(getattr(r, "path", "").startswith("/epcis") for r in app.routes):

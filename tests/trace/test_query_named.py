@@ -17,8 +17,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from plateau.db import utcnow
+from plateau.jobs import service as jobs_service
+from plateau.jobs.models import Job
 from plateau.trace import service, subscriptions
 from tests.builders import bearer
 from tests.trace import test_capture_builders as shared
@@ -176,7 +180,10 @@ def test_a_named_query_is_its_owners(
 
 
 def test_streaming_subscription_posts_signed_results(
-    client: TestClient, enterprise_token: str, hook: Hook
+    client: TestClient,
+    enterprise_token: str,
+    hook: Hook,
+    session_factory: sessionmaker[Session],
 ) -> None:
     assert _create(client, enterprise_token).status_code == 201
     # Captured before the subscription: not reported.
@@ -199,6 +206,9 @@ def test_streaming_subscription_posts_signed_results(
     item = sgtin(serial="stream-1")
     shipped = object_event([item], biz_step="shipping")
     capture(client, enterprise_token, document(shipped, object_event(biz_step="packing")))
+    # The capture queued the delivery; a worker sends it.
+    assert hook.received == []
+    assert jobs_service.run_pending(session_factory, kind="trace.webhook") == 1
     assert len(hook.received) == 1
     headers, body = hook.received[0]
     expected = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
@@ -213,6 +223,7 @@ def test_streaming_subscription_posts_signed_results(
 
     # Nothing matches: nothing is sent.
     capture(client, enterprise_token, document(object_event(biz_step="packing")))
+    jobs_service.run_pending(session_factory)
     assert len(hook.received) == 1
 
     listed = client.get("/epcis/queries/shipments/subscriptions", headers=bearer(enterprise_token))
@@ -222,11 +233,15 @@ def test_streaming_subscription_posts_signed_results(
     assert client.get(url, headers=bearer(enterprise_token)).status_code == 200
     assert client.delete(url, headers=bearer(enterprise_token)).status_code == 204
     capture(client, enterprise_token, document(object_event(biz_step="shipping")))
+    assert jobs_service.run_pending(session_factory, kind="trace.webhook") == 0
     assert len(hook.received) == 1
 
 
-def test_a_failed_delivery_is_sent_again_with_the_next_one(
-    client: TestClient, enterprise_token: str, hook: Hook
+def test_a_failed_delivery_is_retried_by_its_job_and_the_attempts_recorded(
+    client: TestClient,
+    enterprise_token: str,
+    hook: Hook,
+    session_factory: sessionmaker[Session],
 ) -> None:
     assert _create(client, enterprise_token).status_code == 201
     client.post(
@@ -237,13 +252,28 @@ def test_a_failed_delivery_is_sent_again_with_the_next_one(
     hook.status = 503
     first = object_event(biz_step="shipping")
     capture(client, enterprise_token, document(first))
+    jobs_service.run_pending(session_factory)
     assert len(hook.received) == 1 and "GS1-Signature" not in hook.received[0][0]
+    [job] = client.get("/api/jobs", headers=bearer(enterprise_token)).json()["items"]
+    assert (job["kind"], job["state"], job["attempts"]) == ("trace.webhook", "queued", 1)
+    assert "HTTP 503" in job["error"]
+
     hook.status = 200
     second = object_event(biz_step="receiving")
     capture(client, enterprise_token, document(second))
+    # The waiting retry carries the new event too; it is not due before its back-off.
+    assert jobs_service.run_pending(session_factory, kind="trace.webhook") == 0
+    with session_factory() as s:
+        s.execute(update(Job).where(Job.id == job["id"]).values(run_after=utcnow()))
+        s.commit()
+    assert jobs_service.run_pending(session_factory, kind="trace.webhook") == 1
     assert len(hook.received) == 2
     assert len(_event_ids(hook.documents()[1])) == 2  # the missed event came again
+    done = client.get(f"/api/jobs/{job['id']}", headers=bearer(enterprise_token)).json()
+    assert (done["state"], done["attempts"]) == ("succeeded", 2)
+
     capture(client, enterprise_token, document(object_event(biz_step="shipping")))
+    jobs_service.run_pending(session_factory)
     assert len(_event_ids(hook.documents()[2])) == 1
 
 

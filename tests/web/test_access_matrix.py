@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Role
-from tests.builders import bearer, make_token, make_user
+from tests.builders import actor_of, bearer, make_token, make_user
 
 ROLES: dict[str, tuple[Role, str | None] | None] = {
     "public": None,
@@ -52,6 +52,10 @@ CASES = [
     Case("GET", "/api/plan/targets", EVERYONE),
     Case("GET", "/api/plan/check", EVERYONE),
     Case("GET", "/api/plan/incentives", EVERYONE),
+    # A caller's own job (someone else's answers 404: tests/jobs).
+    Case("GET", "/api/jobs", USERS),
+    Case("GET", "/api/jobs/{job_id}", USERS),
+    Case("POST", "/api/jobs/{job_id}/cancel", USERS),
 ]
 
 
@@ -85,8 +89,15 @@ def test_route_answers_each_role(
     # Someone else's token: nobody but its owner (or the admin) may touch it.
     other = make_user(session, Role.ANALYST, username=f"other-{role}")
     other_token = make_token(session, other)
+    job_id = None
+    if "{job_id}" in case.path:
+        from plateau.jobs import service as jobs_service
+
+        owner = actor_of(user) if ROLES[role] is not None else actor_of(other)
+        job_id = jobs_service.submit(session, kind="analytics.warmup", params={}, actor=owner).id
     session.commit()
     path = case.path.replace("{token_id}", str(own_token_id or 1))
+    path = path.replace("{job_id}", str(job_id))
     resp = client.request(
         case.method, path, headers=headers, json=case.body(role) if case.body else None
     )

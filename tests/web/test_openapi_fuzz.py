@@ -38,7 +38,7 @@ LOOPBACK = ["127.0.0.1", "localhost"]
 
 @cache
 def _openapi() -> dict[str, Any]:
-    app = create_app(Settings(secret_key="fuzz", database_url="sqlite://"))
+    app = create_app(Settings(secret_key="fuzz", database_url="sqlite://", job_workers=0))
     return app.openapi()
 
 

@@ -13,6 +13,9 @@ from fastapi.responses import Response
 
 from plateau.errors import FieldError
 from plateau.i18n import _
+from plateau.jobs import api as jobs_api
+from plateau.jobs.api import JOB_ACCEPTED
+from plateau.jobs.models import Job
 from plateau.monitoring import service
 from plateau.monitoring.schemas import (
     AuditRead,
@@ -43,9 +46,9 @@ from plateau.monitoring.schemas import (
     WarningRead,
 )
 from plateau.paging import Page, page_of, page_of_rows
-from plateau.tabular import XLSX_MEDIA, Column, export_response, read_table, to_csv
+from plateau.tabular import XLSX_MEDIA, Column, export_response, to_csv
 from plateau.web.deps import Csrf, DbSession, UserActor
-from plateau.web.params import Format, PageNo, PerPage, read_upload
+from plateau.web.params import Format, PageNo, PerPage, read_upload_sync
 
 router = APIRouter(prefix="/monitoring", tags=["monitoring"], dependencies=[Csrf])
 
@@ -237,25 +240,31 @@ def file_returns(
     return report(outcome, dry_run=dry_run)
 
 
-@router.post("/returns/import", response_model=FilingReport)
-async def import_returns(
+@router.post("/returns/import", response_model=FilingReport, responses=JOB_ACCEPTED)
+def import_returns(
     request: Request,
     session: DbSession,
     actor: UserActor,
     file: Annotated[UploadFile, File(description="CSV or Excel (.xlsx) with a header row.")],
     dry_run: Annotated[bool, Form(description="Check every row but save nothing.")] = False,
     submit: Annotated[bool, Form(description="Submit the returns after saving them.")] = False,
-) -> FilingReport:
-    """Import returns from a file: uscc, period, output_value, revenue, value_added, employees, …"""
-    data, name = await read_upload(request, file)
-    outcome = service.import_returns(
+) -> FilingReport | Response:
+    """Import returns from a file: uscc, period, output_value, revenue, value_added, employees, …
+
+    A file above 256 KB (``PLATEAU_IMPORT_JOB_BYTES``) is checked and saved by a background
+    job: the answer is then 202 with the job, followed at ``/api/jobs/{id}``."""
+    data, name = read_upload_sync(request, file)
+    outcome = service.import_upload(
         session,
-        table=read_table(data, name),
+        data=data,
+        filename=name,
         actor=actor,
         dry_run=dry_run,
         submit=submit,
-        source=name,
+        job_above=request.app.state.settings.import_job_bytes,
     )
+    if isinstance(outcome, Job):
+        return jobs_api.accepted(outcome)
     return report(outcome, dry_run=dry_run)
 
 

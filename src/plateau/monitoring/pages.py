@@ -16,14 +16,14 @@ from plateau.auth.schemas import Actor, Role
 from plateau.errors import DomainError, FieldError, ValidationFailed
 from plateau.formatting import loc
 from plateau.i18n import _
+from plateau.jobs.models import Job
 from plateau.monitoring import access, service
 from plateau.monitoring.elements import format_value
 from plateau.monitoring.periods import BEIJING, Period, beijing_today, latest_monthly
 from plateau.monitoring.schemas import RegionInputWrite, ReturnFilter
 from plateau.registry import service as registry_service
-from plateau.tabular import read_table
 from plateau.web.deps import Csrf, DbSession, UserActor
-from plateau.web.params import read_upload
+from plateau.web.params import PostedForm, read_upload_sync
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Csrf])
@@ -363,23 +363,29 @@ def import_form(request: Request, actor: UserActor) -> Response:
 
 
 @router.post("/monitoring/import", response_class=HTMLResponse)
-async def import_upload(request: Request, session: DbSession, actor: UserActor) -> Response:
+def import_upload(
+    request: Request, session: DbSession, actor: UserActor, form: PostedForm
+) -> Response:
     access.require_filer(actor)
-    form = await request.form()
     upload = form.get("file")
     dry_run = form.get("dry_run") in ("1", "on", "true")
     submit = form.get("submit") in ("1", "on", "true")
     result = failure = None
     try:
-        data, filename = await read_upload(request, upload)
-        result = service.import_returns(
+        data, filename = read_upload_sync(request, upload)
+        outcome = service.import_upload(
             session,
-            table=read_table(data, filename),
+            data=data,
+            filename=filename,
             actor=actor,
             dry_run=dry_run,
             submit=submit,
-            source=filename,
+            job_above=request.app.state.settings.import_job_bytes,
         )
+        if isinstance(outcome, Job):
+            # A large file: its job's page shows the progress and then the outcome.
+            return RedirectResponse(f"/jobs/{outcome.id}", status_code=303)
+        result = outcome
     except ValidationFailed as exc:
         failure = exc
     ctx = _import_ctx() | {

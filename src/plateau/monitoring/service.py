@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from plateau.auth.schemas import Actor
 from plateau.errors import FieldError, ValidationFailed
 from plateau.i18n import _
+from plateau.jobs.models import Job
 from plateau.monitoring import access, filing, imports
 from plateau.monitoring.analytics import indicators as analytics_indicators
 from plateau.monitoring.completeness import LateFiler, Report, Tally, late_filers, trend
@@ -50,7 +51,7 @@ from plateau.monitoring.rules import RuleSet, ruleset
 from plateau.monitoring.schemas import RegionInputWrite, ReturnInput
 from plateau.monitoring.workflow import STATUS_LABELS, STATUSES, status_label
 from plateau.registry import service as registry_service
-from plateau.tabular import Table
+from plateau.tabular import Table, read_table
 
 __all__ = [
     "STATUSES",
@@ -202,6 +203,53 @@ def import_returns(
         submit=submit,
         source=source,
         today=today or beijing_today(),
+    )
+
+
+def import_upload(
+    session: Session,
+    *,
+    data: bytes,
+    filename: str,
+    actor: Actor,
+    dry_run: bool = False,
+    submit: bool = False,
+    job_above: int | None = None,
+) -> Outcome | Job:
+    """Import an uploaded returns file now or, when larger than ``job_above`` bytes, by a job."""
+    if job_above is not None and len(data) > job_above:
+        return queue_import(
+            session, data=data, filename=filename, actor=actor, dry_run=dry_run, submit=submit
+        )
+    return import_returns(
+        session,
+        table=read_table(data, filename),
+        actor=actor,
+        dry_run=dry_run,
+        submit=submit,
+        source=filename,
+    )
+
+
+def queue_import(
+    session: Session,
+    *,
+    data: bytes,
+    filename: str,
+    actor: Actor,
+    dry_run: bool = False,
+    submit: bool = False,
+) -> Job:
+    """Queue a returns file as a background job, if the caller may file returns."""
+    from plateau.jobs import service as jobs_service
+
+    access.require_filer(actor)
+    return jobs_service.submit(
+        session,
+        kind="monitoring.import",
+        params={"filename": filename, "dry_run": dry_run, "submit": submit},
+        actor=actor,
+        payload=data,
     )
 
 

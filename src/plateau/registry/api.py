@@ -11,7 +11,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
+from plateau.auth.schemas import Actor
+from plateau.jobs import api as jobs_api
+from plateau.jobs.api import JOB_ACCEPTED
 from plateau.paging import Page, page_of
 from plateau.registry import service
 from plateau.registry.schemas import (
@@ -47,9 +51,9 @@ from plateau.registry.schemas import (
     StatusRead,
     StatusUpdate,
 )
-from plateau.tabular import XLSX_MEDIA, Table, export_response, read_table, to_csv, to_xlsx
+from plateau.tabular import XLSX_MEDIA, export_response, to_csv, to_xlsx
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
-from plateau.web.params import Format, PageNo, PerPage, read_upload
+from plateau.web.params import Format, PageNo, PerPage, read_upload_sync
 
 router = APIRouter(prefix="/registry", tags=["registry"], dependencies=[Csrf])
 
@@ -70,8 +74,27 @@ def _export(
     return export_response(fmt, table.columns, table.rows, filename=table.filename)
 
 
-async def _read_upload(request: Request, file: UploadFile) -> Table:
-    return read_table(*await read_upload(request, file))
+def _import(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    kind: ImportKind,
+    file: UploadFile,
+    dry_run: bool,
+) -> ImportReport | Response:
+    data, filename = read_upload_sync(request, file)
+    outcome = service.import_upload(
+        session,
+        kind=kind,
+        data=data,
+        filename=filename,
+        actor=actor,
+        dry_run=dry_run,
+        job_above=request.app.state.settings.import_job_bytes,
+    )
+    if isinstance(outcome, ImportReport):
+        return outcome
+    return jobs_api.accepted(outcome)
 
 
 # --- reference data (public) ---
@@ -190,17 +213,19 @@ def create_enterprise(
     return EnterpriseRead.model_validate(ent)
 
 
-@router.post("/enterprises/import", response_model=ImportReport)
-async def import_enterprises(
+@router.post("/enterprises/import", response_model=ImportReport, responses=JOB_ACCEPTED)
+def import_enterprises(
     request: Request,
     session: DbSession,
     actor: UserActor,
     file: Annotated[UploadFile, File(description="CSV or XLSX with a header row.")],
     dry_run: Annotated[bool, Form(description="Check only, write nothing.")] = False,
-) -> ImportReport:
-    """Import enterprises from CSV/XLSX: all rows or none; 422 lists every bad row and column."""
-    table = await _read_upload(request, file)
-    return service.import_enterprises(session, table=table, actor=actor, dry_run=dry_run)
+) -> ImportReport | Response:
+    """Import enterprises from CSV/XLSX: all rows or none; 422 lists every bad row and column.
+
+    A file above 256 KB (``PLATEAU_IMPORT_JOB_BYTES``) is checked and written by a background
+    job: the answer is then 202 with the job, followed at ``/api/jobs/{id}``."""
+    return _import(request, session, actor, "enterprises", file, dry_run)
 
 
 @router.get("/enterprises/{uscc}", response_model=EnterpriseRead)
@@ -327,17 +352,18 @@ def create_product(session: DbSession, actor: UserActor, data: ProductCreate) ->
     return ProductRead.model_validate(service.create_product(session, data=data, actor=actor))
 
 
-@router.post("/products/import", response_model=ImportReport)
-async def import_products(
+@router.post("/products/import", response_model=ImportReport, responses=JOB_ACCEPTED)
+def import_products(
     request: Request,
     session: DbSession,
     actor: UserActor,
     file: Annotated[UploadFile, File(description="CSV or XLSX with a header row.")],
     dry_run: Annotated[bool, Form(description="Check only, write nothing.")] = False,
-) -> ImportReport:
-    """Import products from CSV/XLSX: all rows or none; 422 lists every bad row and column."""
-    table = await _read_upload(request, file)
-    return service.import_products(session, table=table, actor=actor, dry_run=dry_run)
+) -> ImportReport | Response:
+    """Import products from CSV/XLSX: all rows or none; 422 lists every bad row and column.
+
+    A file above 256 KB is imported by a background job (202 with the job)."""
+    return _import(request, session, actor, "products", file, dry_run)
 
 
 @router.get("/products/{gtin}", response_model=ProductRead)
@@ -424,17 +450,18 @@ def create_project(session: DbSession, actor: UserActor, data: ProjectCreate) ->
     return ProjectRead.model_validate(service.create_project(session, data=data, actor=actor))
 
 
-@router.post("/projects/import", response_model=ImportReport)
-async def import_projects(
+@router.post("/projects/import", response_model=ImportReport, responses=JOB_ACCEPTED)
+def import_projects(
     request: Request,
     session: DbSession,
     actor: UserActor,
     file: Annotated[UploadFile, File(description="CSV or XLSX with a header row.")],
     dry_run: Annotated[bool, Form(description="Check only, write nothing.")] = False,
-) -> ImportReport:
-    """Import projects from CSV/XLSX: all rows or none; 422 lists every bad row and column."""
-    table = await _read_upload(request, file)
-    return service.import_projects(session, table=table, actor=actor, dry_run=dry_run)
+) -> ImportReport | Response:
+    """Import projects from CSV/XLSX: all rows or none; 422 lists every bad row and column.
+
+    A file above 256 KB is imported by a background job (202 with the job)."""
+    return _import(request, session, actor, "projects", file, dry_run)
 
 
 @router.get("/projects/summary", response_model=list[StageSummary])

@@ -33,6 +33,7 @@ from plateau.registry.schemas import (
     EnterpriseFilter,
     EnterpriseUpdate,
     ImportKind,
+    ImportReport,
     ProductCreate,
     ProductFilter,
     ProjectCreate,
@@ -40,9 +41,8 @@ from plateau.registry.schemas import (
     ProjectUpdate,
     StatusCreate,
 )
-from plateau.tabular import read_table
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
-from plateau.web.params import read_upload
+from plateau.web.params import PostedForm, read_upload_sync
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Csrf])
@@ -611,8 +611,9 @@ def import_form(request: Request, actor: UserActor, kind: str = "enterprises") -
 
 
 @router.post("/registry/import", response_class=HTMLResponse)
-async def import_upload(request: Request, session: DbSession, actor: UserActor) -> Response:
-    form = await request.form()
+def import_upload(
+    request: Request, session: DbSession, actor: UserActor, form: PostedForm
+) -> Response:
     kind = str(form.get("kind", ""))
     ctx = _import_ctx(actor, kind)
     if kind not in get_args(ImportKind):
@@ -621,11 +622,20 @@ async def import_upload(request: Request, session: DbSession, actor: UserActor) 
     dry_run = form.get("dry_run") in ("1", "on", "true")
     result = failure = None
     try:
-        data, filename = await read_upload(request, upload)
-        table = read_table(data, filename)
-        result = service.import_table(
-            session, kind=cast(ImportKind, kind), table=table, actor=actor, dry_run=dry_run
+        data, filename = read_upload_sync(request, upload)
+        outcome = service.import_upload(
+            session,
+            kind=cast(ImportKind, kind),
+            data=data,
+            filename=filename,
+            actor=actor,
+            dry_run=dry_run,
+            job_above=request.app.state.settings.import_job_bytes,
         )
+        if not isinstance(outcome, ImportReport):
+            # A large file: its job's page shows the progress and then the outcome.
+            return RedirectResponse(f"/jobs/{outcome.id}", status_code=303)
+        result = outcome
     except ValidationFailed as exc:
         failure = exc
     ctx |= {"result": result, "failure": failure, "kind": kind, "dry_run": dry_run}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from plateau.auth.schemas import Actor
 from plateau.errors import Forbidden, NotFound
 from plateau.i18n import _
+from plateau.jobs.models import Job
 from plateau.registry import access, exports, imports
 from plateau.registry.enterprises import (
     Permissions,
@@ -85,7 +86,7 @@ from plateau.registry.schemas import (
     ProductFilter,
     ProjectFilter,
 )
-from plateau.tabular import Column, Table
+from plateau.tabular import Column, Table, read_table
 
 TableExport = exports.TableExport
 ExportKind = exports.ExportKind
@@ -264,6 +265,49 @@ def import_table(
     if kind == "products":
         return import_products(session, table=table, actor=actor, dry_run=dry_run)
     return import_projects(session, table=table, actor=actor, dry_run=dry_run)
+
+
+def import_upload(
+    session: Session,
+    *,
+    kind: ImportKind,
+    data: bytes,
+    filename: str,
+    actor: Actor,
+    dry_run: bool = False,
+    job_above: int | None = None,
+) -> ImportReport | Job:
+    """Import an uploaded file now or, when larger than ``job_above`` bytes, by a background job."""
+    if job_above is not None and len(data) > job_above:
+        return queue_import(
+            session, kind=kind, data=data, filename=filename, actor=actor, dry_run=dry_run
+        )
+    table = read_table(data, filename)
+    return import_table(session, kind=kind, table=table, actor=actor, dry_run=dry_run)
+
+
+def queue_import(
+    session: Session,
+    *,
+    kind: ImportKind,
+    data: bytes,
+    filename: str,
+    actor: Actor,
+    dry_run: bool = False,
+) -> Job:
+    """Queue an import file as a background job, if the caller may import files of ``kind``."""
+    from plateau.jobs import service as jobs_service
+
+    access.require_reader(actor)
+    if not may_import(kind, actor=actor):
+        raise access.forbid_outside_scope(actor)
+    return jobs_service.submit(
+        session,
+        kind="registry.import",
+        params={"kind": kind, "filename": filename, "dry_run": dry_run},
+        actor=actor,
+        payload=data,
+    )
 
 
 def import_enterprises(

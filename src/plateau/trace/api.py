@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
@@ -552,7 +552,6 @@ def capture(
     session: DbSession,
     actor: CurrentActor,
     body: RawBody,
-    background: BackgroundTasks,
 ) -> Response:
     """Capture an EPCISDocument (JSON-LD or XML); 202 with the capture job's Location."""
     payload = Payload(body, _content_type(request), _behaviour(request))
@@ -560,7 +559,8 @@ def capture(
         session, payload=payload, actor=actor, max_bytes=_max_bytes(request)
     )
     if outcome.stored_ids:
-        background.add_task(service.deliver_streams, request.app.state.sessionmaker)
+        # Webhooks go out from background jobs, committed with the events they report.
+        service.queue_stream_deliveries(session)
     job = service.capture_job_read(outcome.job)
     return JSONResponse(
         _job_json(job), status_code=202, headers={"Location": f"/epcis/capture/{job.captureID}"}
@@ -610,14 +610,13 @@ def capture_one(
     session: DbSession,
     actor: CurrentActor,
     body: RawBody,
-    background: BackgroundTasks,
 ) -> Response:
     """Capture one event; 201 with its Location, 409 if it is already stored."""
     payload = Payload(body, _content_type(request))
     outcome = service.capture_event(
         session, payload=payload, actor=actor, max_bytes=_max_bytes(request)
     )
-    background.add_task(service.deliver_streams, request.app.state.sessionmaker)
+    service.queue_stream_deliveries(session)
     event_id = outcome.event_ids[0]
     stored = service.get_event(session, event_id=event_id, actor=actor)[-1]
     return JSONResponse(

@@ -438,6 +438,52 @@ def subscription_read(sub: EpcisSubscription, *, query_name: str) -> Subscriptio
     )
 
 
+# Attempts of one webhook delivery job (retried after 30 s, 1, 2 and 4 minutes).
+WEBHOOK_ATTEMPTS = 5
+
+
+def queue_stream_deliveries(session: Session) -> int:
+    """Queue, in the capture's transaction, a delivery job for every streaming subscription.
+
+    One waiting job per subscription at most: a capture while one waits adds nothing, since
+    a job sends everything past the subscription's watermark. Returns how many are waiting.
+    """
+    from plateau.jobs import service as jobs_service
+
+    subs = session.scalars(select(EpcisSubscription).where(EpcisSubscription.stream.is_(True)))
+    count = 0
+    for sub in subs:
+        owner = subscriptions.owner_of(session, sub)
+        if owner is None:
+            continue
+        jobs_service.submit(
+            session,
+            kind="trace.webhook",
+            params={"subscription_id": sub.id, "stream": True},
+            actor=owner,
+            dedup_key=f"stream:{sub.id}",
+            max_attempts=WEBHOOK_ATTEMPTS,
+        )
+        count += 1
+    return count
+
+
+def deliver_subscription(
+    factory: sessionmaker[Session], *, subscription_id: str, stream: bool = True
+) -> list[subscriptions.Sent]:
+    """Send what one subscription has due, outside any transaction, and record the answer."""
+    with session_scope(factory) as session:
+        deliveries = subscriptions.prepare_deliveries(
+            session, stream=stream, subscription_id=subscription_id
+        )
+    if not deliveries:
+        return []
+    results = subscriptions.send(deliveries)
+    with session_scope(factory) as session:
+        subscriptions.record(session, results)
+    return results
+
+
 def deliver_streams(factory: sessionmaker[Session]) -> list[subscriptions.Sent]:
     """Send newly captured events to streaming subscribers (call after the capture commits)."""
     return _deliver(factory, stream=True)

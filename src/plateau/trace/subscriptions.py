@@ -3,7 +3,9 @@
 A subscription reports the events of its query that its owner may see, each event once:
 its watermark (``last_event_id``) moves past what was delivered, and only after the
 subscriber answered 2xx, so a failed delivery is retried with the next one. Streaming
-subscriptions are served right after a capture is committed; scheduled ones whenever
+subscriptions are served by a background job (``trace.webhook``, one per subscription,
+queued with the capture and retried with back-off when the subscriber fails, each attempt
+recorded on the job); scheduled ones whenever
 ``run_schedules`` runs (``plateau trace subscriptions run``, from cron or a timer) and
 their cron-like schedule (China Standard Time) fired since the last run.
 
@@ -338,7 +340,8 @@ def sign(body: bytes, key: str) -> str:
     return hmac.new(key.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
-def _owner(session: Session, sub: EpcisSubscription) -> Actor | None:
+def owner_of(session: Session, sub: EpcisSubscription) -> Actor | None:
+    """The subscriber as a caller, or None when the account is gone or disabled."""
     if sub.owner_user_id is None:
         return None
     user = auth_service.get_user(session, user_id=sub.owner_user_id)
@@ -348,15 +351,21 @@ def _owner(session: Session, sub: EpcisSubscription) -> Actor | None:
 
 
 def prepare_deliveries(
-    session: Session, *, stream: bool, now: datetime | None = None
+    session: Session,
+    *,
+    stream: bool,
+    now: datetime | None = None,
+    subscription_id: str | None = None,
 ) -> list[Delivery]:
     """Build the documents due: streaming subscriptions with new matching events, or
-    scheduled subscriptions whose schedule fired since their last run."""
+    scheduled subscriptions whose schedule fired since their last run (all, or one)."""
     now = now or utcnow()
     stmt = select(EpcisSubscription, EpcisQuery).join(
         EpcisQuery, EpcisQuery.id == EpcisSubscription.query_id
     )
     stmt = stmt.where(EpcisSubscription.stream.is_(stream))
+    if subscription_id is not None:
+        stmt = stmt.where(EpcisSubscription.id == subscription_id)
     deliveries: list[Delivery] = []
     for sub, query_row in session.execute(stmt).all():
         if not stream:
@@ -364,7 +373,7 @@ def prepare_deliveries(
             if not fired_between(sub.schedule, sub.last_run_at or sub.created_at, now):
                 continue
             sub.last_run_at = now
-        actor = _owner(session, sub)
+        actor = owner_of(session, sub)
         if actor is None:
             continue
         deliveries += _documents(session, sub, query_row, actor, now=now)

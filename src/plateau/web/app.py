@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from plateau.db import make_engine, make_sessionmaker
 from plateau.errors import DomainError
 from plateau.i18n import _, normalize_locale, set_locale
+from plateau.jobs import worker as jobs_worker
 from plateau.settings import Settings, get_settings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -164,6 +165,7 @@ def create_app(
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=jobs_worker.lifespan,
     )
     if session_factory is None:
         engine = make_engine(settings.resolved_database_url())

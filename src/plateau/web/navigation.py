@@ -23,4 +23,5 @@ NAV: tuple[NavItem, ...] = (
     NavItem("trace", lazy("Traceability"), "/trace"),
     NavItem("forecast", lazy("Demand forecast"), "/forecast"),
     NavItem("policy", lazy("Incentive policies"), "/policy", login_required=True),
+    NavItem("jobs", lazy("Background jobs"), "/jobs", login_required=True),
 )

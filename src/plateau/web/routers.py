@@ -8,6 +8,8 @@ from plateau.auth import api as auth_api
 from plateau.auth import pages as auth_pages
 from plateau.forecast import api as forecast_api
 from plateau.forecast import pages as forecast_pages
+from plateau.jobs import api as jobs_api
+from plateau.jobs import pages as jobs_pages
 from plateau.monitoring import api as monitoring_api
 from plateau.monitoring import pages as monitoring_pages
 from plateau.monitoring.analytics import api as analytics_api
@@ -33,6 +35,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(trace_api.epcis_router)
     app.include_router(monitoring_api.router, prefix="/api")
     app.include_router(analytics_api.router, prefix="/api")
+    app.include_router(jobs_api.router, prefix="/api")
     app.include_router(forecast_api.router, prefix="/api")
     app.include_router(web_pages.router)
     app.include_router(auth_pages.router)
@@ -42,4 +45,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(monitoring_pages.router)
     app.include_router(analytics_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(jobs_pages.router)
     app.include_router(forecast_pages.router)

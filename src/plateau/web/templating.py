@@ -26,6 +26,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "analytics": "plateau.monitoring.analytics",
     "report": "plateau.monitoring.report",
     "trace": "plateau.trace",
+    "jobs": "plateau.jobs",
     "forecast": "plateau.forecast",
 }
 
@@ -49,6 +50,7 @@ def environment() -> Environment:
         fmt_cny=formatting.fmt_cny,
         fmt_number=formatting.fmt_number,
         fmt_value=formatting.fmt_value,
+        fmt_time=formatting.fmt_time,
         loc=formatting.loc,
         LOCALES=LOCALES,
         ROLE_LABELS=ROLE_LABELS,

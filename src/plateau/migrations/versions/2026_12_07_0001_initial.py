@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 02:53:38.299747
+Create Date: 2026-12-07 03:45:26.222055
 """
 
 from __future__ import annotations
@@ -412,6 +412,56 @@ def upgrade() -> None:
     with op.batch_alter_table("industry_class", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_industry_class_industry_id"), ["industry_id"], unique=False
+        )
+
+    op.create_table(
+        "job",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=True),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("progress_done", sa.Integer(), nullable=False),
+        sa.Column("progress_total", sa.Integer(), nullable=True),
+        sa.Column("progress_message", sa.String(length=500), nullable=False),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("error_details", sa.JSON(), nullable=True),
+        sa.Column("history", sa.JSON(), nullable=False),
+        sa.Column("submitted_by_id", sa.Integer(), nullable=True),
+        sa.Column("submitter_role", sa.String(length=32), nullable=False),
+        sa.Column("submitter_scope", sa.String(length=64), nullable=True),
+        sa.Column("submitter_username", sa.String(length=64), nullable=False),
+        sa.Column("locale", sa.String(length=16), nullable=False),
+        sa.Column("dedup_key", sa.String(length=200), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("max_attempts", sa.Integer(), nullable=False),
+        sa.Column("cancel_requested", sa.Boolean(), nullable=False),
+        sa.Column("worker", sa.String(length=128), nullable=True),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("run_after", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("heartbeat_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["submitted_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_job_submitted_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job")),
+    )
+    with op.batch_alter_table("job", schema=None) as batch_op:
+        batch_op.create_index("ix_job_state_run_after", ["state", "run_after"], unique=False)
+        batch_op.create_index(
+            "ix_job_submitted_by_id_created_at", ["submitted_by_id", "created_at"], unique=False
+        )
+        batch_op.create_index(
+            "uq_job_dedup_key_queued",
+            ["kind", "dedup_key"],
+            unique=True,
+            sqlite_where=sa.text("state = 'queued' AND dedup_key IS NOT NULL"),
+            postgresql_where=sa.text("state = 'queued' AND dedup_key IS NOT NULL"),
         )
 
     op.create_table(
@@ -1580,6 +1630,16 @@ def downgrade() -> None:
 
     op.drop_table("plan_figure")
     op.drop_table("plan_action")
+    with op.batch_alter_table("job", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_job_dedup_key_queued",
+            sqlite_where=sa.text("state = 'queued' AND dedup_key IS NOT NULL"),
+            postgresql_where=sa.text("state = 'queued' AND dedup_key IS NOT NULL"),
+        )
+        batch_op.drop_index("ix_job_submitted_by_id_created_at")
+        batch_op.drop_index("ix_job_state_run_after")
+
+    op.drop_table("job")
     with op.batch_alter_table("industry_class", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_industry_class_industry_id"))
 

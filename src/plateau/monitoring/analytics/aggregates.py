@@ -67,11 +67,33 @@ def mark_all(session: Session) -> None:
     tracking.mark(session, [tracking.EVERYTHING])
 
 
+# Set on a session whose transaction renewed the data version (cached tables went stale).
+RENEWED = "analytics_version_renewed"
+
+
 def sync_pending(session: Session) -> None:
-    """Flush, and absorb the changes if this session wrote any (the before-commit hook)."""
+    """Flush, and absorb the changes if this session wrote any (the before-commit hook).
+
+    When that renews the data version, a dashboard warm-up job is queued in the same
+    transaction (one waiting at most), so that the next dashboard is served from the cache
+    instead of recomputing inside somebody's request.
+    """
     session.flush()
     if session.info.get(tracking.MARKED):
+        session.info.pop(RENEWED, None)
         sync(session)
+        if session.info.pop(RENEWED, False):
+            queue_warm_up(session)
+
+
+def queue_warm_up(session: Session) -> None:
+    """Queue the recomputation of the dashboards' cached tables (deduplicated)."""
+    from plateau.auth.schemas import SYSTEM
+    from plateau.jobs import service as jobs_service
+
+    jobs_service.submit(
+        session, kind="analytics.warmup", params={}, actor=SYSTEM, dedup_key="dashboards"
+    )
 
 
 def sync(session: Session) -> str:
@@ -131,6 +153,7 @@ def _absorb(session: Session, cat: Catalog, fp: str) -> str:
             delete(AnalyticsPending).where(AnalyticsPending.id <= max(i for i, _e in pending))
         )
     version = uuid.uuid4().hex
+    session.info[RENEWED] = True
     session.execute(
         update(AnalyticsState)
         .where(AnalyticsState.id == STATE_ID)

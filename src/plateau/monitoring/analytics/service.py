@@ -851,6 +851,12 @@ def dashboard(
 # --- early warnings ---
 
 
+def warm_up(session: Session, *, actor: Actor) -> None:
+    """Compute the tables the region-wide dashboard and warnings read, into the cache."""
+    dashboard(session, actor=actor, scope="region")
+    warnings_report(session, actor=actor)
+
+
 def warnings_report(
     session: Session,
     *,

@@ -1,0 +1,24 @@
+"""Background jobs of the indicator engine: dashboard warm-up (kind ``analytics.warmup``).
+
+The computed tables live in the memory of the process that computed them (decision 0004):
+the warm-up helps the web process whose worker thread runs it; with several web processes
+the others still compute on their first request.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from plateau.i18n import _
+
+if TYPE_CHECKING:
+    from plateau.jobs.service import JobContext
+
+
+def warm_up(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Recompute the dashboards' cached tables after the data changed."""
+    from plateau.monitoring.analytics import service as analytics_service
+
+    with ctx.session() as session:
+        analytics_service.warm_up(session, actor=ctx.actor)
+    return {"summary": _("The dashboards are up to date.")}
