@@ -199,6 +199,34 @@ def start_run(
     return run
 
 
+def submit_run(
+    session: Session, *, actor: Actor, measure: str = "quantity", horizon: int = 0
+) -> ForecastRun:
+    """Queue a run and the background job that computes it (in the caller's transaction)."""
+    from plateau.jobs import service as jobs_service
+
+    run = start_run(session, actor=actor, measure=measure, horizon=horizon)
+    job = jobs_service.submit(
+        session,
+        kind="forecast.run",
+        params={"run_id": run.id},
+        actor=actor,
+    )
+    run.job_id = job.id
+    session.flush()
+    return run
+
+
+def pending_run(session: Session, *, actor: Actor) -> ForecastRun | None:
+    """The newest run still queued or running (its job's progress is shown)."""
+    return session.scalar(
+        select(ForecastRun)
+        .where(ForecastRun.status.in_(("queued", "running")), ForecastRun.job_id.is_not(None))
+        .order_by(ForecastRun.id.desc())
+        .limit(1)
+    )
+
+
 def execute_run(
     session: Session,
     *,

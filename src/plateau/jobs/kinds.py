@@ -15,6 +15,7 @@ KINDS: dict[str, str] = {
     "monitoring.import": "plateau.monitoring.jobs:run_import",
     "trace.webhook": "plateau.trace.jobs:deliver_webhook",
     "analytics.warmup": "plateau.monitoring.analytics.jobs:warm_up",
+    "forecast.run": "plateau.forecast.jobs:run_forecast",
 }
 
 LABELS: dict[str, str] = {
