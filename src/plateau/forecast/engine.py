@@ -339,10 +339,6 @@ def _statsforecast(names: Sequence[str], structure: Structure, h: int) -> Any:
     )
 
 
-def _min_length(structure: Structure) -> int:
-    return int(structure.Y.groupby("unique_id").size().min())
-
-
 # --- backtests ---------------------------------------------------------------------------
 
 
@@ -359,12 +355,17 @@ def backtest(
     import pandas as pd
 
     Y = structure.Y
-    shortest = _min_length(structure)
-    # Each training window keeps at least two seasons (or 8 points) before its cutoff.
+    # Each training window keeps at least two seasons (or 8 points) before its cutoff; series
+    # too short for that (new products) sit the backtest out and take their level's choice.
     need = max(2 * structure.season, 8)
-    n_windows = min(n_windows, max(0, (shortest - need) // max(h, 1)))
-    if n_windows < 1:
+    sizes = Y.groupby("unique_id").size()
+    eligible = sizes[sizes >= need + h * n_windows]
+    while eligible.empty and n_windows > 1:
+        n_windows -= 1
+        eligible = sizes[sizes >= need + h * n_windows]
+    if eligible.empty:
         return pd.DataFrame(), pd.DataFrame()
+    Y = Y[Y["unique_id"].isin(eligible.index)]
     progress(0, 1, "backtest")
     sf = _statsforecast(models, structure, h)
     frame = Y if distributed is None else distributed(Y)
