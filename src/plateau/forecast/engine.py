@@ -354,6 +354,8 @@ def backtest(
     """Rolling-origin backtests: return (scores per series and model, leaderboard per level)."""
     import pandas as pd
 
+    if n_windows < 1:
+        return pd.DataFrame(), pd.DataFrame()
     Y = structure.Y
     # Each training window keeps at least two seasons (or 8 points) before its cutoff; series
     # too short for that (new products) sit the backtest out and take their level's choice.

@@ -45,7 +45,7 @@ def _fan_option(series: ForecastSeries, title: str) -> str:
     option: dict[str, Any] = {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "grid": {"left": 60, "right": 20, "top": 40, "bottom": 40},
+        "grid": {"left": 10, "right": 20, "top": 40, "bottom": 30, "containLabel": True},
         "xAxis": {"type": "time"},
         "yAxis": {"type": "value", "scale": True},
         "series": [
