@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import monitoring, trace
+from bench import forecast, monitoring, trace
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--items", type=int, default=40, help="items traced per kind and direction")
     tr.add_argument("--queries", type=int, default=50, help="requests per query filter")
     tr.add_argument("--repeat", type=int, default=3, help="best of N timed runs")
+    fc = sub.add_parser(
+        "forecast", help="platform forecast path vs. bare statsforecast + hierarchicalforecast"
+    )
+    fc.add_argument("--series", type=int, default=10_000, help="bottom series (issue #9: 10000)")
     args = parser.parse_args(argv)
+    if args.benchmark == "forecast":
+        forecast.run(args.series)
+        return 0
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     if args.benchmark == "trace":
         met = trace.main(

@@ -36,6 +36,7 @@ def make_run(session: Session, *, lone_enterprise: int = 1) -> ForecastRun:
     session.flush()
     cells = [
         ("total", None, None, 4, None),
+        ("market_kind", "in_region", None, 3, None),
         ("market", "in_region", "in_540100", 3, None),
         ("market", "domestic", "chengdu", 1, lone_enterprise),
     ]

@@ -93,3 +93,20 @@ def test_only_region_wide_roles_start_runs(session: Session) -> None:
 
     with pytest.raises(Forbidden):
         service.start_run(session, actor=PUBLIC)
+
+
+def test_a_run_is_a_background_job(session: Session, session_factory) -> None:  # type: ignore[no-untyped-def]
+    from plateau.jobs import service as jobs_service
+    from plateau.jobs.models import Job
+
+    _world(session)
+    run = service.submit_run(session, actor=SYSTEM, horizon=3)
+    assert run.status == "queued" and run.job_id is not None
+    job = session.get(Job, run.job_id)
+    assert job is not None
+    job.params = {**job.params, "models": ["SeasonalNaive", "Naive"], "n_windows": 1}
+    session.commit()
+    assert jobs_service.run_pending(session_factory, kind="forecast.run") == 1
+    session.expire_all()
+    assert session.get(service.ForecastRun, run.id).status == "done"  # type: ignore[union-attr]
+    assert service.latest_run(session, actor=PUBLIC) is not None

@@ -46,8 +46,8 @@ def runs(session: DbSession, actor: CurrentActor) -> list[RunRead]:
 
 @router.post("/runs", response_model=RunRead, status_code=202)
 def start_run(session: DbSession, actor: UserActor, data: RunCreate) -> RunRead:
-    """Queue a forecast run (region administrators and analysts)."""
-    run = service.start_run(session, actor=actor, measure=data.measure, horizon=data.horizon)
+    """Queue a forecast run as a background job (region administrators and analysts)."""
+    run = service.submit_run(session, actor=actor, measure=data.measure, horizon=data.horizon)
     return RunRead.model_validate(run)
 
 

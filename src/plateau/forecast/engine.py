@@ -339,10 +339,6 @@ def _statsforecast(names: Sequence[str], structure: Structure, h: int) -> Any:
     )
 
 
-def _min_length(structure: Structure) -> int:
-    return int(structure.Y.groupby("unique_id").size().min())
-
-
 # --- backtests ---------------------------------------------------------------------------
 
 
@@ -353,20 +349,31 @@ def backtest(
     models: Sequence[str],
     n_windows: int = 2,
     progress: Progress = _noop,
+    distributed: Callable[[pd.DataFrame], Any] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling-origin backtests: return (scores per series and model, leaderboard per level)."""
     import pandas as pd
 
-    Y = structure.Y
-    shortest = _min_length(structure)
-    # Each training window keeps at least two seasons (or 8 points) before its cutoff.
-    need = max(2 * structure.season, 8)
-    n_windows = min(n_windows, max(0, (shortest - need) // max(h, 1)))
     if n_windows < 1:
         return pd.DataFrame(), pd.DataFrame()
+    Y = structure.Y
+    # Each training window keeps at least two seasons (or 8 points) before its cutoff; series
+    # too short for that (new products) sit the backtest out and take their level's choice.
+    need = max(2 * structure.season, 8)
+    sizes = Y.groupby("unique_id").size()
+    eligible = sizes[sizes >= need + h * n_windows]
+    while eligible.empty and n_windows > 1:
+        n_windows -= 1
+        eligible = sizes[sizes >= need + h * n_windows]
+    if eligible.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    Y = Y[Y["unique_id"].isin(eligible.index)]
     progress(0, 1, "backtest")
     sf = _statsforecast(models, structure, h)
-    cv = sf.cross_validation(df=Y, h=h, n_windows=n_windows, step_size=h, level=list(LEVELS))
+    frame = Y if distributed is None else distributed(Y)
+    cv = _local(
+        sf.cross_validation(df=frame, h=h, n_windows=n_windows, step_size=h, level=list(LEVELS))
+    )
     cv = cv.reset_index() if "unique_id" not in cv.columns else cv
     names = list(models)
     if len(names) >= 3:
@@ -519,11 +526,15 @@ def forecast(
     reconcile_with: str = PUBLISHED,
     progress: Progress = _noop,
     backtest_h: int | None = None,
+    distributed: Callable[[pd.DataFrame], Any] | None = None,
 ) -> Result:
     """Forecast every series, pick the model per level by backtest, reconcile.
 
     ``backtest_h`` (default ``h``) is the horizon of each backtest window: a long forecast
     (to a plan year) is still chosen on how models do over the next year or so.
+    ``distributed`` turns a pandas frame into a Dask, Spark or Ray frame: statsforecast then
+    fits the series on that cluster through fugue (no in-sample fits there, so MinTrace(ols)
+    and BottomUp, which do not need them, reconcile the result locally).
     """
     import numpy as np
 
@@ -532,15 +543,23 @@ def forecast(
     names = candidate_models(structure, models)
     notes = list(structure.notes)
     progress(0, 4, "backtest")
-    _, board = backtest(structure, h=backtest_h or h, models=names, n_windows=n_windows)
+    _, board = backtest(
+        structure, h=backtest_h or h, models=names, n_windows=n_windows, distributed=distributed
+    )
     default = "SeasonalNaive" if "SeasonalNaive" in names else names[0]
     chosen, reasons = choose(board, structure, default)
     if board.empty:
         notes.append(Note("no_backtest", "", default))
     progress(1, 4, "forecast")
     sf = _statsforecast(names, structure, h)
-    fc = sf.forecast(df=structure.Y, h=h, level=list(LEVELS), fitted=True)
-    fitted = sf.forecast_fitted_values()
+    if distributed is None:
+        fc = sf.forecast(df=structure.Y, h=h, level=list(LEVELS), fitted=True)
+        fitted = sf.forecast_fitted_values()
+    else:
+        fc = _local(sf.forecast(df=distributed(structure.Y), h=h, level=list(LEVELS)))
+        fitted = structure.Y.copy()
+        for name in names:
+            fitted[name] = float("nan")  # not computed on a cluster; see the docstring
     fc = fc.reset_index() if "unique_id" not in fc.columns else fc
     fitted = fitted.reset_index() if "unique_id" not in fitted.columns else fitted
     if any(m == COMBO for m in chosen.values()):
@@ -581,6 +600,24 @@ def forecast(
             methods[c.split("/", 1)[1]] = rec[c]
     methods["base"] = rec[CHOSEN]
     return Result(out.reset_index(drop=True), board, chosen, reasons, used, notes, methods)
+
+
+def _local(frame: Any) -> pd.DataFrame:
+    """A pandas frame from a pandas, Dask (``compute``) or Spark/Ray (``toPandas``/``to_pandas``) one."""
+    import pandas as pd
+
+    if isinstance(frame, pd.DataFrame):
+        return frame
+    for method in ("compute", "toPandas", "to_pandas"):
+        if hasattr(frame, method):
+            out = getattr(frame, method)()
+            # Arrow-backed columns back to the dtypes of the local path.
+            out["unique_id"] = out["unique_id"].astype(str).astype(object)
+            out["ds"] = pd.to_datetime(out["ds"]).astype("datetime64[ns]")
+            if "cutoff" in out.columns:
+                out["cutoff"] = pd.to_datetime(out["cutoff"]).astype("datetime64[ns]")
+            return out.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    raise TypeError(type(frame))
 
 
 def _combo_members(board: pd.DataFrame) -> list[str]:

@@ -16,6 +16,14 @@ def run_forecast(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     """Forecast every sales series of the queued run ``params["run_id"]``."""
     with ctx.session() as session:
         run = service.execute_run(
-            session, run_id=int(params["run_id"]), actor=SYSTEM, progress=ctx.progress
+            session,
+            run_id=int(params["run_id"]),
+            actor=SYSTEM,
+            models=params.get("models"),
+            n_windows=int(params.get("n_windows", 2)),
+            progress=ctx.progress,
         )
-        return {"run_id": run.id, "status": run.status, "n_series": run.n_series}
+        from plateau.i18n import _
+
+        summary = _("Forecast run %(id)s stored: %(n)s series.", id=run.id, n=run.n_series)
+        return {"run_id": run.id, "status": run.status, "summary": summary, "url": "/forecast"}

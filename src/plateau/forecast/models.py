@@ -66,6 +66,7 @@ class ForecastRun(Base):
     notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     error: Mapped[str] = mapped_column(Text, default="")
     n_series: Mapped[int] = mapped_column(Integer, default=0)
+    job_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the background job
 
 
 class ForecastSeries(Base):

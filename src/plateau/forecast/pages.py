@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from plateau import tabular
-from plateau.auth.schemas import Actor
+from plateau.auth.schemas import SYSTEM, Actor
 from plateau.errors import ValidationFailed
 from plateau.forecast import service
 from plateau.forecast.models import ForecastRun, ForecastSeries
@@ -45,7 +45,7 @@ def _fan_option(series: ForecastSeries, title: str) -> str:
     option: dict[str, Any] = {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "grid": {"left": 60, "right": 20, "top": 40, "bottom": 40},
+        "grid": {"left": 10, "right": 20, "top": 40, "bottom": 30, "containLabel": True},
         "xAxis": {"type": "time"},
         "yAxis": {"type": "value", "scale": True},
         "series": [
@@ -137,6 +137,8 @@ def explorer(
         "plan_checks": service.demand_vs_plan(session, actor=actor),
         "plan_names": names,
         "forecast_service": service,
+        "may_run": service.may_run(actor),
+        "job": _pending_job(session, actor),
     }
     if run is not None:
         visible = service.visible_enterprises(session, actor=actor)
@@ -162,6 +164,25 @@ def explorer(
             session, run=run, actor=actor, industry=sel["industry"]
         )
     return render(request, "forecast/explorer.html", context, actor=actor, active="forecast")
+
+
+def _pending_job(session: DbSession, actor: Actor) -> Any:
+    """The job of a run still being computed, for the progress partial (region-wide users)."""
+    if not service.may_run(actor):
+        return None
+    pending = service.pending_run(session, actor=actor)
+    if pending is None or pending.job_id is None:
+        return None
+    from plateau.jobs import service as jobs_service
+
+    return jobs_service.get_job(session, pending.job_id, actor=SYSTEM)
+
+
+@router.post("/forecast/runs", dependencies=[Csrf])
+def start_run(session: DbSession, actor: UserActor, measure: str = Form("quantity")) -> Response:
+    """Queue a forecast run as a background job; the explorer shows its progress."""
+    service.submit_run(session, actor=actor, measure=measure)
+    return RedirectResponse(f"/forecast?measure={measure}", status_code=303)
 
 
 def _children(

@@ -20,6 +20,7 @@ class RunRead(BaseModel):
     data_version: str
     reconciliation: str
     n_series: int
+    job_id: int | None = Field(None, description="the background job computing the run")
     chosen: dict[str, Any] = Field(description="level -> chosen model and the reason")
 
 
@@ -64,4 +65,5 @@ class ScoreRead(BaseModel):
     coverage_80: float | None
     coverage_95: float | None
     n_series: int
+    job_id: int | None = Field(None, description="the background job computing the run")
     chosen: bool

@@ -89,6 +89,7 @@ LEVELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("category", ("industry", "category")),
     ("product", ("industry", "category", "product")),
     ("channel", ("channel",)),
+    ("market_kind_industry", ("market_kind", "industry")),
     ("market_industry", ("market_kind", "market", "industry")),
     ("market_category", ("market_kind", "market", "industry", "category")),
     ("bottom", COLUMNS),
@@ -197,6 +198,34 @@ def start_run(
     session.add(run)
     session.flush()
     return run
+
+
+def submit_run(
+    session: Session, *, actor: Actor, measure: str = "quantity", horizon: int = 0
+) -> ForecastRun:
+    """Queue a run and the background job that computes it (in the caller's transaction)."""
+    from plateau.jobs import service as jobs_service
+
+    run = start_run(session, actor=actor, measure=measure, horizon=horizon)
+    job = jobs_service.submit(
+        session,
+        kind="forecast.run",
+        params={"run_id": run.id},
+        actor=actor,
+    )
+    run.job_id = job.id
+    session.flush()
+    return run
+
+
+def pending_run(session: Session, *, actor: Actor) -> ForecastRun | None:
+    """The newest run still queued or running (its job's progress is shown)."""
+    return session.scalar(
+        select(ForecastRun)
+        .where(ForecastRun.status.in_(("queued", "running")), ForecastRun.job_id.is_not(None))
+        .order_by(ForecastRun.id.desc())
+        .limit(1)
+    )
 
 
 def execute_run(
@@ -496,6 +525,7 @@ def level_name(level: str) -> str:
         "category": _("Product category"),
         "product": _("Product"),
         "channel": _("Channel"),
+        "market_kind_industry": _("Market type × industry"),
         "market_industry": _("Market region × industry"),
         "market_category": _("Market region × category"),
         "bottom": _("Market × product × channel"),

@@ -16,6 +16,7 @@ KINDS: dict[str, str] = {
     "trace.webhook": "plateau.trace.jobs:deliver_webhook",
     "analytics.warmup": "plateau.monitoring.analytics.jobs:warm_up",
     "policy.run": "plateau.policy.jobs:run_policy",
+    "forecast.run": "plateau.forecast.jobs:run_forecast",
 }
 
 LABELS: dict[str, str] = {

@@ -54,7 +54,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("recognition", lazy("Brands and awards"), "/recognition", parent="quality", description=lazy("Fashion week, 地球第三极 and the list of famous products: nominations, jury, public vote and results.")),
     NavItem("standards", lazy("Standards"), "/standards", parent="quality", description=lazy("The standards programme of 专栏2: the register, progress and enterprise self-declarations.")),
     NavItem("exchange", lazy("Supply and demand"), "/exchange", parent="quality", description=lazy("Offers and needs of materials, packaging, processing and design, matched, with threads.")),
-    NavItem("forecast", lazy("Demand forecast"), "/forecast", roles=LOGGED_IN, description=lazy("Demand forecasts by market region, category and product.")),
+    NavItem("forecast", lazy("Demand forecast"), "/forecast", description=lazy("Demand forecasts by market region, category and product.")),
     NavItem("policy", lazy("Incentive policies"), "/policy", roles=LOGGED_IN, description=lazy("The subsidies each enterprise is entitled to without applying (免申即享).")),
     NavItem("policy_notices", lazy("Policy notices"), "/policy/notices", roles=frozenset({Role.PUBLIC}), description=lazy("Published lists of enterprises entitled to incentives (公示), open to objections.")),
     NavItem("jobs", lazy("Background jobs"), "/jobs", roles=LOGGED_IN, description=lazy("Imports, forecast runs and other long work, with their progress.")),
