@@ -39,6 +39,7 @@ from plateau.db import chunked, make_engine, make_sessionmaker, session_scope
 console = Console()
 LOCUSTFILE = Path(__file__).with_name("load_locustfile.py")
 IMPORT_BLOCKS = 40
+KEEP_ALIVE_S = 75
 IMPORT_ROWS = 50
 
 
@@ -175,6 +176,11 @@ def server(url: str, var_dir: Path, workers: int, log: Path) -> Iterator[str]:
                 "--log-level",
                 "warning",
                 "--no-access-log",
+                # Longer than any client's idle time between requests: with uvicorn's
+                # default of 5 s, a client reusing a connection just as the server closed it
+                # got "connection reset" (officers wait 2-5 s between pages).
+                "--timeout-keep-alive",
+                str(KEEP_ALIVE_S),
             ],
             env=env,
             stdout=out,
