@@ -1,4 +1,4 @@
-"""Run a benchmark: ``python -m bench monitoring|trace [--backend sqlite|postgresql|both] ...``."""
+"""Run a benchmark: ``python -m bench monitoring|trace|load [--backend sqlite|postgresql|both] ...``."""
 
 from __future__ import annotations
 
@@ -46,12 +46,27 @@ def main(argv: list[str] | None = None) -> int:
         "forecast", help="platform forecast path vs. bare statsforecast + hierarchicalforecast"
     )
     fc.add_argument("--series", type=int, default=10_000, help="bottom series (issue #9: 10000)")
+    ld = sub.add_parser(
+        "load",
+        help="the real server under a crowd (Locust): errors, p50/p95/p99, nothing lost",
+    )
+    ld.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    ld.add_argument("--users", type=int, default=32, help="concurrent simulated users")
+    ld.add_argument("--minutes", type=float, default=10, help="how long the crowd stays")
+    ld.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     args = parser.parse_args(argv)
     if args.benchmark == "forecast":
         forecast.run(args.series)
         return 0
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    if args.benchmark == "trace":
+    if args.benchmark == "load":
+        from bench import load
+
+        results = load.main(
+            backends, users=max(1, args.users), minutes=args.minutes, workers=max(1, args.workers)
+        )
+        met = all(r.clean and (r.consumer_p95 or 0) < 300 for r in results)
+    elif args.benchmark == "trace":
         met = trace.main(
             backends,
             events=args.events,

@@ -31,7 +31,8 @@ PAGES = [
     f"/01/{GTIN}/10/{LOT}/21/guard-1",
     "/registry/enterprises",
     "/monitoring/returns",
-    "/monitoring/analytics",
+    "/monitoring/dashboard",
+    "/monitoring/warnings",
     "/account",
 ]
 # Routes that walk the captured events (genealogy, recall, cold chain, the EPCIS query).
