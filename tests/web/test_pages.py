@@ -81,7 +81,7 @@ def test_login_next_is_kept_on_site(client: TestClient, session: Session) -> Non
 
 
 def test_pages_for_logged_in_users_redirect_the_public_to_login(client: TestClient) -> None:
-    resp = client.get("/forecast", follow_redirects=False)
+    resp = client.get("/policy", follow_redirects=False)
     assert resp.status_code == 303 and resp.headers["location"].startswith("/login")
 
 
