@@ -253,3 +253,25 @@ def test_above_size_pipeline_projects_who_crosses_next_year(session: Session) ->
     assert 0.5 < found[rising.uscc].probability <= 1
     assert found[rising.uscc].award_cny == Decimal("300000.00")  # Lhasa garment: first-time award
     assert pipeline.expected_awards_cny > 0
+
+
+def test_above_size_pipeline_counts_towards_the_plans_new_above_size_target(
+    session: Session,
+) -> None:
+    # 2024 and 2025 are counted against "新增入规企业 15 家左右" (2022–2025); 2026 on against
+    # "再新增入规企业 20 家" (2025–2030), both region targets of the 533 plan.
+    for year, (target_year, target, since) in {
+        2024: (2025, 15, 2022),
+        2026: (2030, 20, 2025),
+    }.items():
+        pipeline = service.upgrade_pipeline(session, actor=SYSTEM, year=year)
+        assert pipeline.target is not None
+        assert (pipeline.target.year, pipeline.target.target, pipeline.target.since_year) == (
+            target_year,
+            target,
+            since,
+        )
+        if pipeline.target.actual is not None:
+            assert pipeline.target.expected_total == pytest.approx(
+                pipeline.target.actual + pipeline.expected_count
+            )

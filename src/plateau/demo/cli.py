@@ -82,6 +82,11 @@ def load(
         "--today",
         help="Generate history up to the month before this date (YYYY-MM-DD; default: today).",
     ),
+    forecasts: bool = typer.Option(
+        True,
+        "--forecasts/--no-forecasts",
+        help="Queue demand-forecast runs of the demo sales (the server's job worker computes them).",
+    ),
 ) -> None:
     """Generate the synthetic demo world (calibrated on the plan's 2022 figures) and load it."""
     as_of = _parse_today(today)
@@ -117,6 +122,12 @@ def load(
                 result = service.load_demo(
                     session, seed=seed, today=as_of, force=force, actor=SYSTEM, progress=report
                 )
+            if forecasts:
+                # Minutes of work: a background job, so `make run` serves pages meanwhile.
+                from plateau.forecast import service as forecast_service
+
+                for measure in ("quantity", "revenue"):
+                    forecast_service.submit_run(session, actor=SYSTEM, measure=measure)
     except DomainError as exc:
         err.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from None
@@ -132,6 +143,12 @@ def load(
         )
     )
     _print_calibration(result.calibration, result.plan_2022)
+    if forecasts:
+        console.print(
+            _(
+                "Demand forecasts of the demo sales are queued: the server's job worker computes them after it starts (progress on /forecast and /jobs)."
+            )
+        )
     if result.credentials_file:
         console.print(
             _(

@@ -1013,7 +1013,42 @@ class Pipeline:
     candidates: list[Candidate]
     expected_count: float
     expected_awards_cny: Decimal
-    target: float | None  # the plan's 新增入规企业 target of that year, where it has one
+    target: PlanTarget | None = None  # the plan's nearest 新增入规企业 target, where there is one
+
+
+@dataclass
+class PlanTarget:
+    """The plan's 新增入规企业 target the pipeline contributes to, and where it stands."""
+
+    year: int
+    since_year: int | None
+    target: float
+    actual: float | None  # measured new above-size enterprises since ``since_year``
+    expected_total: float | None  # actual + the pipeline's expected newcomers
+
+
+NEW_ABOVE_SIZE = "new_enterprises_above_size"
+
+
+def _new_above_size_target(
+    session: Session, *, actor: Actor, year: int, expected: float
+) -> PlanTarget | None:
+    """The region's nearest 新增入规企业 target from ``year`` on, through the analytics service."""
+    from plateau.monitoring.analytics import service as analytics_service
+
+    try:
+        rows = analytics_service.target_progress(session, actor=actor, scope="region")
+    except (Forbidden, NotFound):
+        return None
+    ahead = sorted(
+        (r for r in rows if r.indicator == NEW_ABOVE_SIZE and r.target_year >= year),
+        key=lambda r: r.target_year,
+    )
+    if not ahead:
+        return None
+    row = ahead[0]
+    total = None if row.actual is None else row.actual + expected
+    return PlanTarget(row.target_year, row.since_year, row.target, row.actual, total)
 
 
 def upgrade_pipeline(session: Session, *, actor: Actor, year: int | None = None) -> Pipeline:
@@ -1061,7 +1096,8 @@ def upgrade_pipeline(session: Session, *, actor: Actor, year: int | None = None)
     expected_awards = sum(
         (c.award_cny * Decimal(str(round(c.probability, 4))) for c in candidates), ZERO
     ).quantize(Decimal("0.01"))
-    return Pipeline(to_year, candidates, expected, expected_awards, None)
+    target = _new_above_size_target(session, actor=actor, year=to_year, expected=expected)
+    return Pipeline(to_year, candidates, expected, expected_awards, target)
 
 
 # --- what-if ---
