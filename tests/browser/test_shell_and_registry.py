@@ -17,11 +17,12 @@ pytestmark = pytest.mark.browser
 def test_public_dashboard_in_chinese_then_english(page: Page) -> None:
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
-    expect(page.locator('[data-indicator="output_value"]')).to_contain_text("75亿元")
+    # The plan card of the figure (the table of latest measured figures has its own row).
+    expect(page.locator('div.kpi[data-indicator="output_value"]')).to_contain_text("75亿元")
     expect(page.locator("[data-demo-banner]")).to_contain_text("演示数据")
     page.click('a[data-lang="en"]')
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.locator('[data-indicator="output_value"]')).to_contain_text("CNY 7.50 bn")
+    expect(page.locator('div.kpi[data-indicator="output_value"]')).to_contain_text("CNY 7.50 bn")
     expect(page.locator("[data-demo-banner]")).to_contain_text("synthetic")
     page.click('a[data-lang="zh_Hans_CN"]')
     expect(page.locator('nav a[data-nav="plan"]')).to_have_text("规划与目标")

@@ -13,7 +13,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.auth.schemas import Actor, Role
 from plateau.trace import access, api
@@ -201,8 +201,12 @@ def test_a_logged_in_browser_session_reads_but_needs_csrf_to_capture(
 
 
 def test_subscribers_are_sent_only_what_they_may_see(
-    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+    client: TestClient,
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    session_factory: sessionmaker[Session],
 ) -> None:
+    from plateau.jobs import service as jobs_service
     from plateau.trace import subscriptions
 
     sent: list[list[str]] = []
@@ -236,11 +240,14 @@ def test_subscribers_are_sent_only_what_they_may_see(
     )
     assert sub.status_code == 201
     capture(client, world.tokens["b"], document(object_event(eventID=_id("b2"))))
+    # Deliveries are jobs: run what each capture queued.
+    jobs_service.run_pending(session_factory, kind="trace.webhook")
     assert sent == []
     later = object_event(
         [world.item_of_a], eventID=_id("b3"), biz_step="receiving", disposition="in_progress"
     )
     capture(client, world.tokens["b"], document(later))
+    jobs_service.run_pending(session_factory, kind="trace.webhook")
     assert sent == [[_id("b3")]]
 
 

@@ -132,7 +132,9 @@ def test_labels_writes_a_sheet_or_an_archive(cli: World, tmp_path: Path) -> None
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     index = zipfile.ZipFile(io.BytesIO(archive.read_bytes())).read("labels.csv").decode()
-    assert f"https://id.gs1.org/01/{cli.bottles.gtin}/10/L1/21/103" in index
+    # Without --base-url the labels point at the configured public URL, never a guess.
+    base = get_settings().public_url.rstrip("/")
+    assert f"{base}/01/{cli.bottles.gtin}/10/L1/21/103" in index
     broken = runner.invoke(lineage_cli.app, ["labels", "--gtin", "123", "--out", str(sheet)])
     assert broken.exit_code == 1
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.auth.models import SecurityEvent
 from plateau.auth.schemas import Role
@@ -144,8 +144,9 @@ def test_the_consumer_page_names_the_true_owner(
 
 
 def test_the_owners_events_never_reach_the_other_enterprises_webhook(
-    client: TestClient, session: Session, world: World
+    client: TestClient, session: Session, world: World, session_factory: sessionmaker[Session]
 ) -> None:
+    from plateau.jobs import service as jobs_service
     from tests.trace.test_query_named import Hook, _create
 
     code = gtin(90006).zfill(14)
@@ -169,10 +170,13 @@ def test_the_owners_events_never_reach_the_other_enterprises_webhook(
             world.tokens["a"],
             document(object_event([sgtin_of(code, "bottle-7")], eventID=A_EVENT_2)),
         )
+        # Deliveries are jobs: run what the capture queued.
+        jobs_service.run_pending(session_factory, kind="trace.webhook")
         assert hook.received == []
         # B's own event is delivered: the subscription works.
         own = gtin(80002).zfill(14)
         capture(client, world.tokens["b"], document(object_event([sgtin_of(own, "b-1")])))
+        jobs_service.run_pending(session_factory, kind="trace.webhook")
         assert len(hook.received) == 1
     finally:
         hook.close()

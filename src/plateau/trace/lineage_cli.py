@@ -167,7 +167,7 @@ def labels(
     base_url: str = typer.Option(
         "",
         "--base-url",
-        help="Host of the Digital Links (default: the public_url setting, else id.gs1.org).",
+        help="Host of the Digital Links (default: the public_url setting).",
     ),
 ) -> None:
     """Make QR labels (GS1 Digital Link) for a product, a lot or its serialised items."""

@@ -54,11 +54,22 @@ def parse_xml(data: bytes) -> Any:
         raise XmlBindingError(
             _("The XML is not well-formed: %(error)s", error=str(exc)), "/"
         ) from exc
-    if root.getroottree().docinfo.doctype:
+    docinfo = root.getroottree().docinfo
+    internal = docinfo.internalDTD
+    if (
+        docinfo.system_url
+        or docinfo.public_id
+        or (internal is not None and any(True for _e in internal.iterentities()))
+    ):
         # Entities stay unresolved by the parser, and the schema validator then fails on
-        # the entity references; an EPCIS document has no use for a DTD at all.
+        # the entity references; an EPCIS document has no use for entities or an external
+        # DTD. A bare "<!DOCTYPE project>" (as in some of GS1's examples) declares nothing.
         raise XmlBindingError(
-            _("The XML has a document type declaration (DTD); EPCIS documents may not."), "/"
+            _(
+                "The XML declares entities or an external DTD; EPCIS documents may not. "
+                "Remove the <!DOCTYPE …> declaration."
+            ),
+            "/",
         )
     return root
 
