@@ -35,6 +35,7 @@ from plateau.monitoring.analytics.schemas import (
 )
 from plateau.tabular import export_response
 from plateau.web.deps import Csrf, DbSession, UserActor
+from plateau.web.params import PostedForm
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Csrf])
@@ -494,9 +495,10 @@ def decomposition_page(
 
 
 @router.post("/monitoring/decomposition", response_class=HTMLResponse)
-async def decomposition_save(request: Request, session: DbSession, actor: UserActor) -> Response:
+def decomposition_save(
+    request: Request, session: DbSession, actor: UserActor, form: PostedForm
+) -> Response:
     """Save shares, accept the suggested ones, or clear them (region administrator)."""
-    form = await request.form()
     plan = str(form.get("plan") or service.MAIN_PLAN)
     indicator = str(form.get("indicator") or "")
     year_text = str(form.get("year") or "")
