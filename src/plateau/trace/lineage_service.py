@@ -228,7 +228,7 @@ def _trace_read(session: Session, parsed: Parsed, walk: Genealogy, catalog: Cata
     if first is not None and first.county_code:
         row = catalog.county(first.county_code)
         if row is not None:
-            pref = catalog.refs.prefectures.get(row.prefecture_code)
+            pref = catalog.prefecture(row.prefecture_code)
             county = CountyRead(
                 code=row.code,
                 name=resolver.loc(row.name_zh, row.name_en),
@@ -409,9 +409,14 @@ def cold_chain_of(session: Session, *, identifier: str, actor: Actor) -> ColdCha
 
 
 def _cold_chain(
-    session: Session, walk: Genealogy, catalog: Catalog, gtin: str | None, name: Any
+    session: Session,
+    walk: Genealogy,
+    catalog: Catalog,
+    gtin: str | None,
+    name: Any,
+    config: mass_balance.Config | None = None,
 ) -> ColdChainRead:
-    config = mass_balance.load_config(session)
+    config = config or mass_balance.load_config(session)
     kind = config.kind_of(gtin)
     info = config.kinds.get(kind) if kind else None
     catalog.load_places(
@@ -513,12 +518,13 @@ def consumer_view(
     }
     lot_nodes = {k for k in walk.nodes if key_parts(k).kind == "lot"}
     flags = []
+    config = mass_balance.load_config(session)  # read once for the balance and the cold chain
     if lot_nodes:
         checked = mass_balance.balance(
             session,
             visible=true(),
             catalog=catalog,
-            config=mass_balance.load_config(session),
+            config=config,
             lots=lot_nodes,
         )
         flags = [f for t in checked.transformations for f in t.flags] + [
@@ -560,7 +566,7 @@ def consumer_view(
             "origin_county": county,
             "origin_prefecture": prefecture,
             "journey": resolver.journey(catalog, walk, owner=owner),
-            "cold_chain": _cold_chain(session, walk, catalog, code, public_name),
+            "cold_chain": _cold_chain(session, walk, catalog, code, public_name, config),
             "verdict": verdict,
             "verdict_label": resolver.verdict_label(verdict),
             "reasons": reasons,

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Actor
 from plateau.errors import DomainError, FieldError, ValidationFailed
-from plateau.i18n import _, lazy
-from plateau.trace import cold_chain
+from plateau.i18n import _, get_locale, lazy
+from plateau.trace import cold_chain, page_cache
 from plateau.trace import lineage_service as service
 from plateau.trace import service as epcis_service
 from plateau.trace.genealogy import Direction
@@ -353,20 +353,24 @@ def _consumer(
     lot: str | None,
     serial: str | None,
 ) -> Response:
-    view: ConsumerView = service.consumer_view(session, gtin=gtin, lot=lot, serial=serial)
-    if _wants_json(request):
-        return JSONResponse(view.model_dump(mode="json"))
-    return _page(
-        request,
-        "trace/consumer.html",
-        {
+    def read() -> dict[str, Any]:
+        view: ConsumerView = service.consumer_view(session, gtin=gtin, lot=lot, serial=serial)
+        return {
             "view": view,
             "chain_chart": _chart(cold_chain.chart_option(view.cold_chain)),
             "recognitions": _recognitions(session, gtin),
             "standards": _standards(session, gtin),
-        },
-        actor,
-    )
+        }
+
+    state = request.app.state
+    if getattr(state, "consumer_cache", None) is None:
+        state.consumer_cache = page_cache.TtlCache(state.settings.public_page_cache_s)
+    today = datetime.now(BEIJING).date()  # certificates and best-before turn with the day
+    key = (get_locale(), gtin, lot, serial, today, page_cache.newest_event(session))
+    context: dict[str, Any] = state.consumer_cache.get_or_build(key, read)
+    if _wants_json(request):
+        return JSONResponse(context["view"].model_dump(mode="json"))
+    return _page(request, "trace/consumer.html", context, actor)
 
 
 @router.get("/trace/scan")

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ from plateau.errors import DomainError, ValidationFailed
 from plateau.i18n import _, get_locale, lazy
 from plateau.registry import service as registry_service
 from plateau.registry.identifiers import IdentifierError
-from plateau.registry.models import County, Enterprise, Product, RawMaterialBase
+from plateau.registry.models import County, Enterprise, Prefecture, Product, RawMaterialBase
 from plateau.registry.reference import Refs
 from plateau.trace import ecode, handles, identifiers
 from plateau.trace.genealogy import Ev, Genealogy, KeyParts, item_key, key_parts, lot_key
@@ -184,6 +185,7 @@ class Catalog:
         self._products: dict[str, Product | None] = {}
         self._enterprises: dict[str, Enterprise | None] = {}
         self._places: dict[str, TraceLocation | None] = {}
+        self._rows: dict[tuple[type[Any], str], Any] = {}
 
     @property
     def refs(self) -> Refs:
@@ -250,18 +252,30 @@ class Catalog:
         self.load_places([key])
         return self._places.get(key)
 
+    # A page names a handful of places: read those rows by key (the session's identity map
+    # keeps them for the request) rather than every reference table.
+    def _by_key(self, model: type[Any], key: str | None) -> Any:
+        if not key:
+            return None
+        if (model, key) not in self._rows:
+            self._rows[(model, key)] = self.session.get(model, key)
+        return self._rows[(model, key)]
+
     def county(self, code: str | None) -> County | None:
-        return self.refs.counties.get(code) if code else None
+        return cast(County | None, self._by_key(County, code))
 
     def base(self, base_id: str | None) -> RawMaterialBase | None:
-        return self.refs.bases.get(base_id) if base_id else None
+        return cast(RawMaterialBase | None, self._by_key(RawMaterialBase, base_id))
+
+    def prefecture(self, code: str | None) -> Prefecture | None:
+        return cast(Prefecture | None, self._by_key(Prefecture, code))
 
     def county_text(self, code: str | None) -> tuple[str | None, str | None]:
         """Return (county, prefecture) names of a county code."""
         county = self.county(code)
         if county is None:
             return None, None
-        prefecture = self.refs.prefectures.get(county.prefecture_code)
+        prefecture = self.prefecture(county.prefecture_code)
         return loc(county.name_zh, county.name_en), (
             loc(prefecture.name_zh, prefecture.name_en) if prefecture else None
         )
