@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 04:11:39.168581
+Create Date: 2026-12-07 12:37:50.663498
 """
 
 from __future__ import annotations
@@ -37,6 +37,19 @@ def upgrade() -> None:
         sa.Column("updated_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_analytics_state")),
     )
+    op.create_table(
+        "analytics_table_cache",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.String(length=32), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("digest", name=op.f("pk_analytics_table_cache")),
+    )
+    with op.batch_alter_table("analytics_table_cache", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_analytics_table_cache_version"), ["version"], unique=False
+        )
+
     op.create_table(
         "demo_run",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -2671,6 +2684,10 @@ def downgrade() -> None:
     op.drop_table("epcis_vocabulary_element")
     op.drop_table("epcis_context")
     op.drop_table("demo_run")
+    with op.batch_alter_table("analytics_table_cache", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_analytics_table_cache_version"))
+
+    op.drop_table("analytics_table_cache")
     op.drop_table("analytics_state")
     op.drop_table("analytics_pending")
     # ### end Alembic commands ###
