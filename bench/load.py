@@ -282,7 +282,7 @@ def read_stats(prefix: Path, result: LoadResult) -> None:
 def check_stored(url: str, acks: Path, result: LoadResult) -> None:
     """Count every acknowledged capture and import that is not in the database."""
     from plateau.registry.models import Enterprise
-    from plateau.trace.models import EpcisEvent
+    from plateau.trace.epcis.models import EpcisEvent
 
     wanted: dict[str, list[str]] = {"capture": [], "import": []}
     if acks.exists():

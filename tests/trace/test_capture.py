@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from plateau.settings import get_settings
 from plateau.trace.epcis import hashing
+from plateau.trace.epcis.models import CaptureJob, EpcisEvent, EpcisEventEpc
 from plateau.trace.epcis.xml import to_xml
-from plateau.trace.models import CaptureJob, EpcisEvent, EpcisEventEpc
 from tests.builders import bearer
 from tests.trace import test_capture_builders as shared
 from tests.trace.test_capture_builders import (

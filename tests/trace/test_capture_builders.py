@@ -160,7 +160,7 @@ def epcis_app(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> FastA
     app = create_app(settings, session_factory=sessionmaker())
     if not any(getattr(r, "path", "").startswith("/epcis") for r in app.routes):
         # Until web/routers.py mounts the binding, the tests mount it themselves.
-        from plateau.trace import api as trace_api
+        from plateau.trace.epcis import api as trace_api
 
         app.include_router(trace_api.epcis_router)
     return app

@@ -16,9 +16,9 @@ from plateau import runtime
 from plateau.auth.schemas import Role
 from plateau.db import session_scope
 from plateau.registry.models import Enterprise
-from plateau.trace import cli
+from plateau.trace.epcis import cli
+from plateau.trace.epcis.models import EpcisEvent
 from plateau.trace.epcis.xml import to_xml
-from plateau.trace.models import EpcisEvent
 from tests.trace import test_capture_builders as shared
 from tests.trace.test_capture_builders import (
     document,

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plateau.trace.models import CaptureJob, EpcisEvent
+from plateau.trace.epcis.models import CaptureJob, EpcisEvent
 from tests.builders import bearer
 from tests.trace import test_capture_builders as shared
 from tests.trace.conftest import is_query_definition, openepcis_files, requires_corpus

@@ -16,10 +16,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM
-from plateau.trace import capture as capture_module
-from plateau.trace.capture import Payload
+from plateau.trace.epcis import capture as capture_module
 from plateau.trace.epcis import validation
-from plateau.trace.models import EpcisEvent, EpcisEventEpc
+from plateau.trace.epcis.capture import Payload
+from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
 from tests.trace.conftest import CORPUS, corpus_id, requires_corpus
 from tests.trace.test_capture_builders import document, object_event, sgtin
 

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.auth.schemas import Actor, Role
-from plateau.trace import access, api
-from plateau.trace.models import EpcisEvent, EpcisEventEpc
+from plateau.trace.epcis import access, api
+from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
 from tests.builders import bearer, login
 from tests.registry.builders import make_enterprise
 from tests.trace import test_capture_builders as shared
@@ -207,7 +207,7 @@ def test_subscribers_are_sent_only_what_they_may_see(
     session_factory: sessionmaker[Session],
 ) -> None:
     from plateau.jobs import service as jobs_service
-    from plateau.trace import subscriptions
+    from plateau.trace.epcis import subscriptions
 
     sent: list[list[str]] = []
 

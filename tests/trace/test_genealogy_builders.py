@@ -21,8 +21,8 @@ from plateau.registry.identifiers import make_gtin
 from plateau.registry.models import Enterprise
 from plateau.registry.schemas import ProductUpdate
 from plateau.trace import lineage_service
-from plateau.trace import service as trace_service
-from plateau.trace.capture import Payload
+from plateau.trace.epcis import service as trace_service
+from plateau.trace.epcis.capture import Payload
 from plateau.trace.lineage_schemas import LocationCreate, ProductKindUpdate
 from tests.registry.builders import make_enterprise, make_product
 

@@ -11,11 +11,10 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plateau.trace import output
-from plateau.trace.epcis import hashing, validation
+from plateau.trace.epcis import hashing, output, validation
+from plateau.trace.epcis.models import CaptureJob, EpcisEvent
 from plateau.trace.epcis.xml import to_xml, xml_to_json
 from plateau.trace.identifiers import check_digit
-from plateau.trace.models import CaptureJob, EpcisEvent
 from tests.builders import bearer
 from tests.trace import test_capture_builders as shared
 from tests.trace.conftest import (
@@ -414,7 +413,7 @@ def test_registering_again_makes_a_new_version_and_bad_uploads_change_nothing(
         assert resp.status_code == 201 and resp.json()["version"] == n
     listed = client.get("/api/trace/contexts", headers=bearer(admin_token)).json()
     assert [(c["url"], c["version"]) for c in listed] == [(REMOTE, 2), (REMOTE, 1)]
-    from plateau.trace.capture import registered_contexts
+    from plateau.trace.epcis.capture import registered_contexts
 
     assert registered_contexts(session) == {REMOTE: {"acme": "https://v2.example/"}}
     for bad in (

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from plateau.trace import query
+from plateau.trace.epcis import query
 from plateau.trace.epcis.validation import validate_xml
 from plateau.trace.epcis.xml import parse_document
 from tests.builders import bearer

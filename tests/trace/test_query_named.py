@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from plateau.db import utcnow
 from plateau.jobs import service as jobs_service
 from plateau.jobs.models import Job
-from plateau.trace import service, subscriptions
+from plateau.trace.epcis import service, subscriptions
 from tests.builders import bearer
 from tests.trace import test_capture_builders as shared
 from tests.trace.test_capture_builders import (

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from plateau.settings import Settings
-from plateau.trace.subscriptions import host_allowed
+from plateau.trace.epcis.subscriptions import host_allowed
 from tests.builders import bearer
 from tests.trace import test_capture_builders as shared
 

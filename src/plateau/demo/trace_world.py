@@ -54,8 +54,8 @@ from plateau.registry import service as registry_service
 from plateau.registry.models import Product
 from plateau.registry.schemas import ProductCreate, ProductFilter
 from plateau.trace import lineage_service
-from plateau.trace import service as trace_service
-from plateau.trace.capture import Payload
+from plateau.trace.epcis import service as trace_service
+from plateau.trace.epcis.capture import Payload
 from plateau.trace.lineage_models import TraceLocation
 from plateau.trace.lineage_schemas import (
     KindUpdate,

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plateau.i18n import _
+from plateau.trace.epcis.models import EpcisEventSensor
 from plateau.trace.genealogy import Genealogy, chunks
 from plateau.trace.lineage_schemas import ColdChainRead, SensorReading
-from plateau.trace.models import EpcisEventSensor
 from plateau.trace.resolver import local_time
 
 TEMPERATURE = "Temperature"

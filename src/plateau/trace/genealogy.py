@@ -47,9 +47,9 @@ from sqlalchemy.orm import Session, aliased
 from plateau.db import utcnow
 from plateau.registry.identifiers import IdentifierError
 from plateau.trace import identifiers
-from plateau.trace.access import Scope
+from plateau.trace.epcis.access import Scope
+from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
 from plateau.trace.lineage_models import TraceIndexState, TraceLotItem
-from plateau.trace.models import EpcisEvent, EpcisEventEpc
 
 Direction = Literal["back", "forward", "both"]
 Mode = Literal["back", "forward", "carrier"]

@@ -23,7 +23,7 @@ from plateau.settings import get_settings
 from plateau.tabular import to_csv, to_xlsx
 from plateau.trace import labels as qr_labels
 from plateau.trace import lineage_service as service
-from plateau.trace import service as trace_service
+from plateau.trace.epcis import service as trace_service
 from plateau.trace.genealogy import Direction
 from plateau.trace.lineage_schemas import HandleCreate, PrefixCreate
 from plateau.trace.resolver import local_time, short_key

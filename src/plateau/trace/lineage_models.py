@@ -16,7 +16,7 @@ from sqlalchemy import Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plateau.db import Base, UTCDateTime, utcnow
-from plateau.trace.models import BigId, Uri
+from plateau.trace.epcis.models import BigId, Uri
 
 
 class TraceLocation(Base):

@@ -30,7 +30,6 @@ from plateau.registry.identifiers import IdentifierError
 from plateau.registry.schemas import CERTIFICATION_LABELS
 from plateau.tabular import Column
 from plateau.trace import (
-    access,
     cold_chain,
     genealogy,
     handles,
@@ -40,6 +39,8 @@ from plateau.trace import (
     recall,
     resolver,
 )
+from plateau.trace.epcis import access
+from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc, EpcisEventSensor
 from plateau.trace.genealogy import Direction, Genealogy, key_parts
 from plateau.trace.lineage_models import (
     TraceHandle,
@@ -78,7 +79,6 @@ from plateau.trace.lineage_schemas import (
     YieldRead,
     YieldUpdate,
 )
-from plateau.trace.models import EpcisEvent, EpcisEventEpc, EpcisEventSensor
 from plateau.trace.resolver import Catalog, Parsed
 
 CHINA = timezone(timedelta(hours=8))

@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from plateau.i18n import _
+from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
 from plateau.trace.genealogy import (
     INPUT_ROLES,
     OUTPUT_ROLES,
@@ -46,7 +47,6 @@ from plateau.trace.lineage_schemas import (
     MassFlow,
     TransformationBalance,
 )
-from plateau.trace.models import EpcisEvent, EpcisEventEpc
 from plateau.trace.resolver import Catalog, loc
 
 # id: (name_zh, name_en, lowest °C, highest °C)

@@ -26,7 +26,7 @@ from plateau.errors import DomainError, FieldError, ValidationFailed
 from plateau.i18n import _, lazy
 from plateau.trace import cold_chain
 from plateau.trace import lineage_service as service
-from plateau.trace import service as epcis_service
+from plateau.trace.epcis import service as epcis_service
 from plateau.trace.genealogy import Direction
 from plateau.trace.lineage_schemas import (
     LOCATION_KIND_LABELS,

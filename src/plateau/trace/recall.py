@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from plateau.i18n import _, lazy
 from plateau.tabular import Column
+from plateau.trace.epcis.models import EpcisEventBizTransaction, EpcisEventSourceDest
 from plateau.trace.genealogy import (
     CLASS_ROLES,
     INPUT_ROLES,
@@ -34,7 +35,6 @@ from plateau.trace.genealogy import (
     key_parts,
 )
 from plateau.trace.lineage_schemas import RecallRow
-from plateau.trace.models import EpcisEventBizTransaction, EpcisEventSourceDest
 from plateau.trace.resolver import Catalog, local_time, short_key
 
 CTE_LABELS: dict[str, str] = {

@@ -27,6 +27,7 @@ from plateau.registry.identifiers import IdentifierError
 from plateau.registry.models import County, Enterprise, Product, RawMaterialBase
 from plateau.registry.reference import Refs
 from plateau.trace import ecode, handles, identifiers
+from plateau.trace.epcis.models import MAX_URI_LENGTH
 from plateau.trace.genealogy import Ev, Genealogy, KeyParts, item_key, key_parts, lot_key
 from plateau.trace.lineage_models import TraceLocation
 from plateau.trace.lineage_schemas import (
@@ -36,7 +37,6 @@ from plateau.trace.lineage_schemas import (
     TracePlaceRead,
     Verdict,
 )
-from plateau.trace.models import MAX_URI_LENGTH
 
 BIZ_STEP_LABELS: dict[str, str] = {
     "accepting": lazy("Accepted"),

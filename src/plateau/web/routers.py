@@ -27,9 +27,9 @@ from plateau.registry import api as registry_api
 from plateau.registry import pages as registry_pages
 from plateau.standards import api as standards_api
 from plateau.standards import pages as standards_pages
-from plateau.trace import api as trace_api
 from plateau.trace import lineage_api as trace_lineage_api
 from plateau.trace import pages as trace_pages
+from plateau.trace.epcis import api as trace_api
 from plateau.web import pages as web_pages
 
 

@@ -18,7 +18,7 @@ from plateau.registry.identifiers import IdentifierError
 from plateau.trace import identifiers
 from plateau.trace.epcis import cbv
 from plateau.trace.epcis import contexts as epcis_contexts
-from plateau.trace.models import MAX_URI_LENGTH
+from plateau.trace.epcis.models import MAX_URI_LENGTH
 
 GS1_CONTEXTS = epcis_contexts.GS1_CONTEXTS
 _GTIN_IN_DL = re.compile(r"^https://id\.gs1\.org/01/(\d{14})(?:/|$)")

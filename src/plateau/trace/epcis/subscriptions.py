@@ -37,9 +37,9 @@ from plateau.auth import service as auth_service
 from plateau.auth.schemas import Actor
 from plateau.db import utcnow
 from plateau.i18n import _
-from plateau.trace import access, output, problems, query, repository
-from plateau.trace.models import EpcisEvent, EpcisQuery, EpcisSubscription
-from plateau.trace.schemas import QueryCreate, SubscriptionCreate
+from plateau.trace.epcis import access, output, problems, query, repository
+from plateau.trace.epcis.models import EpcisEvent, EpcisQuery, EpcisSubscription
+from plateau.trace.epcis.schemas import QueryCreate, SubscriptionCreate
 
 log = logging.getLogger(__name__)
 

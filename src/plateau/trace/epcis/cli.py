@@ -17,8 +17,8 @@ from plateau.auth.schemas import SYSTEM, Actor
 from plateau.errors import DomainError
 from plateau.i18n import _
 from plateau.settings import get_settings
-from plateau.trace import service
-from plateau.trace.capture import ErrorBehaviour, Payload
+from plateau.trace.epcis import service
+from plateau.trace.epcis.capture import ErrorBehaviour, Payload
 
 app = typer.Typer(help="Traceability: the EPCIS 2.0 repository.", no_args_is_help=True)
 subscriptions_app = typer.Typer(

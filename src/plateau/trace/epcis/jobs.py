@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 def deliver_webhook(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """POST one subscription's due events; a refused delivery fails the attempt (retried)."""
     from plateau.jobs.service import JobFailed
-    from plateau.trace import service as trace_service
+    from plateau.trace.epcis import service as trace_service
 
     results = trace_service.deliver_subscription(
         ctx.session_factory,

@@ -32,11 +32,11 @@ from plateau.auth.schemas import Actor
 from plateau.db import utcnow
 from plateau.i18n import _
 from plateau.settings import get_settings
-from plateau.trace import genealogy, problems
-from plateau.trace.epcis import hashing, validation
+from plateau.trace import genealogy
+from plateau.trace.epcis import hashing, problems, validation
 from plateau.trace.epcis import xml as epcis_xml
-from plateau.trace.events import Context, EventError, PreparedEvent, identifier_key, prepare
-from plateau.trace.models import (
+from plateau.trace.epcis.events import Context, EventError, PreparedEvent, identifier_key, prepare
+from plateau.trace.epcis.models import (
     CaptureJob,
     EpcisContext,
     EpcisEvent,

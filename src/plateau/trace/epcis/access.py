@@ -25,8 +25,8 @@ from plateau.i18n import _
 from plateau.paging import MAX_PER_PAGE
 from plateau.registry import service as registry_service
 from plateau.registry.schemas import EnterpriseFilter, ProductFilter
-from plateau.trace import problems
-from plateau.trace.models import CaptureJob, EpcisEvent, EpcisEventEpc
+from plateau.trace.epcis import problems
+from plateau.trace.epcis.models import CaptureJob, EpcisEvent, EpcisEventEpc
 
 T = TypeVar("T")
 

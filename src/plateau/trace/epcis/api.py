@@ -25,12 +25,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from plateau.auth.schemas import Actor
 from plateau.errors import DomainError
 from plateau.i18n import _
-from plateau.trace import output, problems, query, service
-from plateau.trace.capture import ErrorBehaviour, Payload
-from plateau.trace.capture import event_limit as capture_event_limit
-from plateau.trace.models import EpcisContext
-from plateau.trace.query import EventQuery, PageToken
-from plateau.trace.schemas import (
+from plateau.trace.epcis import output, problems, query, service
+from plateau.trace.epcis.capture import ErrorBehaviour, Payload
+from plateau.trace.epcis.capture import event_limit as capture_event_limit
+from plateau.trace.epcis.models import EpcisContext
+from plateau.trace.epcis.query import EventQuery, PageToken
+from plateau.trace.epcis.schemas import (
     CaptureJobRead,
     ContextCreate,
     ContextRead,

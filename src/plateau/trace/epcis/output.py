@@ -13,11 +13,11 @@ from lxml import etree
 from plateau.db import utcnow
 from plateau.i18n import _
 from plateau.registry.identifiers import IdentifierError
-from plateau.trace import identifiers, problems
-from plateau.trace.epcis import cbv
+from plateau.trace import identifiers
+from plateau.trace.epcis import cbv, problems
 from plateau.trace.epcis import xml as epcis_xml
+from plateau.trace.epcis.events import format_time
 from plateau.trace.epcis.xml_names import NS_PLATEAU
-from plateau.trace.events import format_time
 
 EpcFormat = Literal[
     "No_Preference", "Always_GS1_Digital_Link", "Always_EPC_URN", "Never_Translates"

@@ -25,12 +25,22 @@ from plateau.auth.schemas import Actor
 from plateau.db import session_scope, utcnow
 from plateau.errors import FieldError, Forbidden, ValidationFailed
 from plateau.i18n import _
-from plateau.trace import access, capture, output, problems, query, repository, subscriptions
-from plateau.trace.capture import Outcome, Payload
-from plateau.trace.epcis import cbv, hashing, validation
+from plateau.trace.epcis import (
+    access,
+    capture,
+    cbv,
+    hashing,
+    output,
+    problems,
+    query,
+    repository,
+    subscriptions,
+    validation,
+)
 from plateau.trace.epcis import contexts as epcis_contexts
-from plateau.trace.events import Context, EventError, prepare
-from plateau.trace.models import (
+from plateau.trace.epcis.capture import Outcome, Payload
+from plateau.trace.epcis.events import Context, EventError, prepare
+from plateau.trace.epcis.models import (
     MAX_URI_LENGTH,
     CaptureJob,
     EpcisContext,
@@ -38,9 +48,9 @@ from plateau.trace.models import (
     EpcisQuery,
     EpcisSubscription,
 )
-from plateau.trace.query import EventQuery, PageToken
-from plateau.trace.repository import EventPage
-from plateau.trace.schemas import (
+from plateau.trace.epcis.query import EventQuery, PageToken
+from plateau.trace.epcis.repository import EventPage
+from plateau.trace.epcis.schemas import (
     CaptureJobRead,
     QueryCreate,
     QueryRead,

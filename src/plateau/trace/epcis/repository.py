@@ -25,9 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from plateau.trace.access import Scope
-from plateau.trace.events import format_time, identifier_key, parse_time
-from plateau.trace.models import (
+from plateau.trace.epcis.access import Scope
+from plateau.trace.epcis.events import format_time, identifier_key, parse_time
+from plateau.trace.epcis.models import (
     EpcisEvent,
     EpcisEventBizTransaction,
     EpcisEventEpc,
@@ -36,7 +36,7 @@ from plateau.trace.models import (
     EpcisEventValue,
     EpcisVocabularyElement,
 )
-from plateau.trace.query import MATCH_ROLES_ALL, EventQuery, Matcher, PageToken
+from plateau.trace.epcis.query import MATCH_ROLES_ALL, EventQuery, Matcher, PageToken
 
 _SENSOR_MEASURES = {
     "value": EpcisEventSensor.value,

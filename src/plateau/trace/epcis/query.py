@@ -20,9 +20,9 @@ from typing import Any, Literal
 
 from plateau.i18n import _
 from plateau.registry.identifiers import IdentifierError
-from plateau.trace import identifiers, problems
-from plateau.trace.epcis import cbv, validation
-from plateau.trace.events import (
+from plateau.trace import identifiers
+from plateau.trace.epcis import cbv, problems, validation
+from plateau.trace.epcis.events import (
     Context,
     EventError,
     expand_curie,
