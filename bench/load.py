@@ -105,7 +105,7 @@ def prepare(url: str, var_dir: Path) -> dict[str, object]:
     from plateau.registry.identifiers import make_uscc
     from plateau.registry.models import Enterprise
     from plateau.runtime import migrate
-    from plateau.trace import lineage_service
+    from plateau.trace.lineage import service as lineage_service
 
     migrate(url)
     engine = make_engine(url)

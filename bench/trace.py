@@ -59,7 +59,6 @@ from plateau.demo.epcis_builders import (
 )
 from plateau.runtime import migrate
 from plateau.settings import Settings
-from plateau.trace import lineage_service
 from plateau.trace.epcis import hashing
 from plateau.trace.epcis import service as trace_service
 from plateau.trace.epcis.capture import Payload
@@ -73,6 +72,7 @@ from plateau.trace.epcis.models import (
     EpcisEventSourceDest,
     EpcisEventValue,
 )
+from plateau.trace.lineage import service as lineage_service
 
 console = Console()
 

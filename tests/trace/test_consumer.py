@@ -9,7 +9,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from plateau.trace import lineage_service as service
+from plateau.trace.lineage import service
 from tests.registry.builders import make_certification
 from tests.trace.test_genealogy_builders import BottleChain, YakChain, capture
 

@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 from plateau.auth.schemas import SYSTEM
 from plateau.i18n import set_locale
 from plateau.registry.identifiers import IdentifierError
-from plateau.trace import ecode
-from plateau.trace import lineage_service as service
-from plateau.trace.lineage_schemas import HandleCreate, PrefixCreate
+from plateau.trace.lineage import ecode, service
+from plateau.trace.lineage.schemas import HandleCreate, PrefixCreate
 from tests.builders import bearer
 from tests.trace.test_handles import _setup
 

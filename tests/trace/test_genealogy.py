@@ -11,9 +11,8 @@ from plateau.auth.schemas import SYSTEM, Role
 from plateau.demo import epcis_builders as tw
 from plateau.errors import DomainError
 from plateau.registry.identifiers import make_gtin
-from plateau.trace import genealogy
-from plateau.trace import lineage_service as service
 from plateau.trace.epcis import access
+from plateau.trace.lineage import genealogy, service
 from tests.builders import bearer, make_token, make_user
 from tests.trace.test_genealogy_builders import ACME, WATER, Water, YakChain, at, capture
 

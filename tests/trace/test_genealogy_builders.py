@@ -20,10 +20,10 @@ from plateau.registry import service as registry_service
 from plateau.registry.identifiers import make_gtin
 from plateau.registry.models import Enterprise
 from plateau.registry.schemas import ProductUpdate
-from plateau.trace import lineage_service
 from plateau.trace.epcis import service as trace_service
 from plateau.trace.epcis.capture import Payload
-from plateau.trace.lineage_schemas import LocationCreate, ProductKindUpdate
+from plateau.trace.lineage import service as lineage_service
+from plateau.trace.lineage.schemas import LocationCreate, ProductKindUpdate
 from tests.registry.builders import make_enterprise, make_product
 
 TODAY = date(2026, 5, 1)

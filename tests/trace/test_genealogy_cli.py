@@ -21,7 +21,7 @@ from plateau.auth.schemas import SYSTEM, Role
 from plateau.db import make_engine
 from plateau.plan import service as plan_service
 from plateau.settings import get_settings
-from plateau.trace import lineage_cli
+from plateau.trace.lineage import cli as lineage_cli
 from tests.builders import make_user
 from tests.trace.test_genealogy_builders import BottleChain, YakChain, capture
 

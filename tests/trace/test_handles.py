@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Role
 from plateau.settings import Settings
-from plateau.trace import lineage_service as service
+from plateau.trace.lineage import service
 from tests.builders import bearer, make_token, make_user
 from tests.trace.test_genealogy_builders import BottleChain, capture
 
@@ -126,7 +126,7 @@ def test_resolution_is_public_and_redirects_to_the_page(
 
 def test_an_identifier_can_be_traced_like_any_other(session: Session) -> None:
     chain, _other, _mine, _theirs = _setup(session)
-    from plateau.trace.lineage_schemas import HandleCreate, PrefixCreate
+    from plateau.trace.lineage.schemas import HandleCreate, PrefixCreate
 
     service.register_prefix(
         session,

@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Role
-from plateau.trace import lineage_service as service
-from plateau.trace.lineage_schemas import MassBalanceRead
+from plateau.trace.lineage import service
+from plateau.trace.lineage.schemas import MassBalanceRead
 from tests.builders import PASSWORD, bearer, login, make_token, make_user
 from tests.trace.test_genealogy_builders import YakChain, capture
 

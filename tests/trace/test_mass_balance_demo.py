@@ -17,9 +17,9 @@ from plateau.auth.schemas import SYSTEM, Actor, Role
 from plateau.demo import service as demo_service
 from plateau.demo import trace_world
 from plateau.errors import DomainError
-from plateau.trace import lineage_service as service
 from plateau.trace.epcis.models import CaptureJob, EpcisEvent
-from plateau.trace.genealogy import key_parts
+from plateau.trace.lineage import service
+from plateau.trace.lineage.genealogy import key_parts
 
 TODAY = date(2026, 3, 10)
 

@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from plateau.auth.schemas import SYSTEM, Role
 from plateau.demo import epcis_builders as tw
 from plateau.errors import DomainError
-from plateau.trace import lineage_service as service
-from plateau.trace import recall
+from plateau.trace.lineage import recall, service
 from tests.builders import bearer, make_token, make_user
 from tests.trace.test_genealogy_builders import Water, YakChain, capture
 

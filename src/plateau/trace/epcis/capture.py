@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -32,7 +32,6 @@ from plateau.auth.schemas import Actor
 from plateau.db import utcnow
 from plateau.i18n import _
 from plateau.settings import get_settings
-from plateau.trace import genealogy
 from plateau.trace.epcis import hashing, problems, validation
 from plateau.trace.epcis import xml as epcis_xml
 from plateau.trace.epcis.events import Context, EventError, PreparedEvent, identifier_key, prepare
@@ -434,14 +433,30 @@ def insert_events(
         ]
         for start in range(0, len(children), _BATCH):
             conn.execute(table.insert(), children[start : start + _BATCH])
-    genealogy.index_captured(
-        session,
-        (
+    if _LISTENERS:
+        stored = [
             (event_id, p.columns["event_type"], p.columns["action"], p.declared, p.event_json)
             for event_id, p in zip(ids, events, strict=True)
-        ),
-    )
+        ]
+        for listener in _LISTENERS:
+            listener(session, stored)
     return ids
+
+
+# (row id, event type, action, declared, canonical JSON) of each event a capture stored.
+StoredEvent = tuple[int, str | None, str | None, bool, dict[str, Any]]
+Listener = Callable[[Session, list[StoredEvent]], object]
+_LISTENERS: list[Listener] = []
+
+
+def on_stored(listener: Listener) -> Listener:
+    """Call ``listener`` with the events of every capture, in the capture's transaction.
+
+    What is built on the repository keeps its derived indexes current this way (the lineage
+    package registers its lot index), so the repository never imports what uses it."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+    return listener
 
 
 # Plain executemany INSERTs on the tables: the ORM's bulk path costs more than the database.

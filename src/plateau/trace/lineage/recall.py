@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from plateau.i18n import _, lazy
 from plateau.tabular import Column
 from plateau.trace.epcis.models import EpcisEventBizTransaction, EpcisEventSourceDest
-from plateau.trace.genealogy import (
+from plateau.trace.lineage.genealogy import (
     CLASS_ROLES,
     INPUT_ROLES,
     OUTPUT_ROLES,
@@ -34,8 +34,8 @@ from plateau.trace.genealogy import (
     chunks,
     key_parts,
 )
-from plateau.trace.lineage_schemas import RecallRow
-from plateau.trace.resolver import Catalog, local_time, short_key
+from plateau.trace.lineage.resolver import Catalog, local_time, short_key
+from plateau.trace.lineage.schemas import RecallRow
 
 CTE_LABELS: dict[str, str] = {
     "harvesting": lazy("Harvesting"),

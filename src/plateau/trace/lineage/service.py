@@ -29,20 +29,20 @@ from plateau.registry import service as registry_service
 from plateau.registry.identifiers import IdentifierError
 from plateau.registry.schemas import CERTIFICATION_LABELS
 from plateau.tabular import Column
-from plateau.trace import (
+from plateau.trace import identifiers
+from plateau.trace.epcis import access
+from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc, EpcisEventSensor
+from plateau.trace.lineage import (
     cold_chain,
     genealogy,
     handles,
-    identifiers,
     labels,
     mass_balance,
     recall,
     resolver,
 )
-from plateau.trace.epcis import access
-from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc, EpcisEventSensor
-from plateau.trace.genealogy import Direction, Genealogy, key_parts
-from plateau.trace.lineage_models import (
+from plateau.trace.lineage.genealogy import Direction, Genealogy, key_parts
+from plateau.trace.lineage.models import (
     TraceHandle,
     TraceHandlePrefix,
     TraceKind,
@@ -51,7 +51,8 @@ from plateau.trace.lineage_models import (
     TraceProductKind,
     TraceYield,
 )
-from plateau.trace.lineage_schemas import (
+from plateau.trace.lineage.resolver import Catalog, Parsed
+from plateau.trace.lineage.schemas import (
     BaseRead,
     BizTransactionRead,
     CertificateRead,
@@ -79,7 +80,6 @@ from plateau.trace.lineage_schemas import (
     YieldRead,
     YieldUpdate,
 )
-from plateau.trace.resolver import Catalog, Parsed
 
 CHINA = timezone(timedelta(hours=8))
 PARTY_TYPES = frozenset({"owning_party", "possessing_party"})

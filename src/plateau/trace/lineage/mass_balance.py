@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from plateau.i18n import _
 from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
-from plateau.trace.genealogy import (
+from plateau.trace.lineage.genealogy import (
     INPUT_ROLES,
     OUTPUT_ROLES,
     TRANSFORMATION,
@@ -38,8 +38,9 @@ from plateau.trace.genealogy import (
     key_parts,
     live_events,
 )
-from plateau.trace.lineage_models import TraceKind, TraceLotItem, TraceProductKind, TraceYield
-from plateau.trace.lineage_schemas import (
+from plateau.trace.lineage.models import TraceKind, TraceLotItem, TraceProductKind, TraceYield
+from plateau.trace.lineage.resolver import Catalog, loc
+from plateau.trace.lineage.schemas import (
     BalanceFlag,
     KindRead,
     LotBalance,
@@ -47,7 +48,6 @@ from plateau.trace.lineage_schemas import (
     MassFlow,
     TransformationBalance,
 )
-from plateau.trace.resolver import Catalog, loc
 
 # id: (name_zh, name_en, lowest °C, highest °C)
 DEFAULT_KINDS: dict[str, tuple[str, str, float | None, float | None]] = {

@@ -21,12 +21,12 @@ from plateau.i18n import _
 from plateau.registry.identifiers import IdentifierError
 from plateau.settings import get_settings
 from plateau.tabular import to_csv, to_xlsx
-from plateau.trace import labels as qr_labels
-from plateau.trace import lineage_service as service
 from plateau.trace.epcis import service as trace_service
-from plateau.trace.genealogy import Direction
-from plateau.trace.lineage_schemas import HandleCreate, PrefixCreate
-from plateau.trace.resolver import local_time, short_key
+from plateau.trace.lineage import labels as qr_labels
+from plateau.trace.lineage import service
+from plateau.trace.lineage.genealogy import Direction
+from plateau.trace.lineage.resolver import local_time, short_key
+from plateau.trace.lineage.schemas import HandleCreate, PrefixCreate
 
 app = typer.Typer(help="Genealogy, recall, labels and identifiers.", no_args_is_help=True)
 handles_app = typer.Typer(

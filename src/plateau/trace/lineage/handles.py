@@ -61,9 +61,10 @@ from plateau.errors import Conflict, DomainError, Forbidden, NotFound, Unauthori
 from plateau.i18n import _
 from plateau.registry import service as registry_service
 from plateau.registry.identifiers import IdentifierError
-from plateau.trace import ecode, identifiers
-from plateau.trace.lineage_models import TraceHandle, TraceHandlePrefix
-from plateau.trace.lineage_schemas import HandleCreate, HandleKind, PrefixCreate
+from plateau.trace import identifiers
+from plateau.trace.lineage import ecode
+from plateau.trace.lineage.models import TraceHandle, TraceHandlePrefix
+from plateau.trace.lineage.schemas import HandleCreate, HandleKind, PrefixCreate
 
 PREFIX_RE = re.compile(r"^\d{2,3}(\.\d{1,10}){1,4}$")
 _KIND_LETTER: dict[HandleKind, str] = {"product": "P", "lot": "L", "item": "S"}

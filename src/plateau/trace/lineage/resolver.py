@@ -26,11 +26,12 @@ from plateau.registry import service as registry_service
 from plateau.registry.identifiers import IdentifierError
 from plateau.registry.models import County, Enterprise, Product, RawMaterialBase
 from plateau.registry.reference import Refs
-from plateau.trace import ecode, handles, identifiers
+from plateau.trace import identifiers
 from plateau.trace.epcis.models import MAX_URI_LENGTH
-from plateau.trace.genealogy import Ev, Genealogy, KeyParts, item_key, key_parts, lot_key
-from plateau.trace.lineage_models import TraceLocation
-from plateau.trace.lineage_schemas import (
+from plateau.trace.lineage import ecode, handles
+from plateau.trace.lineage.genealogy import Ev, Genealogy, KeyParts, item_key, key_parts, lot_key
+from plateau.trace.lineage.models import TraceLocation
+from plateau.trace.lineage.schemas import (
     LOCATION_KIND_LABELS,
     BalanceFlag,
     JourneyStep,

@@ -49,7 +49,7 @@ from plateau.registry.identifiers import IdentifierError
 from plateau.trace import identifiers
 from plateau.trace.epcis.access import Scope
 from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
-from plateau.trace.lineage_models import TraceIndexState, TraceLotItem
+from plateau.trace.lineage.models import TraceIndexState, TraceLotItem
 
 Direction = Literal["back", "forward", "both"]
 Mode = Literal["back", "forward", "carrier"]

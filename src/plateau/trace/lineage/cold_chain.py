@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from plateau.i18n import _
 from plateau.trace.epcis.models import EpcisEventSensor
-from plateau.trace.genealogy import Genealogy, chunks
-from plateau.trace.lineage_schemas import ColdChainRead, SensorReading
-from plateau.trace.resolver import local_time
+from plateau.trace.lineage.genealogy import Genealogy, chunks
+from plateau.trace.lineage.resolver import local_time
+from plateau.trace.lineage.schemas import ColdChainRead, SensorReading
 
 TEMPERATURE = "Temperature"
 # A reading this far outside the range is not noise.

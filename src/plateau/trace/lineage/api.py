@@ -14,9 +14,9 @@ from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import Response
 
 from plateau.tabular import export_response
-from plateau.trace import lineage_service as service
-from plateau.trace.genealogy import Direction
-from plateau.trace.lineage_schemas import (
+from plateau.trace.lineage import service
+from plateau.trace.lineage.genealogy import Direction
+from plateau.trace.lineage.schemas import (
     ColdChainRead,
     HandleCreate,
     HandleRead,
