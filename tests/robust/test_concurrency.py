@@ -14,7 +14,7 @@ from plateau.trace.epcis.models import EpcisEvent
 from plateau.trace.lineage.models import TraceLotItem
 from tests.builders import bearer
 from tests.robust.conftest import World, served
-from tests.trace.test_capture_builders import document, object_event, sgtin
+from tests.trace.epcis.test_capture_builders import document, object_event, sgtin
 
 _serials = itertools.count(1)
 

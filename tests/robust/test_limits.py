@@ -19,7 +19,7 @@ from plateau.tabular import read_table
 from plateau.trace.epcis.models import EpcisEvent
 from tests.builders import bearer
 from tests.registry.builders import csv_bytes, uscc, xlsx_bytes
-from tests.trace import test_capture_builders as shared
+from tests.trace.epcis import test_capture_builders as shared
 
 admin_token, client, epcis_app, enterprise, enterprise_token = (
     shared.admin_token,

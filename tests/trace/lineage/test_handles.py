@@ -10,7 +10,7 @@ from plateau.auth.schemas import SYSTEM, Role
 from plateau.settings import Settings
 from plateau.trace.lineage import service
 from tests.builders import bearer, make_token, make_user
-from tests.trace.test_genealogy_builders import BottleChain, capture
+from tests.trace.lineage.test_genealogy_builders import BottleChain, capture
 
 
 def _setup(session: Session) -> tuple[BottleChain, BottleChain, str, str]:

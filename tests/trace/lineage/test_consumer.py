@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from plateau.trace.lineage import service
 from tests.registry.builders import make_certification
-from tests.trace.test_genealogy_builders import BottleChain, YakChain, capture
+from tests.trace.lineage.test_genealogy_builders import BottleChain, YakChain, capture
 
 
 def _yak(session: Session, **kwargs: object) -> YakChain:

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from plateau.trace.epcis.models import CaptureJob, EpcisEvent
 from tests.builders import bearer
-from tests.trace import test_capture_builders as shared
 from tests.trace.conftest import is_query_definition, openepcis_files, requires_corpus
-from tests.trace.test_validation import EXPECTED_INVALID, _short
+from tests.trace.epcis import test_capture_builders as shared
+from tests.trace.epcis.test_validation import EXPECTED_INVALID, _short
 
 # Fixtures shared by the EPCIS tests (pytest finds them as module attributes).
 admin_token, client, epcis_app = shared.admin_token, shared.client, shared.epcis_app

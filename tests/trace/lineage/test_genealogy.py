@@ -14,7 +14,7 @@ from plateau.registry.identifiers import make_gtin
 from plateau.trace.epcis import access
 from plateau.trace.lineage import genealogy, service
 from tests.builders import bearer, make_token, make_user
-from tests.trace.test_genealogy_builders import ACME, WATER, Water, YakChain, at, capture
+from tests.trace.lineage.test_genealogy_builders import ACME, WATER, Water, YakChain, at, capture
 
 
 @pytest.fixture

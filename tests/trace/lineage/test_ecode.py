@@ -13,7 +13,7 @@ from plateau.registry.identifiers import IdentifierError
 from plateau.trace.lineage import ecode, service
 from plateau.trace.lineage.schemas import HandleCreate, PrefixCreate
 from tests.builders import bearer
-from tests.trace.test_handles import _setup
+from tests.trace.lineage.test_handles import _setup
 
 # Version 1 (34 digits), NSI 0086, enterprise code 5400001.
 PREFIX = "100865400001"

@@ -16,7 +16,6 @@ from plateau.trace.epcis.models import CaptureJob, EpcisEvent
 from plateau.trace.epcis.xml import to_xml, xml_to_json
 from plateau.trace.identifiers import check_digit
 from tests.builders import bearer
-from tests.trace import test_capture_builders as shared
 from tests.trace.conftest import (
     KNOWN_NON_CONFORMING,
     corpus_id,
@@ -25,6 +24,7 @@ from tests.trace.conftest import (
     openepcis_files,
     requires_corpus,
 )
+from tests.trace.epcis import test_capture_builders as shared
 
 # Fixtures shared by the EPCIS tests (pytest finds them as module attributes).
 admin_token, client, epcis_app, enterprise, enterprise_token = (

@@ -18,8 +18,8 @@ from plateau.trace.epcis import query
 from plateau.trace.epcis.validation import validate_xml
 from plateau.trace.epcis.xml import parse_document
 from tests.builders import bearer
-from tests.trace import test_capture_builders as shared
-from tests.trace.test_capture_builders import (
+from tests.trace.epcis import test_capture_builders as shared
+from tests.trace.epcis.test_capture_builders import (
     CONTEXT,
     document,
     events,

@@ -19,8 +19,8 @@ from plateau.registry.models import Enterprise
 from plateau.trace.epcis import cli
 from plateau.trace.epcis.models import EpcisEvent
 from plateau.trace.epcis.xml import to_xml
-from tests.trace import test_capture_builders as shared
-from tests.trace.test_capture_builders import (
+from tests.trace.epcis import test_capture_builders as shared
+from tests.trace.epcis.test_capture_builders import (
     document,
     make_user,
     object_event,
@@ -104,7 +104,7 @@ def test_officers_cannot_capture_from_the_command_line_either(
 def test_the_command_line_shows_normalisations_and_refuses_them_with_strict(
     commands: None, tmp_path: Path, session: Session
 ) -> None:
-    from tests.trace.test_interop import SENSOR_WITH_BARE_WORD
+    from tests.trace.epcis.test_interop import SENSOR_WITH_BARE_WORD
 
     path = _write(tmp_path, "peer.xml", SENSOR_WITH_BARE_WORD)
     strict = runner.invoke(cli.app, ["capture", str(path), "--strict"])

@@ -16,8 +16,8 @@ from plateau.trace.epcis import hashing
 from plateau.trace.epcis.models import CaptureJob, EpcisEvent, EpcisEventEpc
 from plateau.trace.epcis.xml import to_xml
 from tests.builders import bearer
-from tests.trace import test_capture_builders as shared
-from tests.trace.test_capture_builders import (
+from tests.trace.epcis import test_capture_builders as shared
+from tests.trace.epcis.test_capture_builders import (
     CONTEXT,
     capture,
     captured,

@@ -10,7 +10,7 @@ from plateau.auth.schemas import SYSTEM, Role
 from plateau.trace.lineage import service
 from plateau.trace.lineage.schemas import MassBalanceRead
 from tests.builders import PASSWORD, bearer, login, make_token, make_user
-from tests.trace.test_genealogy_builders import YakChain, capture
+from tests.trace.lineage.test_genealogy_builders import YakChain, capture
 
 
 def _lot(found: MassBalanceRead, key: str):  # type: ignore[no-untyped-def]

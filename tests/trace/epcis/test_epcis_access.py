@@ -20,8 +20,8 @@ from plateau.trace.epcis import access, api
 from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
 from tests.builders import bearer, login
 from tests.registry.builders import make_enterprise
-from tests.trace import test_capture_builders as shared
-from tests.trace.test_capture_builders import (
+from tests.trace.epcis import test_capture_builders as shared
+from tests.trace.epcis.test_capture_builders import (
     capture,
     document,
     events,

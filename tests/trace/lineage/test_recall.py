@@ -17,7 +17,7 @@ from plateau.demo import epcis_builders as tw
 from plateau.errors import DomainError
 from plateau.trace.lineage import recall, service
 from tests.builders import bearer, make_token, make_user
-from tests.trace.test_genealogy_builders import Water, YakChain, capture
+from tests.trace.lineage.test_genealogy_builders import Water, YakChain, capture
 
 
 def test_a_recall_reaches_every_item_case_pallet_location_and_holder(session: Session) -> None:

@@ -21,7 +21,7 @@ from plateau.trace.epcis import validation
 from plateau.trace.epcis.capture import Payload
 from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
 from tests.trace.conftest import CORPUS, corpus_id, requires_corpus
-from tests.trace.test_capture_builders import document, object_event, sgtin
+from tests.trace.epcis.test_capture_builders import document, object_event, sgtin
 
 
 def _json_documents() -> list[Path]:

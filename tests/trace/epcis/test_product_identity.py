@@ -19,8 +19,8 @@ from plateau.auth.schemas import Role
 from plateau.registry.models import Enterprise, Product
 from tests.builders import bearer
 from tests.registry.builders import add_prefix, gtin, make_enterprise, make_product
-from tests.trace import test_capture_builders as shared
-from tests.trace.test_capture_builders import (
+from tests.trace.epcis import test_capture_builders as shared
+from tests.trace.epcis.test_capture_builders import (
     capture,
     document,
     events,
@@ -147,7 +147,7 @@ def test_the_owners_events_never_reach_the_other_enterprises_webhook(
     client: TestClient, session: Session, world: World, session_factory: sessionmaker[Session]
 ) -> None:
     from plateau.jobs import service as jobs_service
-    from tests.trace.test_query_named import Hook, _create
+    from tests.trace.epcis.test_query_named import Hook, _create
 
     code = gtin(90006).zfill(14)
     session.add(

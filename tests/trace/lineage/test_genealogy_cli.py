@@ -23,7 +23,7 @@ from plateau.plan import service as plan_service
 from plateau.settings import get_settings
 from plateau.trace.lineage import cli as lineage_cli
 from tests.builders import make_user
-from tests.trace.test_genealogy_builders import BottleChain, YakChain, capture
+from tests.trace.lineage.test_genealogy_builders import BottleChain, YakChain, capture
 
 runner = CliRunner()
 

@@ -25,8 +25,8 @@ from plateau.jobs import service as jobs_service
 from plateau.jobs.models import Job
 from plateau.trace.epcis import service, subscriptions
 from tests.builders import bearer
-from tests.trace import test_capture_builders as shared
-from tests.trace.test_capture_builders import (
+from tests.trace.epcis import test_capture_builders as shared
+from tests.trace.epcis.test_capture_builders import (
     capture,
     document,
     object_event,
@@ -167,7 +167,7 @@ def test_a_named_query_is_its_owners(
 ) -> None:
     from plateau.auth.schemas import Role
     from tests.registry.builders import make_enterprise
-    from tests.trace.test_capture_builders import token_for
+    from tests.trace.epcis.test_capture_builders import token_for
 
     other = make_enterprise(session, n=802)
     other_token = token_for(session, Role.ENTERPRISE_USER, f"enterprise:{other.uscc}")
@@ -383,7 +383,7 @@ def test_query_names_are_per_owner_and_a_taken_name_reveals_nothing(
 ) -> None:
     from plateau.auth.schemas import Role
     from tests.registry.builders import make_enterprise
-    from tests.trace.test_capture_builders import token_for
+    from tests.trace.epcis.test_capture_builders import token_for
 
     other = make_enterprise(session, n=803)
     other_token = token_for(session, Role.ENTERPRISE_USER, f"enterprise:{other.uscc}")

@@ -17,7 +17,7 @@ from plateau.auth.schemas import Role
 from plateau.registry.identifiers import IdentifierError, make_gtin
 from plateau.trace.lineage import labels
 from tests.builders import bearer, make_token, make_user
-from tests.trace.test_genealogy_builders import BottleChain
+from tests.trace.lineage.test_genealogy_builders import BottleChain
 
 GTIN = make_gtin("690123499001")
 HOST = "https://plateau.example.cn"

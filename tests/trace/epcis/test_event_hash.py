@@ -32,7 +32,7 @@ from plateau.trace.epcis.xml import xml_to_json
 
 CORPUS = Path(
     os.environ.get(
-        "PLATEAU_EPCIS_CORPUS", Path(__file__).resolve().parents[2].parent / "shared" / "epcis"
+        "PLATEAU_EPCIS_CORPUS", Path(__file__).resolve().parents[3].parent / "shared" / "epcis"
     )
 )
 VECTORS = CORPUS / "event-hash" / "examples"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from plateau.auth.schemas import Role
 from tests.builders import bearer, make_token, make_user
 from tests.registry.builders import make_enterprise
-from tests.trace.test_genealogy_builders import YakChain, capture
+from tests.trace.lineage.test_genealogy_builders import YakChain, capture
 
 
 @pytest.fixture

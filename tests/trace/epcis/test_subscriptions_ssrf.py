@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from plateau.settings import Settings
 from plateau.trace.epcis.subscriptions import host_allowed
 from tests.builders import bearer
-from tests.trace import test_capture_builders as shared
+from tests.trace.epcis import test_capture_builders as shared
 
 admin_token, client, enterprise, enterprise_token, epcis_app = (
     shared.admin_token,

@@ -21,7 +21,6 @@ from fastapi.testclient import TestClient
 from plateau.trace.epcis import hashing, validation
 from plateau.trace.epcis.xml import parse_document, xml_to_json
 from tests.builders import bearer
-from tests.trace import test_capture_builders as shared
 from tests.trace.conftest import (
     KNOWN_NON_CONFORMING,
     KNOWN_NON_CONFORMING_12,
@@ -39,6 +38,7 @@ from tests.trace.conftest import (
     requires_corpus,
     textual_extensions,
 )
+from tests.trace.epcis import test_capture_builders as shared
 
 # Fixtures shared by the EPCIS tests (pytest finds them as module attributes).
 admin_token, client, epcis_app = shared.admin_token, shared.client, shared.epcis_app
