@@ -93,6 +93,8 @@ class EpcisEvent(Base):
         Index("ix_epcis_event_biz_location", "biz_location"),
         Index("ix_epcis_event_enterprise_time", "captured_by_enterprise", "event_time"),
         Index("ix_epcis_event_capture_job_id", "capture_job_id"),
+        # Genealogy joins the events of one transformation by their transformationID.
+        Index("ix_epcis_event_transformation_id", "transformation_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -40,7 +40,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, exists, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -49,6 +62,7 @@ from plateau.registry.identifiers import IdentifierError
 from plateau.trace import identifiers
 from plateau.trace.epcis.access import Scope
 from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
+from plateau.trace.lineage import reach
 from plateau.trace.lineage.models import TraceIndexState, TraceLotItem
 
 Direction = Literal["back", "forward", "both"]
@@ -60,6 +74,8 @@ MAX_TIME = datetime.max.replace(tzinfo=UTC)
 FULL: Window = (MIN_TIME, MAX_TIME)
 DEFAULT_DEPTH = 40
 DEFAULT_MAX_NODES = 20_000
+# Pairs (identifier, mode) the recursive query may reach before the walk reads level by level.
+PREFETCH_FACTOR = 4
 # Identifiers per IN (…) list: well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 500
 
@@ -238,6 +254,111 @@ class _Store:
         self._lot_done: set[str] = set()
         self._containment: dict[str, list[Interval]] = {}
 
+    def prefetch(self, keys: Sequence[str], modes: Sequence[Mode], *, limit: int) -> bool:
+        """Read everything a walk from ``keys`` can need in two statements, whatever its
+        depth: the identifiers the recursive query reaches with their lot index rows, then
+        the events about them (every member of their aggregations and transformations).
+
+        Return False, having read nothing into the store, when there are too many start
+        pairs or the reachable set passes ``limit`` pairs; the walk then reads level by
+        level as before. What is read is complete for each reached identifier, so the walk
+        gives the same answer either way."""
+        seeds = [(k, m) for k in dict.fromkeys(keys) for m in modes]
+        if not seeds or len(seeds) > reach.MAX_SEEDS:
+            return False
+        dialect = self.session.get_bind().dialect.name
+        walk_key = reach.keys_of(
+            reach.reach_cte(dialect, seeds, reach.visible_of(self.visible)), limit
+        )
+        lot_a, lot_b = aliased(TraceLotItem, name="lot_a"), aliased(TraceLotItem, name="lot_b")
+        none = literal(None, String)
+        rows = self.session.execute(
+            union_all(
+                select(walk_key.c.key, literal(0), none, none, literal(None, Integer)),
+                select(walk_key.c.key, literal(1), lot_a.item_key, lot_a.lot_key, lot_a.event_id)
+                .select_from(walk_key)
+                .join(lot_a, lot_a.item_key == walk_key.c.key),
+                select(walk_key.c.key, literal(2), lot_b.item_key, lot_b.lot_key, lot_b.event_id)
+                .select_from(walk_key)
+                .join(lot_b, lot_b.lot_key == walk_key.c.key),
+            )
+        ).all()
+        reached = {row[0] for row in rows if row[1] == 0}
+        if sum(1 for row in rows if row[1] == 0) >= limit:
+            return False
+        made: list[tuple[str, int]] = []
+        for _key, kind, item, lot, event_id in rows:
+            if kind == 1:
+                self.lots_of_item.setdefault(item, set()).add(lot)
+            elif kind == 2:
+                self.items_of_lot.setdefault(lot, set()).add(item)
+                made.append((lot, event_id))
+        # The events about the reached identifiers, those that made their lots' items, and
+        # every event sharing a transformationID with one of them.
+        about = (
+            union(
+                select(Epc.event_id.label("id"))
+                .select_from(walk_key)
+                .join(Epc, Epc.epc == walk_key.c.key),
+                select(lot_b.event_id)
+                .select_from(walk_key)
+                .join(lot_b, lot_b.lot_key == walk_key.c.key),
+            )
+        ).cte("about")
+        first, sibling = aliased(EpcisEvent, name="first"), aliased(EpcisEvent, name="sibling")
+        related = union(
+            select(about.c.id),
+            select(sibling.id)
+            .select_from(about)
+            .join(first, first.id == about.c.id)
+            .join(sibling, sibling.transformation_id == first.transformation_id)
+            .where(first.transformation_id.is_not(None)),
+        ).cte("related")
+        member = aliased(EpcisEventEpc, name="member")
+        stmt = (
+            select(*_EVENT_COLUMNS, member.epc, member.role, member.quantity, member.uom)
+            .select_from(related)
+            .join(EpcisEvent, EpcisEvent.id == related.c.id)
+            .outerjoin(
+                member,
+                and_(
+                    member.event_id == EpcisEvent.id,
+                    or_(
+                        EpcisEvent.event_type.in_((AGGREGATION, TRANSFORMATION)),
+                        member.epc.in_(select(walk_key.c.key)),
+                    ),
+                ),
+            )
+            .where(self.visible)
+        )
+        for key in reached:
+            self.touched[key] = []
+        for row in self.session.execute(stmt):
+            ev = self.events.get(row[0]) or _ev(row)
+            self.events[ev.id] = ev
+            whole = ev.event_type in (AGGREGATION, TRANSFORMATION)
+            if whole:
+                self.members.setdefault(ev.id, [])
+            if ev.transformation_id is not None:
+                group = self.tids.setdefault(ev.transformation_id, [])
+                if ev.id not in group:
+                    group.append(ev.id)
+            if row[12] is None:
+                continue
+            m = Member(ev.id, row[12], row[13], row[14], row[15])
+            if whole:
+                self.members[ev.id].append(m)
+            if m.epc in reached:
+                self.touched[m.epc].append(m)
+        for lot, event_id in sorted(set(made)):
+            maker = self.events.get(event_id)
+            if maker is not None and lot in reached:
+                role = "output" if maker.event_type == TRANSFORMATION else "epc"
+                self.touched[lot].append(Member(maker.id, lot, role, None, None))
+        self._item_done.update(reached)
+        self._lot_done.update(reached)
+        return True
+
     def touch(self, keys: Iterable[str]) -> None:
         """Read every visible event about ``keys`` (in any role)."""
         todo = [k for k in set(keys) if k not in self.touched]
@@ -403,6 +524,7 @@ def walk(
     store = _Store(session, scope)
     result = Genealogy(start=list(keys), direction=direction)
     modes: list[Mode] = ["back", "forward"] if direction == "both" else [direction]
+    store.prefetch(keys, modes, limit=PREFETCH_FACTOR * max_nodes)
     for mode in modes:
         _walk_mode(store, keys, mode, result, max_depth=max_depth, max_nodes=max_nodes)
     _collect_events(store, result)
