@@ -105,7 +105,7 @@ def prepare(url: str, var_dir: Path) -> dict[str, object]:
     from plateau.registry.identifiers import make_uscc
     from plateau.registry.models import Enterprise
     from plateau.runtime import migrate
-    from plateau.trace import lineage_service
+    from plateau.trace.lineage import service as lineage_service
 
     migrate(url)
     engine = make_engine(url)
@@ -294,7 +294,7 @@ def read_stats(prefix: Path, result: LoadResult) -> None:
 def check_stored(url: str, acks: Path, result: LoadResult) -> None:
     """Count every acknowledged capture and import that is not in the database."""
     from plateau.registry.models import Enterprise
-    from plateau.trace.models import EpcisEvent
+    from plateau.trace.epcis.models import EpcisEvent
 
     wanted: dict[str, list[str]] = {"capture": [], "import": []}
     if acks.exists():

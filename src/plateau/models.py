@@ -12,8 +12,8 @@ from plateau.policy import models as policy_models
 from plateau.recognition import models as recognition_models
 from plateau.registry import models as registry_models
 from plateau.standards import models as standards_models
-from plateau.trace import lineage_models as trace_lineage_models
-from plateau.trace import models as trace_models
+from plateau.trace.epcis import models as trace_models
+from plateau.trace.lineage import models as trace_lineage_models
 
 __all__ = [
     "auth_models",

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from plateau.db import make_engine, make_sessionmaker, session_scope
-from plateau.trace import lineage_service
+from plateau.trace.lineage import service as lineage_service
 from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,7 @@ from plateau.i18n import lazy
 KINDS: dict[str, str] = {
     "registry.import": "plateau.registry.jobs:run_import",
     "monitoring.import": "plateau.monitoring.jobs:run_import",
-    "trace.webhook": "plateau.trace.jobs:deliver_webhook",
+    "trace.webhook": "plateau.trace.epcis.jobs:deliver_webhook",
     "analytics.warmup": "plateau.monitoring.analytics.jobs:warm_up",
     "policy.run": "plateau.policy.jobs:run_policy",
     "forecast.run": "plateau.forecast.jobs:run_forecast",

@@ -180,7 +180,7 @@ def entitlements_slot(session: Session, *, actor: Actor) -> dict[str, Any] | Non
 def product_trace(session: Session, *, actor: Actor) -> dict[str, Any] | None:
     """The enterprise's products, each with the lots the trace repository holds."""
     from plateau.registry import service as registry_service
-    from plateau.trace import lineage_service as trace_service
+    from plateau.trace.lineage import service as trace_service
 
     products = registry_service.list_products(session, per_page=50, actor=actor).items
     if not products:

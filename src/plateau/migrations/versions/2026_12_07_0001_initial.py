@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 12:37:50.663498
+Create Date: 2026-12-07 13:02:54.544941
 """
 
 from __future__ import annotations
@@ -993,6 +993,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_epcis_event_event_time", ["event_time"], unique=False)
         batch_op.create_index("ix_epcis_event_read_point", ["read_point"], unique=False)
         batch_op.create_index("ix_epcis_event_record_time", ["record_time"], unique=False)
+        batch_op.create_index(
+            "ix_epcis_event_transformation_id", ["transformation_id"], unique=False
+        )
 
     op.create_table(
         "epcis_subscription",
@@ -2559,6 +2562,7 @@ def downgrade() -> None:
 
     op.drop_table("epcis_subscription")
     with op.batch_alter_table("epcis_event", schema=None) as batch_op:
+        batch_op.drop_index("ix_epcis_event_transformation_id")
         batch_op.drop_index("ix_epcis_event_record_time")
         batch_op.drop_index("ix_epcis_event_read_point")
         batch_op.drop_index("ix_epcis_event_event_time")
