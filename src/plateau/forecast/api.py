@@ -47,7 +47,9 @@ def runs(session: DbSession, actor: CurrentActor) -> list[RunRead]:
 @router.post("/runs", response_model=RunRead, status_code=202)
 def start_run(session: DbSession, actor: UserActor, data: RunCreate) -> RunRead:
     """Queue a forecast run as a background job (region administrators and analysts)."""
-    run = service.submit_run(session, actor=actor, measure=data.measure, horizon=data.horizon)
+    run = service.submit_run(
+        session, actor=actor, measure=data.measure, horizon=data.horizon, exog=data.exog
+    )
     return RunRead.model_validate(run)
 
 

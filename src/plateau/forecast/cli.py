@@ -141,6 +141,11 @@ def evaluate(
         False, "--nested", help="The --by columns form one hierarchy, in order."
     ),
     test_size: int = typer.Option(..., "--test-size", help="Periods held out at the end."),
+    exog: bool = typer.Option(
+        False,
+        "--exog",
+        help="Also score AutoARIMA and ARIMA+X (calendar effects as regressors; M or Q data).",
+    ),
     freq: Freq | None = typer.Option(
         None, "--freq", help="D, W, M or Q (default: from the dates)."
     ),
@@ -158,6 +163,8 @@ def evaluate(
         structure = files.structure_of(
             frame, by=by, nested=nested, freq=freq.value if freq else None, season=season
         )
+        if exog:
+            engine.add_calendar(structure)
         board = files.evaluate(structure, test_size=test_size)
     except engine.EngineError as exc:
         raise _fail(DomainError(files.engine_message(exc))) from None
@@ -189,6 +196,12 @@ def run(
     horizon: int = typer.Option(
         0, "--horizon", help="Months to forecast (1–96; 0: to the end of 2030)."
     ),
+    exog: bool = typer.Option(
+        False,
+        "--exog",
+        help="Calendar effects (Losar, Shoton, tourism shocks) as regressors: ARIMA+X beside "
+        "AutoARIMA in the backtest (slower).",
+    ),
 ) -> None:
     """Forecast every sales series (all levels, reconciled) and store the results."""
     from plateau.auth.schemas import SYSTEM
@@ -199,7 +212,7 @@ def run(
     try:
         with open_session() as session:
             queued = service.start_run(
-                session, actor=SYSTEM, measure=measure.value, horizon=horizon
+                session, actor=SYSTEM, measure=measure.value, horizon=horizon, exog=exog
             )
             with bar:  # type: ignore[attr-defined]
                 done = service.execute_run(

@@ -34,6 +34,10 @@ DEFAULT_MODELS: tuple[str, ...] = (
     "HistoricAverage",
 )
 INTERMITTENT_MODELS: tuple[str, ...] = ("CrostonOptimized", "ADIDA", "IMAPA", "TSB")
+# AutoARIMA with the calendar regressors as X, beside plain AutoARIMA so that the
+# leaderboard says whether the calendar helps (``add_calendar``).
+EXOG_MODEL = "ARIMA+X"
+EXOG_MODELS: tuple[str, ...] = ("AutoARIMA", EXOG_MODEL)
 COMBO = "Combination"
 CHOSEN = "Chosen"
 # The reconciliation whose numbers are published; the others are kept for the leaderboard.
@@ -67,6 +71,8 @@ class Structure:
     freq: str
     season: int
     notes: list[Note] = field(default_factory=list)
+    # Calendar regressors fed to ARIMA+X (``add_calendar``); empty: no exogenous model.
+    exog: list[str] = field(default_factory=list)
 
     def keys(self, uid: str) -> dict[str, Any]:
         """Return ``{column: value or None}`` of one series (None meaning all)."""
@@ -292,10 +298,14 @@ def _model(name: str, season: int, h: int) -> Any:
 
     conformal = ConformalIntervals(h=h, n_windows=2)
     seasonal = max(season, 1)
+    # A bounded order search (p, q ≤ 2; P, Q ≤ 1): a third of the default search's time on
+    # monthly sales, for thousands of series.
+    orders = {"max_p": 2, "max_q": 2, "max_P": 1, "max_Q": 1}
     factories: dict[str, Callable[[], Any]] = {
         "AutoETS": lambda: sm.AutoETS(season_length=seasonal),
         "AutoTheta": lambda: sm.AutoTheta(season_length=seasonal),
-        "AutoARIMA": lambda: sm.AutoARIMA(season_length=seasonal),
+        "AutoARIMA": lambda: sm.AutoARIMA(season_length=seasonal, **orders),
+        EXOG_MODEL: lambda: sm.AutoARIMA(season_length=seasonal, alias=EXOG_MODEL, **orders),
         "SeasonalNaive": lambda: sm.SeasonalNaive(season_length=seasonal),
         "Naive": lambda: sm.Naive(),
         "HistoricAverage": lambda: sm.HistoricAverage(),
@@ -320,6 +330,10 @@ def candidate_models(structure: Structure, models: Sequence[str] | None = None) 
         zero_share = (Y["y"] == 0).groupby(Y["unique_id"]).mean()
         if (zero_share > 0.3).mean() > 0.2:
             names += list(INTERMITTENT_MODELS)
+    if structure.exog:
+        names += [n for n in EXOG_MODELS if n not in names]
+    else:
+        names = [n for n in names if n != EXOG_MODEL]
     if structure.season <= 1:
         names = [n for n in names if n != "SeasonalNaive"] or ["Naive"]
     elif "SeasonalNaive" not in names:
@@ -337,6 +351,101 @@ def _statsforecast(names: Sequence[str], structure: Structure, h: int) -> Any:
         n_jobs=1,
         fallback_model=Naive(),
     )
+
+
+# --- calendar regressors -----------------------------------------------------------------
+
+
+def calendar_frame(dates: Sequence[Any], freq: str, columns: Sequence[str]) -> pd.DataFrame:
+    """The calendar regressors of ``dates`` (``ds`` plus one column per effect).
+
+    Monthly periods take the month's features; a quarter or a year takes the mean of its
+    months. Other frequencies have no calendar regressors here.
+    """
+    import pandas as pd
+
+    from plateau.forecast import calendar
+
+    letter = freq_letter(freq)
+    months = {"M": 1, "Q": 3, "Y": 12}.get(letter)
+    if months is None:
+        raise EngineError("exog_needs_months", freq)
+    rows = []
+    for d in pd.to_datetime(list(dates)):
+        # A period stamped at its end (ME, QE-…) covers the months before its date.
+        start = d if d.day == 1 else (d + pd.offsets.MonthBegin(0) - pd.DateOffset(months=months))
+        feats = [
+            calendar.monthly_features(p.year, p.month)
+            for p in pd.date_range(start.normalize().replace(day=1), periods=months, freq="MS")
+        ]
+        rows.append({"ds": d, **{c: sum(f[c] for f in feats) / months for c in columns}})
+    return pd.DataFrame(rows, columns=["ds", *columns])
+
+
+def add_calendar(structure: Structure) -> Structure:
+    """Attach the calendar regressors that can tell anything on this history to ``structure``.
+
+    An effect is kept when it is not constant over the history and not a pure function of
+    the season (a fixed-month dummy such as 618 at monthly frequency is what the seasonal
+    terms already model: as a regressor it only makes the design rank-deficient). Losar and
+    Shoton move between months from year to year and the tourism shocks are interventions,
+    so those are what usually remain.
+    """
+    import numpy as np
+
+    from plateau.forecast import calendar
+
+    dates = sorted(structure.Y["ds"].unique())
+    X = calendar_frame(dates, structure.freq, calendar.FEATURES)
+    keep = []
+    m = max(structure.season, 1)
+    for col in calendar.FEATURES:
+        x = X[col].to_numpy(dtype=float)
+        if np.allclose(x, x[0]):
+            continue
+        if len(x) > m and np.allclose(x[m:], x[:-m]):
+            continue
+        keep.append(col)
+    structure.exog = keep
+    if not keep:
+        structure.notes.append(Note("no_calendar", ""))
+    return structure
+
+
+def _with_exog(Y: pd.DataFrame, structure: Structure) -> pd.DataFrame:
+    X = calendar_frame(sorted(Y["ds"].unique()), structure.freq, structure.exog)
+    return Y.merge(X, on="ds", how="left")
+
+
+def _future_exog(fc_ids: Sequence[str], last: Any, h: int, structure: Structure) -> pd.DataFrame:
+    import pandas as pd
+
+    future = pd.date_range(last, periods=h + 1, freq=structure.freq)[1:]
+    X = calendar_frame(future, structure.freq, structure.exog)
+    ids = pd.DataFrame({"unique_id": list(fc_ids)})
+    return ids.merge(X, how="cross")
+
+
+def base_forecast(structure: Structure, names: Sequence[str], h: int) -> pd.DataFrame:
+    """Point forecasts of every candidate for every series (no intervals, no reconciliation)."""
+    plain, with_x = _split(names)
+    fc = _statsforecast(plain, structure, h).forecast(df=structure.Y, h=h)
+    fc = fc.reset_index() if "unique_id" not in fc.columns else fc
+    if with_x and structure.exog:
+        ids = structure.Y["unique_id"].unique()
+        fcx = _statsforecast(with_x, structure, h).forecast(
+            df=_with_exog(structure.Y, structure),
+            h=h,
+            X_df=_future_exog(ids, structure.Y["ds"].max(), h, structure),
+        )
+        fcx = fcx.reset_index() if "unique_id" not in fcx.columns else fcx
+        fc = fc.merge(fcx, on=["unique_id", "ds"], how="left")
+    return fc
+
+
+def _split(names: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The candidates without regressors, and those fitted with them."""
+    return [n for n in names if n != EXOG_MODEL], [n for n in names if n == EXOG_MODEL]
 
 
 # --- backtests ---------------------------------------------------------------------------
@@ -369,12 +478,21 @@ def backtest(
         return pd.DataFrame(), pd.DataFrame()
     Y = Y[Y["unique_id"].isin(eligible.index)]
     progress(0, 1, "backtest")
-    sf = _statsforecast(models, structure, h)
+    plain, with_x = _split(models)
+    sf = _statsforecast(plain, structure, h)
     frame = Y if distributed is None else distributed(Y)
     cv = _local(
         sf.cross_validation(df=frame, h=h, n_windows=n_windows, step_size=h, level=list(LEVELS))
     )
     cv = cv.reset_index() if "unique_id" not in cv.columns else cv
+    if with_x and structure.exog:
+        # The regressors are known for every period (computed), so each window sees them.
+        sfx = _statsforecast(with_x, structure, h)
+        cvx = sfx.cross_validation(
+            df=_with_exog(Y, structure), h=h, n_windows=n_windows, step_size=h, level=list(LEVELS)
+        )
+        cvx = cvx.reset_index() if "unique_id" not in cvx.columns else cvx
+        cv = cv.merge(cvx.drop(columns="y"), on=["unique_id", "ds", "cutoff"], how="left")
     names = list(models)
     if len(names) >= 3:
         best = _rank_overall(cv, names, structure)[:3]
@@ -551,17 +669,35 @@ def forecast(
     if board.empty:
         notes.append(Note("no_backtest", "", default))
     progress(1, 4, "forecast")
-    sf = _statsforecast(names, structure, h)
+    plain, with_x = _split(names)
+    sf = _statsforecast(plain, structure, h)
     if distributed is None:
         fc = sf.forecast(df=structure.Y, h=h, level=list(LEVELS), fitted=True)
         fitted = sf.forecast_fitted_values()
     else:
         fc = _local(sf.forecast(df=distributed(structure.Y), h=h, level=list(LEVELS)))
         fitted = structure.Y.copy()
-        for name in names:
+        for name in plain:
             fitted[name] = float("nan")  # not computed on a cluster; see the docstring
     fc = fc.reset_index() if "unique_id" not in fc.columns else fc
     fitted = fitted.reset_index() if "unique_id" not in fitted.columns else fitted
+    if with_x and structure.exog:
+        # ARIMA+X is fitted locally, with the future calendar as X_df.
+        sfx = _statsforecast(with_x, structure, h)
+        ids = structure.Y["unique_id"].unique()
+        fcx = sfx.forecast(
+            df=_with_exog(structure.Y, structure),
+            h=h,
+            X_df=_future_exog(ids, structure.Y["ds"].max(), h, structure),
+            level=list(LEVELS),
+            fitted=True,
+        )
+        fitx = sfx.forecast_fitted_values()
+        fcx = fcx.reset_index() if "unique_id" not in fcx.columns else fcx
+        fitx = fitx.reset_index() if "unique_id" not in fitx.columns else fitx
+        fc = fc.merge(fcx, on=["unique_id", "ds"], how="left")
+        keep = ["unique_id", "ds", *[c for c in fitx.columns if c.startswith(EXOG_MODEL)]]
+        fitted = fitted.merge(fitx[keep], on=["unique_id", "ds"], how="left")
     if any(m == COMBO for m in chosen.values()):
         best = [m for m in _combo_members(board) if m in fc.columns]
         fc[COMBO] = fc[best].mean(axis=1)

@@ -179,9 +179,14 @@ def _pending_job(session: DbSession, actor: Actor) -> Any:
 
 
 @router.post("/forecast/runs", dependencies=[Csrf])
-def start_run(session: DbSession, actor: UserActor, measure: str = Form("quantity")) -> Response:
+def start_run(
+    session: DbSession,
+    actor: UserActor,
+    measure: str = Form("quantity"),
+    exog: str | None = Form(None),
+) -> Response:
     """Queue a forecast run as a background job; the explorer shows its progress."""
-    service.submit_run(session, actor=actor, measure=measure)
+    service.submit_run(session, actor=actor, measure=measure, exog=exog == "1")
     return RedirectResponse(f"/forecast?measure={measure}", status_code=303)
 
 

@@ -61,6 +61,10 @@ def note_text(note: engine.Note, structure: engine.Structure | None = None) -> s
         return _(
             "The series are too short to backtest; %(model)s is used everywhere.", model=note.detail
         )
+    if note.code == "no_calendar":
+        return _(
+            "No calendar effect varies over this history beyond the season: ARIMA+X was not fitted."
+        )
     if note.code == "fallback_reconciliation":
         return _(
             "MinTrace could not be estimated; %(method)s reconciled the forecasts.",
@@ -171,11 +175,18 @@ def sales_frame(session: Session, *, measure: str) -> pd.DataFrame:
 
 
 def start_run(
-    session: Session, *, actor: Actor, measure: str = "quantity", horizon: int = 0
+    session: Session,
+    *,
+    actor: Actor,
+    measure: str = "quantity",
+    horizon: int = 0,
+    exog: bool = False,
 ) -> ForecastRun:
     """Record a queued forecast run (the work is done by ``execute_run``, in a job).
 
-    A horizon of 0 forecasts to the end of the plan's last target year (2030).
+    A horizon of 0 forecasts to the end of the plan's last target year (2030). With
+    ``exog`` the calendar effects (Losar, Shoton, the tourism shocks …) enter AutoARIMA as
+    regressors ("ARIMA+X"), a candidate beside plain AutoARIMA in the backtest.
     """
     if not may_run(actor):
         raise Forbidden(_("Only region administrators and analysts may start a forecast."))
@@ -194,6 +205,7 @@ def start_run(
         horizon=horizon,
         data_version=data_version(session),
         requested_by=actor.username,
+        exog=exog,
     )
     session.add(run)
     session.flush()
@@ -201,12 +213,17 @@ def start_run(
 
 
 def submit_run(
-    session: Session, *, actor: Actor, measure: str = "quantity", horizon: int = 0
+    session: Session,
+    *,
+    actor: Actor,
+    measure: str = "quantity",
+    horizon: int = 0,
+    exog: bool = False,
 ) -> ForecastRun:
     """Queue a run and the background job that computes it (in the caller's transaction)."""
     from plateau.jobs import service as jobs_service
 
-    run = start_run(session, actor=actor, measure=measure, horizon=horizon)
+    run = start_run(session, actor=actor, measure=measure, horizon=horizon, exog=exog)
     job = jobs_service.submit(
         session,
         kind="forecast.run",
@@ -254,6 +271,8 @@ def execute_run(
     structure = engine.build_structure(
         frame, by=COLUMNS, freq="M", levels=[(n, list(c)) for n, c in LEVELS]
     )
+    if run.exog:
+        engine.add_calendar(structure)
     last = frame["ds"].max()
     if run.horizon <= 0:  # to the end of the plan's last target year
         run.horizon = max(12, (PLAN_END_YEAR - last.year) * 12 + 12 - last.month)
@@ -540,6 +559,7 @@ def model_name(model: str) -> str:
         "Naive": _("Naive (last value)"),
         "HistoricAverage": _("Historic average"),
         "Combination": _("Combination of the best models"),
+        "ARIMA+X": _("AutoARIMA with calendar effects (ARIMA+X)"),
     }
     return names.get(model, model)
 

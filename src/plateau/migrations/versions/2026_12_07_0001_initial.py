@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 04:11:39.168581
+Create Date: 2026-12-07 12:32:38.108257
 """
 
 from __future__ import annotations
@@ -110,6 +110,8 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=False),
         sa.Column("n_series", sa.Integer(), nullable=False),
         sa.Column("job_id", sa.Integer(), nullable=True),
+        sa.Column("exog", sa.Boolean(), nullable=False),
+        sa.Column("subtree", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_forecast_run")),
     )
     op.create_table(
@@ -513,6 +515,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("forecast_series", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_forecast_series_run_id"), ["run_id"], unique=False)
+        batch_op.create_index("ix_forecast_series_run_level", ["run_id", "level"], unique=False)
 
     op.create_table(
         "industry_class",
@@ -2106,6 +2109,7 @@ def upgrade() -> None:
         sa.Column("quantity", sa.Numeric(precision=18, scale=3), nullable=False),
         sa.Column("revenue_cny", sa.Numeric(precision=18, scale=2), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("source", sa.String(length=8), server_default="import", nullable=False),
         sa.ForeignKeyConstraint(
             ["market_region_id"],
             ["market_region.id"],
@@ -2607,6 +2611,7 @@ def downgrade() -> None:
 
     op.drop_table("industry_class")
     with op.batch_alter_table("forecast_series", schema=None) as batch_op:
+        batch_op.drop_index("ix_forecast_series_run_level")
         batch_op.drop_index(batch_op.f("ix_forecast_series_run_id"))
 
     op.drop_table("forecast_series")
