@@ -21,7 +21,7 @@ def _series(s: ForecastSeries, hidden: bool) -> SeriesRead:
     return SeriesRead(
         level=s.level,
         level_name=service.level_name(s.level),
-        market=s.market_region_id or s.market_kind,
+        market=s.market_region_id or s.province or s.market_kind,
         industry=s.industry_id,
         category=s.category,
         product_id=s.product_id,

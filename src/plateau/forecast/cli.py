@@ -229,6 +229,34 @@ def run(
     console.print(_("Forecast run %(id)s stored: %(n)s series.", id=run_id, n=n))
 
 
+@app.command("sync-retail")
+def sync_retail(
+    queue: bool = typer.Option(
+        False, "--queue", help="Queue it as a background job for the server's worker instead."
+    ),
+) -> None:
+    """Turn till scans (retail_selling events of the traceability repository) into sales."""
+    from plateau.auth.schemas import SYSTEM
+    from plateau.forecast import service
+    from plateau.runtime import open_session
+
+    try:
+        with open_session() as session:
+            if queue:
+                from plateau.jobs import service as jobs_service
+
+                job = jobs_service.submit(
+                    session, kind="forecast.sync_retail", params={}, actor=SYSTEM
+                )
+                console.print(_("Queued as background job %(id)s.", id=job.id))
+                return
+            report = service.sync_retail(session, actor=SYSTEM)
+            text = service.sync_retail_text(report)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    console.print(text)
+
+
 def import_sales(
     file: Path = typer.Argument(
         ...,

@@ -233,8 +233,10 @@ def build_structure(
     Y["unique_id"] = Y["unique_id"].astype(str).map(_strip_total)
     S = S.rename(columns=lambda c: _strip_total(str(c)))
     S["unique_id"] = S["unique_id"].astype(str).map(_strip_total)
+    # aggregate() orders its tags by the number of columns, not as given: match them by key.
     renamed = {}
-    for name, (_, ids) in zip(names, tags.items(), strict=True):
+    for name, cols in zip(names, spec, strict=True):
+        ids = tags["/".join(cols)]
         renamed[name] = np.array([_strip_total(str(u)) for u in ids])
     Y = Y.sort_values(["unique_id", "ds"]).reset_index(drop=True)
     for uid, grp in Y.groupby("unique_id", sort=False):

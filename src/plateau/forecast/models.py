@@ -94,6 +94,9 @@ class ForecastSeries(Base):
     uid: Mapped[str] = mapped_column(String(255))
     level: Mapped[str] = mapped_column(String(64))
     market_kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # A province's own series (四川省 = 成都 + the rest of Sichuan) has its province here and
+    # no market region; a city's series has both.
+    province: Mapped[str | None] = mapped_column(String(48), nullable=True)
     market_region_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     industry_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     category: Mapped[str | None] = mapped_column(String(64), nullable=True)

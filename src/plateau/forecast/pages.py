@@ -201,14 +201,9 @@ def _children(
     """Drill-down: the next level along each tree from the current selection."""
     out: list[dict[str, Any]] = []
     markets = registry_service.list_market_regions(session, actor=actor)
-    if sel["market"] in (None, "all"):
-        options = [("market", m.id) for m in markets if m.parent_id == "all"]
-    elif sel["market"] in service.MARKET_KINDS:
-        options = [
-            ("market", m.id) for m in markets if m.kind == sel["market"] and m.id != sel["market"]
-        ]
-    else:
-        options = []
+    # Along the market tree: kinds, then provinces (and prefectures), then cities.
+    parent = sel["market"] or "all"
+    options = [("market", m.id) for m in markets if m.parent_id == parent]
     if sel["industry"] is None:
         options += [("industry", i) for i in names["industry"]]
     if sel["channel"] is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Actor
@@ -85,17 +85,21 @@ CHANNEL_NAMES = {
 PLAN_END_YEAR = 2030
 MIN_ENTERPRISES = 3  # statistics law: a cell of fewer respondents is confidential
 # Levels of the platform's forecast (name, columns); the bottom (every column) comes last.
-COLUMNS = ("market_kind", "market", "industry", "category", "product", "channel")
+# The market tree: market kind (区内 / 区外国内 / 出口) → province (or prefecture, or a market
+# directly under its kind, which is then its own province) → market region (city).
+COLUMNS = ("market_kind", "province", "market", "industry", "category", "product", "channel")
 LEVELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("market_kind", ("market_kind",)),
-    ("market", ("market_kind", "market")),
+    ("province", ("market_kind", "province")),
+    ("market", ("market_kind", "province", "market")),
     ("industry", ("industry",)),
     ("category", ("industry", "category")),
     ("product", ("industry", "category", "product")),
     ("channel", ("channel",)),
     ("market_kind_industry", ("market_kind", "industry")),
-    ("market_industry", ("market_kind", "market", "industry")),
-    ("market_category", ("market_kind", "market", "industry", "category")),
+    ("province_industry", ("market_kind", "province", "industry")),
+    ("market_industry", ("market_kind", "province", "market", "industry")),
+    ("market_category", ("market_kind", "province", "market", "industry", "category")),
     ("bottom", COLUMNS),
 )
 
@@ -142,6 +146,7 @@ def sales_frame(session: Session, *, measure: str) -> pd.DataFrame:
 
     products = _products(session)
     markets = {m.id: m for m in registry_service.list_market_regions(session, actor=SYSTEM)}
+    province = {mid: province_of(mid, markets) for mid in markets}
     column = SalesRecord.quantity if measure == "quantity" else SalesRecord.revenue_cny
     rows = session.execute(
         select(
@@ -161,6 +166,7 @@ def sales_frame(session: Session, *, measure: str) -> pd.DataFrame:
         data.append(
             {
                 "market_kind": kind,
+                "province": province.get(mid, mid),
                 "market": mid,
                 "industry": p.industry_id,
                 "category": p.category or p.industry_id,
@@ -172,6 +178,16 @@ def sales_frame(session: Session, *, measure: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(data, columns=[*COLUMNS, "enterprise", "ds", "y"])
+
+
+def province_of(market_id: str, markets: dict[str, Any]) -> str:
+    """The node just below the market kind on the way up from ``market_id`` (成都 → 四川省;
+    拉萨 → 拉萨, a market directly under its kind being its own province)."""
+    node = markets.get(market_id)
+    seen = 0
+    while node is not None and node.parent_id not in (None, "all", node.kind) and seen < 10:
+        node, seen = markets.get(node.parent_id), seen + 1
+    return node.id if node is not None and node.parent_id not in (None, "all") else market_id
 
 
 def start_run(
@@ -324,6 +340,7 @@ def _store(
                 uid=uid,
                 level=level_of[uid],
                 market_kind=keys["market_kind"],
+                province=keys["province"],
                 market_region_id=keys["market"],
                 industry_id=keys["industry"],
                 category=keys["category"],
@@ -454,7 +471,9 @@ def list_series(
         if market in MARKET_KINDS:
             q = q.where(ForecastSeries.market_kind == market)
         else:
-            q = q.where(ForecastSeries.market_region_id == market)
+            q = q.where(
+                or_(ForecastSeries.market_region_id == market, ForecastSeries.province == market)
+            )
     visible = visible_enterprises(session, actor=actor)
     return [(s, suppressed(s, visible)) for s in session.scalars(q.order_by(ForecastSeries.uid))]
 
@@ -485,13 +504,26 @@ def find_series(
             else q.where(ForecastSeries.market_kind == kind)
         )
     for col, value in (
-        (ForecastSeries.market_region_id, region),
         (ForecastSeries.industry_id, industry),
         (ForecastSeries.category, category),
         (ForecastSeries.product_id, product),
         (ForecastSeries.channel, channel),
     ):
         q = q.where(col.is_(None)) if value is None else q.where(col == value)
+    if region is None:
+        q = q.where(ForecastSeries.province.is_(None), ForecastSeries.market_region_id.is_(None))
+    else:
+        # A province's own aggregate first; else the market region (a city, or a market that
+        # is its own province: both series then hold the same numbers).
+        province = session.scalars(
+            q.where(
+                ForecastSeries.province == region, ForecastSeries.market_region_id.is_(None)
+            ).limit(1)
+        ).first()
+        if province is not None:
+            q = q.where(ForecastSeries.id == province.id)
+        else:
+            q = q.where(ForecastSeries.market_region_id == region)
     series = session.scalars(q.limit(1)).first()
     if series is None:
         return None, False
@@ -544,6 +576,8 @@ def level_name(level: str) -> str:
         "category": _("Product category"),
         "product": _("Product"),
         "channel": _("Channel"),
+        "province": _("Province"),
+        "province_industry": _("Province × industry"),
         "market_kind_industry": _("Market type × industry"),
         "market_industry": _("Market region × industry"),
         "market_category": _("Market region × category"),
@@ -594,6 +628,60 @@ def import_sales(
     return sales.import_sales(
         session, data=data, filename=filename, actor=actor, today=today, dry_run=dry_run
     )
+
+
+def sync_retail(session: Session, *, actor: Actor) -> Any:
+    """Turn the traceability repository's ``retail_selling`` events into sales records
+    (source "trace", channel retail), never adding to an imported record of the same key.
+
+    Region administrators and analysts (and the system) run it: it reads every enterprise's
+    events, whose figures then show under the forecast's suppression rules.
+    """
+    from zoneinfo import ZoneInfo
+
+    from plateau.errors import NotFound as _NotFound
+    from plateau.forecast import retail
+
+    if not may_run(actor):
+        raise Forbidden(_("Only region administrators and analysts may read retail sales."))
+    cache: dict[str, int | None] = {}
+
+    def product_id(gtin: str) -> int | None:
+        if gtin not in cache:
+            try:
+                cache[gtin] = registry_service.get_product(session, gtin=gtin, actor=SYSTEM).id
+            except _NotFound:
+                cache[gtin] = None
+        return cache[gtin]
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    markets = registry_service.list_market_regions(session, actor=SYSTEM)
+    return retail.sync(session, today=today, markets=markets, products=product_id)
+
+
+def sync_retail_text(report: Any) -> str:
+    """One sentence on a retail sync, in the user's language."""
+    text = _(
+        "%(events)s till scans read: %(created)s sales records new, %(updated)s changed, %(removed)s withdrawn; %(kept)s left to imported figures.",
+        events=report.events,
+        created=report.created,
+        updated=report.updated,
+        removed=report.removed,
+        kept=report.kept_imported,
+    )
+    if report.unplaced:
+        text += " " + _(
+            "%(n)s location(s) without a market region (register them with a county or region): %(ids)s",
+            n=len(report.unplaced),
+            ids=", ".join(report.unplaced[:5]),
+        )
+    if report.unknown_products:
+        text += " " + _(
+            "%(n)s GTIN(s) not in the registry: %(ids)s",
+            n=len(report.unknown_products),
+            ids=", ".join(report.unknown_products[:5]),
+        )
+    return text
 
 
 # --- demand against the plan -------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 12:32:38.108257
+Create Date: 2026-12-07 12:58:10.703472
 """
 
 from __future__ import annotations
@@ -494,6 +494,7 @@ def upgrade() -> None:
         sa.Column("uid", sa.String(length=255), nullable=False),
         sa.Column("level", sa.String(length=64), nullable=False),
         sa.Column("market_kind", sa.String(length=32), nullable=True),
+        sa.Column("province", sa.String(length=48), nullable=True),
         sa.Column("market_region_id", sa.String(length=32), nullable=True),
         sa.Column("industry_id", sa.String(length=32), nullable=True),
         sa.Column("category", sa.String(length=64), nullable=True),
