@@ -6,6 +6,7 @@ import math
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -42,14 +43,20 @@ def _points(series: ForecastSeries | None) -> list[float]:
 
 
 def test_provinces_are_a_level_and_forecasts_add_up_across_it(
-    session: Session, client: TestClient
+    session: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A "large" run (more bottom series than the threshold) reconciles per market kind.
+    from plateau.forecast import engine
+
+    monkeypatch.setattr(engine, "SUBTREE_THRESHOLD", 2)
     _world(session)
     queued = service.start_run(session, actor=SYSTEM, horizon=4)
     run = service.execute_run(
         session, run_id=queued.id, actor=SYSTEM, models=["SeasonalNaive", "Naive"], n_windows=1
     )
     assert run.status == "done", run.error
+    assert run.subtree == "market_kind"
+    assert any(code == "subtrees" for code, _s, _d in run.notes)
     provinces = service.list_series(session, run=run, actor=SYSTEM, level="province")
     assert {s.province for s, _ in provinces} == {"sichuan", "chongqing"}
     sichuan, _h = service.find_series(session, run=run, actor=SYSTEM, market="sichuan")

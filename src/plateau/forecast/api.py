@@ -48,7 +48,12 @@ def runs(session: DbSession, actor: CurrentActor) -> list[RunRead]:
 def start_run(session: DbSession, actor: UserActor, data: RunCreate) -> RunRead:
     """Queue a forecast run as a background job (region administrators and analysts)."""
     run = service.submit_run(
-        session, actor=actor, measure=data.measure, horizon=data.horizon, exog=data.exog
+        session,
+        actor=actor,
+        measure=data.measure,
+        horizon=data.horizon,
+        exog=data.exog,
+        subtree=data.subtree,
     )
     return RunRead.model_validate(run)
 

@@ -90,6 +90,12 @@ def file_(
     ),
     format: Format = typer.Option(Format.json, "--format", help="json, csv or xlsx."),
     out: Path | None = typer.Option(None, "--out", help="Write here instead of standard output."),
+    subtree: list[str] = typer.Option(
+        [],
+        "--subtree",
+        help="A --by column whose subtrees are reconciled one by one (for large files; "
+        "repeatable).",
+    ),
 ) -> None:
     """Forecast every series of every level of a file, reconciled, model chosen by backtest."""
     from plateau.forecast import engine, files
@@ -103,7 +109,12 @@ def file_(
         )
         bar, on_progress = _progress_bar()
         with bar:  # type: ignore[attr-defined]
-            result = engine.forecast(structure, h=horizon, progress=on_progress)  # type: ignore[arg-type]
+            result = engine.forecast(
+                structure,
+                h=horizon,
+                progress=on_progress,  # type: ignore[arg-type]
+                subtree=subtree or None,
+            )
     except engine.EngineError as exc:
         raise _fail(DomainError(files.engine_message(exc))) from None
     except DomainError as exc:
@@ -202,6 +213,12 @@ def run(
         help="Calendar effects (Losar, Shoton, tourism shocks) as regressors: ARIMA+X beside "
         "AutoARIMA in the backtest (slower).",
     ),
+    subtree: list[str] = typer.Option(
+        [],
+        "--subtree",
+        help="Reconcile each subtree of this column on its own (repeatable: market_kind, "
+        "province, industry …); default: per market kind above 3,000 bottom series.",
+    ),
 ) -> None:
     """Forecast every sales series (all levels, reconciled) and store the results."""
     from plateau.auth.schemas import SYSTEM
@@ -212,7 +229,12 @@ def run(
     try:
         with open_session() as session:
             queued = service.start_run(
-                session, actor=SYSTEM, measure=measure.value, horizon=horizon, exog=exog
+                session,
+                actor=SYSTEM,
+                measure=measure.value,
+                horizon=horizon,
+                exog=exog,
+                subtree=subtree,
             )
             with bar:  # type: ignore[attr-defined]
                 done = service.execute_run(

@@ -647,8 +647,12 @@ def forecast(
     progress: Progress = _noop,
     backtest_h: int | None = None,
     distributed: Callable[[pd.DataFrame], Any] | None = None,
+    subtree: Sequence[str] | None = None,
 ) -> Result:
     """Forecast every series, pick the model per level by backtest, reconcile.
+
+    ``subtree`` (columns of ``by``) reconciles each subtree on its own: see
+    ``reconcile_subtrees``.
 
     ``backtest_h`` (default ``h``) is the horizon of each backtest window: a long forecast
     (to a plan year) is still chosen on how models do over the next year or so.
@@ -718,7 +722,10 @@ def forecast(
     Y_fit = fitted[["unique_id", "ds", "y"]].copy()
     Y_fit[CHOSEN] = _take(fitted, fpick, "")
     progress(2, 4, "reconcile")
-    rec, used = reconcile(structure, Y_hat, Y_fit, reconcile_with, notes)
+    if subtree:
+        rec, used = reconcile_subtrees(structure, Y_hat, Y_fit, reconcile_with, notes, subtree)
+    else:
+        rec, used = reconcile(structure, Y_hat, Y_fit, reconcile_with, notes)
     col = f"{CHOSEN}/{_method_label(used)}"
     out = rec[["unique_id", "ds"]].copy()
     out["forecast"] = rec[col]
@@ -805,9 +812,11 @@ def reconcile(
     Y_fit: pd.DataFrame,
     method: str,
     notes: list[Note],
+    *,
+    compare: bool = True,
 ) -> tuple[pd.DataFrame, str]:
-    """Reconcile with ``method`` (and the others, for comparison); fall back to OLS then
-    BottomUp when MinTrace's covariance cannot be estimated."""
+    """Reconcile with ``method`` (and, with ``compare``, the others for the leaderboard);
+    fall back to OLS then BottomUp when MinTrace's covariance cannot be estimated."""
     from hierarchicalforecast.core import HierarchicalReconciliation
 
     order = [method] + [m for m in ("MinTrace(ols)", "BottomUp") if m != method]
@@ -829,7 +838,7 @@ def reconcile(
             notes.append(Note("fallback_reconciliation", "", m))
         # The other reconcilers' point forecasts, for the leaderboard only.
         points = Y_hat[["unique_id", "ds", CHOSEN]]
-        for other in RECONCILERS:
+        for other in RECONCILERS if compare else ():
             if other == m:
                 continue
             try:
@@ -842,3 +851,129 @@ def reconcile(
             rec = rec.merge(extra[["unique_id", "ds", col]], on=["unique_id", "ds"], how="left")
         return rec, m
     raise EngineError("reconciliation_failed", str(last))
+
+
+# --- reconciliation per subtree ----------------------------------------------------------
+
+# Above this many bottom series the platform reconciles per subtree: MinTrace inverts a
+# matrix of the bottom's size (cubic time), and a dense summing matrix grows with its square.
+SUBTREE_THRESHOLD = 3000
+
+
+def level_columns(structure: Structure) -> dict[str, set[str]]:
+    """The columns that each level fixes (read off its first series)."""
+    out: dict[str, set[str]] = {}
+    for level, ids in structure.tags.items():
+        keys = structure.keys(str(ids[0])) if len(ids) else {}
+        out[level] = {c for c, v in keys.items() if v is not None}
+    return out
+
+
+def subtrees(structure: Structure, columns: Sequence[str]) -> dict[tuple[Any, ...], list[str]]:
+    """Group the series of every level that fixes all of ``columns`` by their values there.
+
+    Each group is a closed hierarchy of its own (its bottom series are the bottom series
+    with those values); its top is the series of the coarsest such level.
+    """
+    cols = list(columns)
+    unknown = [c for c in cols if c not in structure.by]
+    if unknown or not cols:
+        raise EngineError("bad_subtree", ", ".join(unknown) or "-")
+    fixed = level_columns(structure)
+    inside = [lvl for lvl, have in fixed.items() if set(cols) <= have]
+    bottom = list(structure.tags)[-1]
+    if bottom not in inside:
+        raise EngineError("bad_subtree", ", ".join(cols))
+    top = min(inside, key=lambda lvl: len(fixed[lvl]))
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for lvl in inside:
+        for uid in structure.tags[lvl]:
+            keys = structure.keys(str(uid))
+            groups.setdefault(tuple(keys[c] for c in cols), []).append(str(uid))
+    tops = {tuple(structure.keys(str(u))[c] for c in cols) for u in structure.tags[top]}
+    if len(tops) != len(structure.tags[top]) or set(groups) != tops:
+        raise EngineError("bad_subtree", ", ".join(cols))  # the coarsest level is not one node
+    return groups
+
+
+def reconcile_subtrees(
+    structure: Structure,
+    Y_hat: pd.DataFrame,
+    Y_fit: pd.DataFrame,
+    method: str,
+    notes: list[Note],
+    columns: Sequence[str],
+) -> tuple[pd.DataFrame, str]:
+    """Reconcile each subtree of ``columns`` on its own, then the levels above them.
+
+    Every subtree (a market kind's markets × products × channels, say) is reconciled with
+    ``method`` as a hierarchy of its own. The series outside every subtree (the grand total,
+    an industry over all markets …) are the sums of the reconciled bottom series under them,
+    so the whole structure adds up; their intervals keep their own base forecast's width
+    around that sum. The other reconcilers are not computed for the leaderboard here.
+    """
+    import numpy as np
+    import pandas as pd
+
+    groups = subtrees(structure, columns)
+    fixed = level_columns(structure)
+    S = structure.S.set_index("unique_id")
+    bottom_ids = [str(b) for b in S.columns]
+    label = f"{CHOSEN}/{_method_label(method)}"
+    parts = []
+    order = {name: i for i, name in enumerate(structure.tags)}
+    for ids in groups.values():
+        id_set = set(ids)
+        bottoms = [b for b in bottom_ids if b in id_set]
+        tags = {
+            lvl: np.array([u for u in map(str, uids) if u in id_set])
+            for lvl, uids in structure.tags.items()
+            if set(columns) <= fixed[lvl]
+        }
+        tags = {k: v for k, v in sorted(tags.items(), key=lambda kv: order[kv[0]]) if len(v)}
+        sub_ids = [u for uids in tags.values() for u in uids]
+        S_sub = S.loc[sub_ids, bottoms].reset_index()
+        sub = Structure(
+            structure.Y[structure.Y["unique_id"].isin(id_set)],
+            S_sub,
+            tags,
+            structure.by,
+            structure.values,
+            structure.freq,
+            structure.season,
+        )
+        rec, used_here = reconcile(
+            sub,
+            Y_hat[Y_hat["unique_id"].isin(id_set)],
+            Y_fit[Y_fit["unique_id"].isin(id_set)],
+            method,
+            notes,
+            compare=False,
+        )
+        # A subtree that fell back (reconcile() noted it) is filed under the method's name.
+        old, new = f"/{_method_label(used_here)}", f"/{_method_label(method)}"
+        rec = rec.rename(columns={c: c.replace(old, new) for c in rec.columns})
+        parts.append(rec)
+    inner = pd.concat(parts, ignore_index=True)
+    # The series above the subtrees: sums of the reconciled bottom series.
+    covered = set(inner["unique_id"].astype(str))
+    outer_ids = [u for u in structure.tags_ids() if u not in covered]
+    if outer_ids:
+        bottom_rec = inner[inner["unique_id"].isin(set(bottom_ids))]
+        wide = bottom_rec.pivot(index="ds", columns="unique_id", values=label)[bottom_ids]
+        sums = wide.to_numpy() @ S.loc[outer_ids, bottom_ids].to_numpy(dtype=float).T
+        outer = pd.DataFrame(sums, index=wide.index, columns=outer_ids)
+        outer = outer.rename_axis(columns="unique_id").stack().rename(label).reset_index()
+        outer = outer[["unique_id", "ds", label]]
+        base = Y_hat[Y_hat["unique_id"].isin(set(outer_ids))].set_index(["unique_id", "ds"])
+        outer = outer.set_index(["unique_id", "ds"])
+        outer[CHOSEN] = base[CHOSEN]
+        for lv in LEVELS:
+            outer[f"{label}-lo-{lv}"] = outer[label] - (base[CHOSEN] - base[f"{CHOSEN}-lo-{lv}"])
+            outer[f"{label}-hi-{lv}"] = outer[label] + (base[f"{CHOSEN}-hi-{lv}"] - base[CHOSEN])
+        inner = pd.concat([inner, outer.reset_index()], ignore_index=True)
+    notes.append(Note("subtrees", "", f"{len(groups)}:{','.join(columns)}"))
+    rank = {u: i for i, u in enumerate(structure.tags_ids())}
+    inner["_o"] = inner["unique_id"].astype(str).map(rank)
+    inner = inner.sort_values(["_o", "ds"]).drop(columns="_o").reset_index(drop=True)
+    return inner, method

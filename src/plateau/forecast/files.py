@@ -113,6 +113,11 @@ def engine_message(exc: engine.EngineError) -> str:
         return _("Unknown frequency %(freq)s: use D, W, M or Q.", freq=d)
     if exc.code == "bad_horizon":
         return _("The horizon must be at least 1.")
+    if exc.code == "bad_subtree":
+        return _(
+            "%(cols)s cannot split the file into subtrees: give --by columns whose values each head one branch.",
+            cols=d,
+        )
     if exc.code == "exog_needs_months":
         return _("Calendar effects need monthly, quarterly or yearly data.")
     if exc.code == "unknown_model":

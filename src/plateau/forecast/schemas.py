@@ -32,6 +32,11 @@ class RunCreate(BaseModel):
     exog: bool = Field(
         False, description="calendar effects as regressors: ARIMA+X beside AutoARIMA (slower)"
     )
+    subtree: list[str] = Field(
+        default_factory=list,
+        description="columns whose subtrees are reconciled one by one (market_kind, province, "
+        "industry …); default: per market kind above 3,000 bottom series",
+    )
 
 
 class Point(BaseModel):

@@ -61,6 +61,13 @@ def note_text(note: engine.Note, structure: engine.Structure | None = None) -> s
         return _(
             "The series are too short to backtest; %(model)s is used everywhere.", model=note.detail
         )
+    if note.code == "subtrees":
+        n, _sep, cols = note.detail.partition(":")
+        return _(
+            "Reconciled per subtree: %(n)s subtrees of %(cols)s, each on its own; the levels above them are their sums.",
+            n=n,
+            cols=cols,
+        )
     if note.code == "no_calendar":
         return _(
             "No calendar effect varies over this history beyond the season: ARIMA+X was not fitted."
@@ -102,6 +109,10 @@ LEVELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("market_category", ("market_kind", "province", "market", "industry", "category")),
     ("bottom", COLUMNS),
 )
+
+
+# Large runs reconcile each market kind's subtree (区内, 区外国内, 出口) on its own.
+AUTO_SUBTREE = ("market_kind",)
 
 
 def may_run(actor: Actor) -> bool:
@@ -197,18 +208,30 @@ def start_run(
     measure: str = "quantity",
     horizon: int = 0,
     exog: bool = False,
+    subtree: Sequence[str] = (),
 ) -> ForecastRun:
     """Record a queued forecast run (the work is done by ``execute_run``, in a job).
 
     A horizon of 0 forecasts to the end of the plan's last target year (2030). With
     ``exog`` the calendar effects (Losar, Shoton, the tourism shocks …) enter AutoARIMA as
     regressors ("ARIMA+X"), a candidate beside plain AutoARIMA in the backtest.
+    ``subtree`` (columns of ``COLUMNS``) reconciles each subtree on its own; by default a
+    run with more than ``engine.SUBTREE_THRESHOLD`` bottom series does so per market kind.
     """
     if not may_run(actor):
         raise Forbidden(_("Only region administrators and analysts may start a forecast."))
     if measure not in MEASURES:
         raise ValidationFailed(
             _("Unknown measure %(measure)s: use quantity or revenue.", measure=measure)
+        )
+    bad = [c for c in subtree if c not in COLUMNS]
+    if bad:
+        raise ValidationFailed(
+            _(
+                "Unknown column %(col)s: use %(cols)s.",
+                col=", ".join(bad),
+                cols=", ".join(COLUMNS[:-1]),
+            )
         )
     if not 0 <= horizon <= 96:
         raise ValidationFailed(
@@ -222,6 +245,7 @@ def start_run(
         data_version=data_version(session),
         requested_by=actor.username,
         exog=exog,
+        subtree=",".join(subtree),
     )
     session.add(run)
     session.flush()
@@ -235,11 +259,14 @@ def submit_run(
     measure: str = "quantity",
     horizon: int = 0,
     exog: bool = False,
+    subtree: Sequence[str] = (),
 ) -> ForecastRun:
     """Queue a run and the background job that computes it (in the caller's transaction)."""
     from plateau.jobs import service as jobs_service
 
-    run = start_run(session, actor=actor, measure=measure, horizon=horizon, exog=exog)
+    run = start_run(
+        session, actor=actor, measure=measure, horizon=horizon, exog=exog, subtree=subtree
+    )
     job = jobs_service.submit(
         session,
         kind="forecast.run",
@@ -289,6 +316,10 @@ def execute_run(
     )
     if run.exog:
         engine.add_calendar(structure)
+    subtree = [c for c in run.subtree.split(",") if c]
+    if not subtree and len(structure.S.columns) - 1 > engine.SUBTREE_THRESHOLD:
+        subtree = list(AUTO_SUBTREE)
+        run.subtree = ",".join(subtree)
     last = frame["ds"].max()
     if run.horizon <= 0:  # to the end of the plan's last target year
         run.horizon = max(12, (PLAN_END_YEAR - last.year) * 12 + 12 - last.month)
@@ -299,6 +330,7 @@ def execute_run(
         n_windows=n_windows,
         progress=progress,
         backtest_h=min(run.horizon, 12),
+        subtree=subtree or None,
     )
     _store(session, run, frame, structure, result)
     run.status = "done"
@@ -314,6 +346,8 @@ def _store(
     structure: engine.Structure,
     result: engine.Result,
 ) -> None:
+    import numpy as np
+
     level_of = structure.level_of()
     # Enterprises behind each series: those of its bottom series.
     S = structure.S.set_index("unique_id")
@@ -323,15 +357,16 @@ def _store(
     for keys, firm in firms.items():
         bottom_firm[tuple(str(k) for k in keys)] = int(firm)
     bottom_ids = list(S.columns)
-    firm_of_bottom = [
-        bottom_firm.get(tuple(str(v) for v in structure.keys(b).values()), -1) for b in bottom_ids
-    ]
+    firm_of_bottom = np.array(
+        [bottom_firm.get(tuple(str(v) for v in structure.keys(b).values()), -1) for b in bottom_ids]
+    )
+    matrix = S.to_numpy(dtype=bool)
+    row_of = {uid: i for i, uid in enumerate(S.index)}
     history = {uid: g for uid, g in structure.Y.groupby("unique_id")}
     forecasts = {uid: g for uid, g in result.forecasts.groupby("unique_id")}
     for uid in structure.tags_ids():
         keys = structure.keys(uid)
-        row = S.loc[uid].to_numpy()
-        members = {firm_of_bottom[i] for i, v in enumerate(row) if v}
+        members = {int(f) for f in np.unique(firm_of_bottom[matrix[row_of[uid]]])}
         h = history[uid]
         f = forecasts[uid]
         session.add(
