@@ -21,7 +21,7 @@ def _series(s: ForecastSeries, hidden: bool) -> SeriesRead:
     return SeriesRead(
         level=s.level,
         level_name=service.level_name(s.level),
-        market=s.market_region_id or s.market_kind,
+        market=s.market_region_id or s.province or s.market_kind,
         industry=s.industry_id,
         category=s.category,
         product_id=s.product_id,
@@ -47,7 +47,14 @@ def runs(session: DbSession, actor: CurrentActor) -> list[RunRead]:
 @router.post("/runs", response_model=RunRead, status_code=202)
 def start_run(session: DbSession, actor: UserActor, data: RunCreate) -> RunRead:
     """Queue a forecast run as a background job (region administrators and analysts)."""
-    run = service.submit_run(session, actor=actor, measure=data.measure, horizon=data.horizon)
+    run = service.submit_run(
+        session,
+        actor=actor,
+        measure=data.measure,
+        horizon=data.horizon,
+        exog=data.exog,
+        subtree=data.subtree,
+    )
     return RunRead.model_validate(run)
 
 

@@ -90,6 +90,12 @@ def file_(
     ),
     format: Format = typer.Option(Format.json, "--format", help="json, csv or xlsx."),
     out: Path | None = typer.Option(None, "--out", help="Write here instead of standard output."),
+    subtree: list[str] = typer.Option(
+        [],
+        "--subtree",
+        help="A --by column whose subtrees are reconciled one by one (for large files; "
+        "repeatable).",
+    ),
 ) -> None:
     """Forecast every series of every level of a file, reconciled, model chosen by backtest."""
     from plateau.forecast import engine, files
@@ -103,7 +109,12 @@ def file_(
         )
         bar, on_progress = _progress_bar()
         with bar:  # type: ignore[attr-defined]
-            result = engine.forecast(structure, h=horizon, progress=on_progress)  # type: ignore[arg-type]
+            result = engine.forecast(
+                structure,
+                h=horizon,
+                progress=on_progress,  # type: ignore[arg-type]
+                subtree=subtree or None,
+            )
     except engine.EngineError as exc:
         raise _fail(DomainError(files.engine_message(exc))) from None
     except DomainError as exc:
@@ -141,6 +152,11 @@ def evaluate(
         False, "--nested", help="The --by columns form one hierarchy, in order."
     ),
     test_size: int = typer.Option(..., "--test-size", help="Periods held out at the end."),
+    exog: bool = typer.Option(
+        False,
+        "--exog",
+        help="Also score AutoARIMA and ARIMA+X (calendar effects as regressors; M or Q data).",
+    ),
     freq: Freq | None = typer.Option(
         None, "--freq", help="D, W, M or Q (default: from the dates)."
     ),
@@ -158,6 +174,8 @@ def evaluate(
         structure = files.structure_of(
             frame, by=by, nested=nested, freq=freq.value if freq else None, season=season
         )
+        if exog:
+            engine.add_calendar(structure)
         board = files.evaluate(structure, test_size=test_size)
     except engine.EngineError as exc:
         raise _fail(DomainError(files.engine_message(exc))) from None
@@ -189,6 +207,18 @@ def run(
     horizon: int = typer.Option(
         0, "--horizon", help="Months to forecast (1–96; 0: to the end of 2030)."
     ),
+    exog: bool = typer.Option(
+        False,
+        "--exog",
+        help="Calendar effects (Losar, Shoton, tourism shocks) as regressors: ARIMA+X beside "
+        "AutoARIMA in the backtest (slower).",
+    ),
+    subtree: list[str] = typer.Option(
+        [],
+        "--subtree",
+        help="Reconcile each subtree of this column on its own (repeatable: market_kind, "
+        "province, industry …); default: per market kind above 3,000 bottom series.",
+    ),
 ) -> None:
     """Forecast every sales series (all levels, reconciled) and store the results."""
     from plateau.auth.schemas import SYSTEM
@@ -199,7 +229,12 @@ def run(
     try:
         with open_session() as session:
             queued = service.start_run(
-                session, actor=SYSTEM, measure=measure.value, horizon=horizon
+                session,
+                actor=SYSTEM,
+                measure=measure.value,
+                horizon=horizon,
+                exog=exog,
+                subtree=subtree,
             )
             with bar:  # type: ignore[attr-defined]
                 done = service.execute_run(
@@ -214,6 +249,34 @@ def run(
     if status != "done":
         raise _fail(DomainError(error))
     console.print(_("Forecast run %(id)s stored: %(n)s series.", id=run_id, n=n))
+
+
+@app.command("sync-retail")
+def sync_retail(
+    queue: bool = typer.Option(
+        False, "--queue", help="Queue it as a background job for the server's worker instead."
+    ),
+) -> None:
+    """Turn till scans (retail_selling events of the traceability repository) into sales."""
+    from plateau.auth.schemas import SYSTEM
+    from plateau.forecast import service
+    from plateau.runtime import open_session
+
+    try:
+        with open_session() as session:
+            if queue:
+                from plateau.jobs import service as jobs_service
+
+                job = jobs_service.submit(
+                    session, kind="forecast.sync_retail", params={}, actor=SYSTEM
+                )
+                console.print(_("Queued as background job %(id)s.", id=job.id))
+                return
+            report = service.sync_retail(session, actor=SYSTEM)
+            text = service.sync_retail_text(report)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    console.print(text)
 
 
 def import_sales(

@@ -34,6 +34,10 @@ DEFAULT_MODELS: tuple[str, ...] = (
     "HistoricAverage",
 )
 INTERMITTENT_MODELS: tuple[str, ...] = ("CrostonOptimized", "ADIDA", "IMAPA", "TSB")
+# AutoARIMA with the calendar regressors as X, beside plain AutoARIMA so that the
+# leaderboard says whether the calendar helps (``add_calendar``).
+EXOG_MODEL = "ARIMA+X"
+EXOG_MODELS: tuple[str, ...] = ("AutoARIMA", EXOG_MODEL)
 COMBO = "Combination"
 CHOSEN = "Chosen"
 # The reconciliation whose numbers are published; the others are kept for the leaderboard.
@@ -67,6 +71,8 @@ class Structure:
     freq: str
     season: int
     notes: list[Note] = field(default_factory=list)
+    # Calendar regressors fed to ARIMA+X (``add_calendar``); empty: no exogenous model.
+    exog: list[str] = field(default_factory=list)
 
     def keys(self, uid: str) -> dict[str, Any]:
         """Return ``{column: value or None}`` of one series (None meaning all)."""
@@ -227,8 +233,10 @@ def build_structure(
     Y["unique_id"] = Y["unique_id"].astype(str).map(_strip_total)
     S = S.rename(columns=lambda c: _strip_total(str(c)))
     S["unique_id"] = S["unique_id"].astype(str).map(_strip_total)
+    # aggregate() orders its tags by the number of columns, not as given: match them by key.
     renamed = {}
-    for name, (_, ids) in zip(names, tags.items(), strict=True):
+    for name, cols in zip(names, spec, strict=True):
+        ids = tags["/".join(cols)]
         renamed[name] = np.array([_strip_total(str(u)) for u in ids])
     Y = Y.sort_values(["unique_id", "ds"]).reset_index(drop=True)
     for uid, grp in Y.groupby("unique_id", sort=False):
@@ -292,10 +300,14 @@ def _model(name: str, season: int, h: int) -> Any:
 
     conformal = ConformalIntervals(h=h, n_windows=2)
     seasonal = max(season, 1)
+    # A bounded order search (p, q ≤ 2; P, Q ≤ 1): a third of the default search's time on
+    # monthly sales, for thousands of series.
+    orders = {"max_p": 2, "max_q": 2, "max_P": 1, "max_Q": 1}
     factories: dict[str, Callable[[], Any]] = {
         "AutoETS": lambda: sm.AutoETS(season_length=seasonal),
         "AutoTheta": lambda: sm.AutoTheta(season_length=seasonal),
-        "AutoARIMA": lambda: sm.AutoARIMA(season_length=seasonal),
+        "AutoARIMA": lambda: sm.AutoARIMA(season_length=seasonal, **orders),
+        EXOG_MODEL: lambda: sm.AutoARIMA(season_length=seasonal, alias=EXOG_MODEL, **orders),
         "SeasonalNaive": lambda: sm.SeasonalNaive(season_length=seasonal),
         "Naive": lambda: sm.Naive(),
         "HistoricAverage": lambda: sm.HistoricAverage(),
@@ -320,6 +332,10 @@ def candidate_models(structure: Structure, models: Sequence[str] | None = None) 
         zero_share = (Y["y"] == 0).groupby(Y["unique_id"]).mean()
         if (zero_share > 0.3).mean() > 0.2:
             names += list(INTERMITTENT_MODELS)
+    if structure.exog:
+        names += [n for n in EXOG_MODELS if n not in names]
+    else:
+        names = [n for n in names if n != EXOG_MODEL]
     if structure.season <= 1:
         names = [n for n in names if n != "SeasonalNaive"] or ["Naive"]
     elif "SeasonalNaive" not in names:
@@ -337,6 +353,101 @@ def _statsforecast(names: Sequence[str], structure: Structure, h: int) -> Any:
         n_jobs=1,
         fallback_model=Naive(),
     )
+
+
+# --- calendar regressors -----------------------------------------------------------------
+
+
+def calendar_frame(dates: Sequence[Any], freq: str, columns: Sequence[str]) -> pd.DataFrame:
+    """The calendar regressors of ``dates`` (``ds`` plus one column per effect).
+
+    Monthly periods take the month's features; a quarter or a year takes the mean of its
+    months. Other frequencies have no calendar regressors here.
+    """
+    import pandas as pd
+
+    from plateau.forecast import calendar
+
+    letter = freq_letter(freq)
+    months = {"M": 1, "Q": 3, "Y": 12}.get(letter)
+    if months is None:
+        raise EngineError("exog_needs_months", freq)
+    rows = []
+    for d in pd.to_datetime(list(dates)):
+        # A period stamped at its end (ME, QE-…) covers the months before its date.
+        start = d if d.day == 1 else (d + pd.offsets.MonthBegin(0) - pd.DateOffset(months=months))
+        feats = [
+            calendar.monthly_features(p.year, p.month)
+            for p in pd.date_range(start.normalize().replace(day=1), periods=months, freq="MS")
+        ]
+        rows.append({"ds": d, **{c: sum(f[c] for f in feats) / months for c in columns}})
+    return pd.DataFrame(rows, columns=["ds", *columns])
+
+
+def add_calendar(structure: Structure) -> Structure:
+    """Attach the calendar regressors that can tell anything on this history to ``structure``.
+
+    An effect is kept when it is not constant over the history and not a pure function of
+    the season (a fixed-month dummy such as 618 at monthly frequency is what the seasonal
+    terms already model: as a regressor it only makes the design rank-deficient). Losar and
+    Shoton move between months from year to year and the tourism shocks are interventions,
+    so those are what usually remain.
+    """
+    import numpy as np
+
+    from plateau.forecast import calendar
+
+    dates = sorted(structure.Y["ds"].unique())
+    X = calendar_frame(dates, structure.freq, calendar.FEATURES)
+    keep = []
+    m = max(structure.season, 1)
+    for col in calendar.FEATURES:
+        x = X[col].to_numpy(dtype=float)
+        if np.allclose(x, x[0]):
+            continue
+        if len(x) > m and np.allclose(x[m:], x[:-m]):
+            continue
+        keep.append(col)
+    structure.exog = keep
+    if not keep:
+        structure.notes.append(Note("no_calendar", ""))
+    return structure
+
+
+def _with_exog(Y: pd.DataFrame, structure: Structure) -> pd.DataFrame:
+    X = calendar_frame(sorted(Y["ds"].unique()), structure.freq, structure.exog)
+    return Y.merge(X, on="ds", how="left")
+
+
+def _future_exog(fc_ids: Sequence[str], last: Any, h: int, structure: Structure) -> pd.DataFrame:
+    import pandas as pd
+
+    future = pd.date_range(last, periods=h + 1, freq=structure.freq)[1:]
+    X = calendar_frame(future, structure.freq, structure.exog)
+    ids = pd.DataFrame({"unique_id": list(fc_ids)})
+    return ids.merge(X, how="cross")
+
+
+def base_forecast(structure: Structure, names: Sequence[str], h: int) -> pd.DataFrame:
+    """Point forecasts of every candidate for every series (no intervals, no reconciliation)."""
+    plain, with_x = _split(names)
+    fc = _statsforecast(plain, structure, h).forecast(df=structure.Y, h=h)
+    fc = fc.reset_index() if "unique_id" not in fc.columns else fc
+    if with_x and structure.exog:
+        ids = structure.Y["unique_id"].unique()
+        fcx = _statsforecast(with_x, structure, h).forecast(
+            df=_with_exog(structure.Y, structure),
+            h=h,
+            X_df=_future_exog(ids, structure.Y["ds"].max(), h, structure),
+        )
+        fcx = fcx.reset_index() if "unique_id" not in fcx.columns else fcx
+        fc = fc.merge(fcx, on=["unique_id", "ds"], how="left")
+    return fc
+
+
+def _split(names: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The candidates without regressors, and those fitted with them."""
+    return [n for n in names if n != EXOG_MODEL], [n for n in names if n == EXOG_MODEL]
 
 
 # --- backtests ---------------------------------------------------------------------------
@@ -369,12 +480,21 @@ def backtest(
         return pd.DataFrame(), pd.DataFrame()
     Y = Y[Y["unique_id"].isin(eligible.index)]
     progress(0, 1, "backtest")
-    sf = _statsforecast(models, structure, h)
+    plain, with_x = _split(models)
+    sf = _statsforecast(plain, structure, h)
     frame = Y if distributed is None else distributed(Y)
     cv = _local(
         sf.cross_validation(df=frame, h=h, n_windows=n_windows, step_size=h, level=list(LEVELS))
     )
     cv = cv.reset_index() if "unique_id" not in cv.columns else cv
+    if with_x and structure.exog:
+        # The regressors are known for every period (computed), so each window sees them.
+        sfx = _statsforecast(with_x, structure, h)
+        cvx = sfx.cross_validation(
+            df=_with_exog(Y, structure), h=h, n_windows=n_windows, step_size=h, level=list(LEVELS)
+        )
+        cvx = cvx.reset_index() if "unique_id" not in cvx.columns else cvx
+        cv = cv.merge(cvx.drop(columns="y"), on=["unique_id", "ds", "cutoff"], how="left")
     names = list(models)
     if len(names) >= 3:
         best = _rank_overall(cv, names, structure)[:3]
@@ -527,8 +647,12 @@ def forecast(
     progress: Progress = _noop,
     backtest_h: int | None = None,
     distributed: Callable[[pd.DataFrame], Any] | None = None,
+    subtree: Sequence[str] | None = None,
 ) -> Result:
     """Forecast every series, pick the model per level by backtest, reconcile.
+
+    ``subtree`` (columns of ``by``) reconciles each subtree on its own: see
+    ``reconcile_subtrees``.
 
     ``backtest_h`` (default ``h``) is the horizon of each backtest window: a long forecast
     (to a plan year) is still chosen on how models do over the next year or so.
@@ -551,17 +675,35 @@ def forecast(
     if board.empty:
         notes.append(Note("no_backtest", "", default))
     progress(1, 4, "forecast")
-    sf = _statsforecast(names, structure, h)
+    plain, with_x = _split(names)
+    sf = _statsforecast(plain, structure, h)
     if distributed is None:
         fc = sf.forecast(df=structure.Y, h=h, level=list(LEVELS), fitted=True)
         fitted = sf.forecast_fitted_values()
     else:
         fc = _local(sf.forecast(df=distributed(structure.Y), h=h, level=list(LEVELS)))
         fitted = structure.Y.copy()
-        for name in names:
+        for name in plain:
             fitted[name] = float("nan")  # not computed on a cluster; see the docstring
     fc = fc.reset_index() if "unique_id" not in fc.columns else fc
     fitted = fitted.reset_index() if "unique_id" not in fitted.columns else fitted
+    if with_x and structure.exog:
+        # ARIMA+X is fitted locally, with the future calendar as X_df.
+        sfx = _statsforecast(with_x, structure, h)
+        ids = structure.Y["unique_id"].unique()
+        fcx = sfx.forecast(
+            df=_with_exog(structure.Y, structure),
+            h=h,
+            X_df=_future_exog(ids, structure.Y["ds"].max(), h, structure),
+            level=list(LEVELS),
+            fitted=True,
+        )
+        fitx = sfx.forecast_fitted_values()
+        fcx = fcx.reset_index() if "unique_id" not in fcx.columns else fcx
+        fitx = fitx.reset_index() if "unique_id" not in fitx.columns else fitx
+        fc = fc.merge(fcx, on=["unique_id", "ds"], how="left")
+        keep = ["unique_id", "ds", *[c for c in fitx.columns if c.startswith(EXOG_MODEL)]]
+        fitted = fitted.merge(fitx[keep], on=["unique_id", "ds"], how="left")
     if any(m == COMBO for m in chosen.values()):
         best = [m for m in _combo_members(board) if m in fc.columns]
         fc[COMBO] = fc[best].mean(axis=1)
@@ -580,7 +722,10 @@ def forecast(
     Y_fit = fitted[["unique_id", "ds", "y"]].copy()
     Y_fit[CHOSEN] = _take(fitted, fpick, "")
     progress(2, 4, "reconcile")
-    rec, used = reconcile(structure, Y_hat, Y_fit, reconcile_with, notes)
+    if subtree:
+        rec, used = reconcile_subtrees(structure, Y_hat, Y_fit, reconcile_with, notes, subtree)
+    else:
+        rec, used = reconcile(structure, Y_hat, Y_fit, reconcile_with, notes)
     col = f"{CHOSEN}/{_method_label(used)}"
     out = rec[["unique_id", "ds"]].copy()
     out["forecast"] = rec[col]
@@ -667,9 +812,11 @@ def reconcile(
     Y_fit: pd.DataFrame,
     method: str,
     notes: list[Note],
+    *,
+    compare: bool = True,
 ) -> tuple[pd.DataFrame, str]:
-    """Reconcile with ``method`` (and the others, for comparison); fall back to OLS then
-    BottomUp when MinTrace's covariance cannot be estimated."""
+    """Reconcile with ``method`` (and, with ``compare``, the others for the leaderboard);
+    fall back to OLS then BottomUp when MinTrace's covariance cannot be estimated."""
     from hierarchicalforecast.core import HierarchicalReconciliation
 
     order = [method] + [m for m in ("MinTrace(ols)", "BottomUp") if m != method]
@@ -691,7 +838,7 @@ def reconcile(
             notes.append(Note("fallback_reconciliation", "", m))
         # The other reconcilers' point forecasts, for the leaderboard only.
         points = Y_hat[["unique_id", "ds", CHOSEN]]
-        for other in RECONCILERS:
+        for other in RECONCILERS if compare else ():
             if other == m:
                 continue
             try:
@@ -704,3 +851,129 @@ def reconcile(
             rec = rec.merge(extra[["unique_id", "ds", col]], on=["unique_id", "ds"], how="left")
         return rec, m
     raise EngineError("reconciliation_failed", str(last))
+
+
+# --- reconciliation per subtree ----------------------------------------------------------
+
+# Above this many bottom series the platform reconciles per subtree: MinTrace inverts a
+# matrix of the bottom's size (cubic time), and a dense summing matrix grows with its square.
+SUBTREE_THRESHOLD = 3000
+
+
+def level_columns(structure: Structure) -> dict[str, set[str]]:
+    """The columns that each level fixes (read off its first series)."""
+    out: dict[str, set[str]] = {}
+    for level, ids in structure.tags.items():
+        keys = structure.keys(str(ids[0])) if len(ids) else {}
+        out[level] = {c for c, v in keys.items() if v is not None}
+    return out
+
+
+def subtrees(structure: Structure, columns: Sequence[str]) -> dict[tuple[Any, ...], list[str]]:
+    """Group the series of every level that fixes all of ``columns`` by their values there.
+
+    Each group is a closed hierarchy of its own (its bottom series are the bottom series
+    with those values); its top is the series of the coarsest such level.
+    """
+    cols = list(columns)
+    unknown = [c for c in cols if c not in structure.by]
+    if unknown or not cols:
+        raise EngineError("bad_subtree", ", ".join(unknown) or "-")
+    fixed = level_columns(structure)
+    inside = [lvl for lvl, have in fixed.items() if set(cols) <= have]
+    bottom = list(structure.tags)[-1]
+    if bottom not in inside:
+        raise EngineError("bad_subtree", ", ".join(cols))
+    top = min(inside, key=lambda lvl: len(fixed[lvl]))
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for lvl in inside:
+        for uid in structure.tags[lvl]:
+            keys = structure.keys(str(uid))
+            groups.setdefault(tuple(keys[c] for c in cols), []).append(str(uid))
+    tops = {tuple(structure.keys(str(u))[c] for c in cols) for u in structure.tags[top]}
+    if len(tops) != len(structure.tags[top]) or set(groups) != tops:
+        raise EngineError("bad_subtree", ", ".join(cols))  # the coarsest level is not one node
+    return groups
+
+
+def reconcile_subtrees(
+    structure: Structure,
+    Y_hat: pd.DataFrame,
+    Y_fit: pd.DataFrame,
+    method: str,
+    notes: list[Note],
+    columns: Sequence[str],
+) -> tuple[pd.DataFrame, str]:
+    """Reconcile each subtree of ``columns`` on its own, then the levels above them.
+
+    Every subtree (a market kind's markets × products × channels, say) is reconciled with
+    ``method`` as a hierarchy of its own. The series outside every subtree (the grand total,
+    an industry over all markets …) are the sums of the reconciled bottom series under them,
+    so the whole structure adds up; their intervals keep their own base forecast's width
+    around that sum. The other reconcilers are not computed for the leaderboard here.
+    """
+    import numpy as np
+    import pandas as pd
+
+    groups = subtrees(structure, columns)
+    fixed = level_columns(structure)
+    S = structure.S.set_index("unique_id")
+    bottom_ids = [str(b) for b in S.columns]
+    label = f"{CHOSEN}/{_method_label(method)}"
+    parts = []
+    order = {name: i for i, name in enumerate(structure.tags)}
+    for ids in groups.values():
+        id_set = set(ids)
+        bottoms = [b for b in bottom_ids if b in id_set]
+        tags = {
+            lvl: np.array([u for u in map(str, uids) if u in id_set])
+            for lvl, uids in structure.tags.items()
+            if set(columns) <= fixed[lvl]
+        }
+        tags = {k: v for k, v in sorted(tags.items(), key=lambda kv: order[kv[0]]) if len(v)}
+        sub_ids = [u for uids in tags.values() for u in uids]
+        S_sub = S.loc[sub_ids, bottoms].reset_index()
+        sub = Structure(
+            structure.Y[structure.Y["unique_id"].isin(id_set)],
+            S_sub,
+            tags,
+            structure.by,
+            structure.values,
+            structure.freq,
+            structure.season,
+        )
+        rec, used_here = reconcile(
+            sub,
+            Y_hat[Y_hat["unique_id"].isin(id_set)],
+            Y_fit[Y_fit["unique_id"].isin(id_set)],
+            method,
+            notes,
+            compare=False,
+        )
+        # A subtree that fell back (reconcile() noted it) is filed under the method's name.
+        old, new = f"/{_method_label(used_here)}", f"/{_method_label(method)}"
+        rec = rec.rename(columns={c: c.replace(old, new) for c in rec.columns})
+        parts.append(rec)
+    inner = pd.concat(parts, ignore_index=True)
+    # The series above the subtrees: sums of the reconciled bottom series.
+    covered = set(inner["unique_id"].astype(str))
+    outer_ids = [u for u in structure.tags_ids() if u not in covered]
+    if outer_ids:
+        bottom_rec = inner[inner["unique_id"].isin(set(bottom_ids))]
+        wide = bottom_rec.pivot(index="ds", columns="unique_id", values=label)[bottom_ids]
+        sums = wide.to_numpy() @ S.loc[outer_ids, bottom_ids].to_numpy(dtype=float).T
+        outer = pd.DataFrame(sums, index=wide.index, columns=outer_ids)
+        outer = outer.rename_axis(columns="unique_id").stack().rename(label).reset_index()
+        outer = outer[["unique_id", "ds", label]]
+        base = Y_hat[Y_hat["unique_id"].isin(set(outer_ids))].set_index(["unique_id", "ds"])
+        outer = outer.set_index(["unique_id", "ds"])
+        outer[CHOSEN] = base[CHOSEN]
+        for lv in LEVELS:
+            outer[f"{label}-lo-{lv}"] = outer[label] - (base[CHOSEN] - base[f"{CHOSEN}-lo-{lv}"])
+            outer[f"{label}-hi-{lv}"] = outer[label] + (base[f"{CHOSEN}-hi-{lv}"] - base[CHOSEN])
+        inner = pd.concat([inner, outer.reset_index()], ignore_index=True)
+    notes.append(Note("subtrees", "", f"{len(groups)}:{','.join(columns)}"))
+    rank = {u: i for i, u in enumerate(structure.tags_ids())}
+    inner["_o"] = inner["unique_id"].astype(str).map(rank)
+    inner = inner.sort_values(["_o", "ds"]).drop(columns="_o").reset_index(drop=True)
+    return inner, method

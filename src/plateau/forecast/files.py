@@ -6,6 +6,7 @@ Behind ``plateau forecast file`` and ``plateau forecast evaluate``. Every refusa
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 from collections.abc import Sequence
@@ -112,6 +113,13 @@ def engine_message(exc: engine.EngineError) -> str:
         return _("Unknown frequency %(freq)s: use D, W, M or Q.", freq=d)
     if exc.code == "bad_horizon":
         return _("The horizon must be at least 1.")
+    if exc.code == "bad_subtree":
+        return _(
+            "%(cols)s cannot split the file into subtrees: give --by columns whose values each head one branch.",
+            cols=d,
+        )
+    if exc.code == "exog_needs_months":
+        return _("Calendar effects need monthly, quarterly or yearly data.")
     if exc.code == "unknown_model":
         return _("Unknown model %(model)s.", model=d)
     return _("The forecasts could not be reconciled: %(error)s", error=d)
@@ -170,21 +178,13 @@ def evaluate(
     if test_size < 1 or test_size >= len(dates) - 2:
         raise DomainError(_("The test size must be between 1 and %(n)s.", n=max(1, len(dates) - 3)))
     cut = dates[-test_size - 1]
-    train = engine.Structure(
-        Y[Y["ds"] <= cut].reset_index(drop=True),
-        structure.S,
-        structure.tags,
-        structure.by,
-        structure.values,
-        structure.freq,
-        structure.season,
+    train = dataclasses.replace(
+        structure, Y=Y[Y["ds"] <= cut].reset_index(drop=True), notes=list(structure.notes)
     )
     test = Y[Y["ds"] > cut]
     names = engine.candidate_models(train, models)
     result = engine.forecast(train, h=test_size, models=names)
-    sf = engine._statsforecast(names, train, test_size)
-    base = sf.forecast(df=train.Y, h=test_size)
-    base = base.reset_index() if "unique_id" not in base.columns else base
+    base = engine.base_forecast(train, names, test_size)
     methods = result.all_methods
     assert methods is not None
     merged = test.merge(base, on=["unique_id", "ds"]).merge(

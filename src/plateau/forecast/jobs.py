@@ -1,4 +1,5 @@
-"""Background job of the forecasting domain: ``forecast.run`` (see ``plateau.jobs.kinds``).
+"""Background jobs of the forecasting domain: ``forecast.run`` and ``forecast.sync_retail``
+(see ``plateau.jobs.kinds``).
 
 The handler receives the run id of a queued run (``service.start_run``) and does the long
 work in its own transaction, reporting progress as it goes.
@@ -27,3 +28,17 @@ def run_forecast(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
 
         summary = _("Forecast run %(id)s stored: %(n)s series.", id=run.id, n=run.n_series)
         return {"run_id": run.id, "status": run.status, "summary": summary, "url": "/forecast"}
+
+
+def sync_retail(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """Read the traceability repository's till scans into sales records (source trace)."""
+    with ctx.session() as session:
+        report = service.sync_retail(session, actor=SYSTEM)
+        return {
+            "created": report.created,
+            "updated": report.updated,
+            "removed": report.removed,
+            "kept_imported": report.kept_imported,
+            "summary": service.sync_retail_text(report),
+            "url": "/forecast",
+        }

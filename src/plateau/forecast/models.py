@@ -26,6 +26,10 @@ from plateau.db import Base, UTCDateTime
 # retail: shops and supermarkets; ecommerce: online platforms; wholesale: distributors and
 # institutional buyers; tourism: sales to visitors (scenic spots, hotels, souvenir shops).
 SALES_CHANNELS: tuple[str, ...] = ("retail", "ecommerce", "wholesale", "tourism")
+# Where a sales record comes from: an imported file (or the demo world), or scans at the till
+# read from the traceability repository (``retail_selling`` events). A key holds one record:
+# an import replaces a traced figure and a sync never overwrites an imported one.
+SALES_SOURCES: tuple[str, ...] = ("import", "trace")
 
 
 class SalesRecord(Base):
@@ -46,6 +50,7 @@ class SalesRecord(Base):
     quantity: Mapped[Decimal] = mapped_column(Numeric(18, 3))  # sales units of the product
     revenue_cny: Mapped[Decimal] = mapped_column(Numeric(18, 2))
     channel: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(8), default="import", server_default="import")
 
 
 class ForecastRun(Base):
@@ -67,13 +72,20 @@ class ForecastRun(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     n_series: Mapped[int] = mapped_column(Integer, default=0)
     job_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the background job
+    # Options of the run: calendar regressors (ARIMA+X) and the columns whose subtrees were
+    # reconciled one by one ("" = the whole tree at once).
+    exog: Mapped[bool] = mapped_column(Boolean, default=False)
+    subtree: Mapped[str] = mapped_column(String(64), default="")
 
 
 class ForecastSeries(Base):
     """One series of a run: a market, product-tree node and channel (None meaning all)."""
 
     __tablename__ = "forecast_series"
-    __table_args__ = (UniqueConstraint("run_id", "uid"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "uid"),
+        Index("ix_forecast_series_run_level", "run_id", "level"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(
@@ -82,6 +94,9 @@ class ForecastSeries(Base):
     uid: Mapped[str] = mapped_column(String(255))
     level: Mapped[str] = mapped_column(String(64))
     market_kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # A province's own series (四川省 = 成都 + the rest of Sichuan) has its province here and
+    # no market region; a city's series has both.
+    province: Mapped[str | None] = mapped_column(String(48), nullable=True)
     market_region_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     industry_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     category: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -179,9 +179,14 @@ def _pending_job(session: DbSession, actor: Actor) -> Any:
 
 
 @router.post("/forecast/runs", dependencies=[Csrf])
-def start_run(session: DbSession, actor: UserActor, measure: str = Form("quantity")) -> Response:
+def start_run(
+    session: DbSession,
+    actor: UserActor,
+    measure: str = Form("quantity"),
+    exog: str | None = Form(None),
+) -> Response:
     """Queue a forecast run as a background job; the explorer shows its progress."""
-    service.submit_run(session, actor=actor, measure=measure)
+    service.submit_run(session, actor=actor, measure=measure, exog=exog == "1")
     return RedirectResponse(f"/forecast?measure={measure}", status_code=303)
 
 
@@ -196,14 +201,9 @@ def _children(
     """Drill-down: the next level along each tree from the current selection."""
     out: list[dict[str, Any]] = []
     markets = registry_service.list_market_regions(session, actor=actor)
-    if sel["market"] in (None, "all"):
-        options = [("market", m.id) for m in markets if m.parent_id == "all"]
-    elif sel["market"] in service.MARKET_KINDS:
-        options = [
-            ("market", m.id) for m in markets if m.kind == sel["market"] and m.id != sel["market"]
-        ]
-    else:
-        options = []
+    # Along the market tree: kinds, then provinces (and prefectures), then cities.
+    parent = sel["market"] or "all"
+    options = [("market", m.id) for m in markets if m.parent_id == parent]
     if sel["industry"] is None:
         options += [("industry", i) for i in names["industry"]]
     if sel["channel"] is None:

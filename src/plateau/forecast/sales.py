@@ -173,6 +173,7 @@ def import_sales(
         else:
             updated += 1
             if not dry_run:
-                found.quantity, found.revenue_cny = qty, revenue
+                # An imported figure replaces one read from the till scans (never both).
+                found.quantity, found.revenue_cny, found.source = qty, revenue, "import"
     session.flush()
     return SalesImport(len(parsed), created, updated, dry_run)

@@ -22,11 +22,21 @@ class RunRead(BaseModel):
     n_series: int
     job_id: int | None = Field(None, description="the background job computing the run")
     chosen: dict[str, Any] = Field(description="level -> chosen model and the reason")
+    exog: bool = Field(False, description="calendar effects fed to ARIMA+X")
+    subtree: str = Field("", description="columns reconciled subtree by subtree ('' = whole tree)")
 
 
 class RunCreate(BaseModel):
     measure: str = Field("quantity", description="quantity or revenue")
     horizon: int = Field(0, ge=0, le=96, description="months; 0 forecasts to the end of 2030")
+    exog: bool = Field(
+        False, description="calendar effects as regressors: ARIMA+X beside AutoARIMA (slower)"
+    )
+    subtree: list[str] = Field(
+        default_factory=list,
+        description="columns whose subtrees are reconciled one by one (market_kind, province, "
+        "industry …); default: per market kind above 3,000 bottom series",
+    )
 
 
 class Point(BaseModel):

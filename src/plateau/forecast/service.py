@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Actor
@@ -61,6 +61,17 @@ def note_text(note: engine.Note, structure: engine.Structure | None = None) -> s
         return _(
             "The series are too short to backtest; %(model)s is used everywhere.", model=note.detail
         )
+    if note.code == "subtrees":
+        n, _sep, cols = note.detail.partition(":")
+        return _(
+            "Reconciled per subtree: %(n)s subtrees of %(cols)s, each on its own; the levels above them are their sums.",
+            n=n,
+            cols=cols,
+        )
+    if note.code == "no_calendar":
+        return _(
+            "No calendar effect varies over this history beyond the season: ARIMA+X was not fitted."
+        )
     if note.code == "fallback_reconciliation":
         return _(
             "MinTrace could not be estimated; %(method)s reconciled the forecasts.",
@@ -81,19 +92,27 @@ CHANNEL_NAMES = {
 PLAN_END_YEAR = 2030
 MIN_ENTERPRISES = 3  # statistics law: a cell of fewer respondents is confidential
 # Levels of the platform's forecast (name, columns); the bottom (every column) comes last.
-COLUMNS = ("market_kind", "market", "industry", "category", "product", "channel")
+# The market tree: market kind (区内 / 区外国内 / 出口) → province (or prefecture, or a market
+# directly under its kind, which is then its own province) → market region (city).
+COLUMNS = ("market_kind", "province", "market", "industry", "category", "product", "channel")
 LEVELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("market_kind", ("market_kind",)),
-    ("market", ("market_kind", "market")),
+    ("province", ("market_kind", "province")),
+    ("market", ("market_kind", "province", "market")),
     ("industry", ("industry",)),
     ("category", ("industry", "category")),
     ("product", ("industry", "category", "product")),
     ("channel", ("channel",)),
     ("market_kind_industry", ("market_kind", "industry")),
-    ("market_industry", ("market_kind", "market", "industry")),
-    ("market_category", ("market_kind", "market", "industry", "category")),
+    ("province_industry", ("market_kind", "province", "industry")),
+    ("market_industry", ("market_kind", "province", "market", "industry")),
+    ("market_category", ("market_kind", "province", "market", "industry", "category")),
     ("bottom", COLUMNS),
 )
+
+
+# Large runs reconcile each market kind's subtree (区内, 区外国内, 出口) on its own.
+AUTO_SUBTREE = ("market_kind",)
 
 
 def may_run(actor: Actor) -> bool:
@@ -138,6 +157,7 @@ def sales_frame(session: Session, *, measure: str) -> pd.DataFrame:
 
     products = _products(session)
     markets = {m.id: m for m in registry_service.list_market_regions(session, actor=SYSTEM)}
+    province = {mid: province_of(mid, markets) for mid in markets}
     column = SalesRecord.quantity if measure == "quantity" else SalesRecord.revenue_cny
     rows = session.execute(
         select(
@@ -157,6 +177,7 @@ def sales_frame(session: Session, *, measure: str) -> pd.DataFrame:
         data.append(
             {
                 "market_kind": kind,
+                "province": province.get(mid, mid),
                 "market": mid,
                 "industry": p.industry_id,
                 "category": p.category or p.industry_id,
@@ -170,18 +191,47 @@ def sales_frame(session: Session, *, measure: str) -> pd.DataFrame:
     return pd.DataFrame(data, columns=[*COLUMNS, "enterprise", "ds", "y"])
 
 
+def province_of(market_id: str, markets: dict[str, Any]) -> str:
+    """The node just below the market kind on the way up from ``market_id`` (成都 → 四川省;
+    拉萨 → 拉萨, a market directly under its kind being its own province)."""
+    node = markets.get(market_id)
+    seen = 0
+    while node is not None and node.parent_id not in (None, "all", node.kind) and seen < 10:
+        node, seen = markets.get(node.parent_id), seen + 1
+    return node.id if node is not None and node.parent_id not in (None, "all") else market_id
+
+
 def start_run(
-    session: Session, *, actor: Actor, measure: str = "quantity", horizon: int = 0
+    session: Session,
+    *,
+    actor: Actor,
+    measure: str = "quantity",
+    horizon: int = 0,
+    exog: bool = False,
+    subtree: Sequence[str] = (),
 ) -> ForecastRun:
     """Record a queued forecast run (the work is done by ``execute_run``, in a job).
 
-    A horizon of 0 forecasts to the end of the plan's last target year (2030).
+    A horizon of 0 forecasts to the end of the plan's last target year (2030). With
+    ``exog`` the calendar effects (Losar, Shoton, the tourism shocks …) enter AutoARIMA as
+    regressors ("ARIMA+X"), a candidate beside plain AutoARIMA in the backtest.
+    ``subtree`` (columns of ``COLUMNS``) reconciles each subtree on its own; by default a
+    run with more than ``engine.SUBTREE_THRESHOLD`` bottom series does so per market kind.
     """
     if not may_run(actor):
         raise Forbidden(_("Only region administrators and analysts may start a forecast."))
     if measure not in MEASURES:
         raise ValidationFailed(
             _("Unknown measure %(measure)s: use quantity or revenue.", measure=measure)
+        )
+    bad = [c for c in subtree if c not in COLUMNS]
+    if bad:
+        raise ValidationFailed(
+            _(
+                "Unknown column %(col)s: use %(cols)s.",
+                col=", ".join(bad),
+                cols=", ".join(COLUMNS[:-1]),
+            )
         )
     if not 0 <= horizon <= 96:
         raise ValidationFailed(
@@ -194,6 +244,8 @@ def start_run(
         horizon=horizon,
         data_version=data_version(session),
         requested_by=actor.username,
+        exog=exog,
+        subtree=",".join(subtree),
     )
     session.add(run)
     session.flush()
@@ -201,12 +253,20 @@ def start_run(
 
 
 def submit_run(
-    session: Session, *, actor: Actor, measure: str = "quantity", horizon: int = 0
+    session: Session,
+    *,
+    actor: Actor,
+    measure: str = "quantity",
+    horizon: int = 0,
+    exog: bool = False,
+    subtree: Sequence[str] = (),
 ) -> ForecastRun:
     """Queue a run and the background job that computes it (in the caller's transaction)."""
     from plateau.jobs import service as jobs_service
 
-    run = start_run(session, actor=actor, measure=measure, horizon=horizon)
+    run = start_run(
+        session, actor=actor, measure=measure, horizon=horizon, exog=exog, subtree=subtree
+    )
     job = jobs_service.submit(
         session,
         kind="forecast.run",
@@ -254,6 +314,12 @@ def execute_run(
     structure = engine.build_structure(
         frame, by=COLUMNS, freq="M", levels=[(n, list(c)) for n, c in LEVELS]
     )
+    if run.exog:
+        engine.add_calendar(structure)
+    subtree = [c for c in run.subtree.split(",") if c]
+    if not subtree and len(structure.S.columns) - 1 > engine.SUBTREE_THRESHOLD:
+        subtree = list(AUTO_SUBTREE)
+        run.subtree = ",".join(subtree)
     last = frame["ds"].max()
     if run.horizon <= 0:  # to the end of the plan's last target year
         run.horizon = max(12, (PLAN_END_YEAR - last.year) * 12 + 12 - last.month)
@@ -264,6 +330,7 @@ def execute_run(
         n_windows=n_windows,
         progress=progress,
         backtest_h=min(run.horizon, 12),
+        subtree=subtree or None,
     )
     _store(session, run, frame, structure, result)
     run.status = "done"
@@ -279,6 +346,8 @@ def _store(
     structure: engine.Structure,
     result: engine.Result,
 ) -> None:
+    import numpy as np
+
     level_of = structure.level_of()
     # Enterprises behind each series: those of its bottom series.
     S = structure.S.set_index("unique_id")
@@ -288,15 +357,16 @@ def _store(
     for keys, firm in firms.items():
         bottom_firm[tuple(str(k) for k in keys)] = int(firm)
     bottom_ids = list(S.columns)
-    firm_of_bottom = [
-        bottom_firm.get(tuple(str(v) for v in structure.keys(b).values()), -1) for b in bottom_ids
-    ]
+    firm_of_bottom = np.array(
+        [bottom_firm.get(tuple(str(v) for v in structure.keys(b).values()), -1) for b in bottom_ids]
+    )
+    matrix = S.to_numpy(dtype=bool)
+    row_of = {uid: i for i, uid in enumerate(S.index)}
     history = {uid: g for uid, g in structure.Y.groupby("unique_id")}
     forecasts = {uid: g for uid, g in result.forecasts.groupby("unique_id")}
     for uid in structure.tags_ids():
         keys = structure.keys(uid)
-        row = S.loc[uid].to_numpy()
-        members = {firm_of_bottom[i] for i, v in enumerate(row) if v}
+        members = {int(f) for f in np.unique(firm_of_bottom[matrix[row_of[uid]]])}
         h = history[uid]
         f = forecasts[uid]
         session.add(
@@ -305,6 +375,7 @@ def _store(
                 uid=uid,
                 level=level_of[uid],
                 market_kind=keys["market_kind"],
+                province=keys["province"],
                 market_region_id=keys["market"],
                 industry_id=keys["industry"],
                 category=keys["category"],
@@ -435,7 +506,9 @@ def list_series(
         if market in MARKET_KINDS:
             q = q.where(ForecastSeries.market_kind == market)
         else:
-            q = q.where(ForecastSeries.market_region_id == market)
+            q = q.where(
+                or_(ForecastSeries.market_region_id == market, ForecastSeries.province == market)
+            )
     visible = visible_enterprises(session, actor=actor)
     return [(s, suppressed(s, visible)) for s in session.scalars(q.order_by(ForecastSeries.uid))]
 
@@ -466,13 +539,26 @@ def find_series(
             else q.where(ForecastSeries.market_kind == kind)
         )
     for col, value in (
-        (ForecastSeries.market_region_id, region),
         (ForecastSeries.industry_id, industry),
         (ForecastSeries.category, category),
         (ForecastSeries.product_id, product),
         (ForecastSeries.channel, channel),
     ):
         q = q.where(col.is_(None)) if value is None else q.where(col == value)
+    if region is None:
+        q = q.where(ForecastSeries.province.is_(None), ForecastSeries.market_region_id.is_(None))
+    else:
+        # A province's own aggregate first; else the market region (a city, or a market that
+        # is its own province: both series then hold the same numbers).
+        province = session.scalars(
+            q.where(
+                ForecastSeries.province == region, ForecastSeries.market_region_id.is_(None)
+            ).limit(1)
+        ).first()
+        if province is not None:
+            q = q.where(ForecastSeries.id == province.id)
+        else:
+            q = q.where(ForecastSeries.market_region_id == region)
     series = session.scalars(q.limit(1)).first()
     if series is None:
         return None, False
@@ -525,6 +611,8 @@ def level_name(level: str) -> str:
         "category": _("Product category"),
         "product": _("Product"),
         "channel": _("Channel"),
+        "province": _("Province"),
+        "province_industry": _("Province × industry"),
         "market_kind_industry": _("Market type × industry"),
         "market_industry": _("Market region × industry"),
         "market_category": _("Market region × category"),
@@ -540,6 +628,7 @@ def model_name(model: str) -> str:
         "Naive": _("Naive (last value)"),
         "HistoricAverage": _("Historic average"),
         "Combination": _("Combination of the best models"),
+        "ARIMA+X": _("AutoARIMA with calendar effects (ARIMA+X)"),
     }
     return names.get(model, model)
 
@@ -574,6 +663,60 @@ def import_sales(
     return sales.import_sales(
         session, data=data, filename=filename, actor=actor, today=today, dry_run=dry_run
     )
+
+
+def sync_retail(session: Session, *, actor: Actor) -> Any:
+    """Turn the traceability repository's ``retail_selling`` events into sales records
+    (source "trace", channel retail), never adding to an imported record of the same key.
+
+    Region administrators and analysts (and the system) run it: it reads every enterprise's
+    events, whose figures then show under the forecast's suppression rules.
+    """
+    from zoneinfo import ZoneInfo
+
+    from plateau.errors import NotFound as _NotFound
+    from plateau.forecast import retail
+
+    if not may_run(actor):
+        raise Forbidden(_("Only region administrators and analysts may read retail sales."))
+    cache: dict[str, int | None] = {}
+
+    def product_id(gtin: str) -> int | None:
+        if gtin not in cache:
+            try:
+                cache[gtin] = registry_service.get_product(session, gtin=gtin, actor=SYSTEM).id
+            except _NotFound:
+                cache[gtin] = None
+        return cache[gtin]
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    markets = registry_service.list_market_regions(session, actor=SYSTEM)
+    return retail.sync(session, today=today, markets=markets, products=product_id)
+
+
+def sync_retail_text(report: Any) -> str:
+    """One sentence on a retail sync, in the user's language."""
+    text = _(
+        "%(events)s till scans read: %(created)s sales records new, %(updated)s changed, %(removed)s withdrawn; %(kept)s left to imported figures.",
+        events=report.events,
+        created=report.created,
+        updated=report.updated,
+        removed=report.removed,
+        kept=report.kept_imported,
+    )
+    if report.unplaced:
+        text += " " + _(
+            "%(n)s location(s) without a market region (register them with a county or region): %(ids)s",
+            n=len(report.unplaced),
+            ids=", ".join(report.unplaced[:5]),
+        )
+    if report.unknown_products:
+        text += " " + _(
+            "%(n)s GTIN(s) not in the registry: %(ids)s",
+            n=len(report.unknown_products),
+            ids=", ".join(report.unknown_products[:5]),
+        )
+    return text
 
 
 # --- demand against the plan -------------------------------------------------------------

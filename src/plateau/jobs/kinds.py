@@ -17,6 +17,7 @@ KINDS: dict[str, str] = {
     "analytics.warmup": "plateau.monitoring.analytics.jobs:warm_up",
     "policy.run": "plateau.policy.jobs:run_policy",
     "forecast.run": "plateau.forecast.jobs:run_forecast",
+    "forecast.sync_retail": "plateau.forecast.jobs:sync_retail",
 }
 
 LABELS: dict[str, str] = {
@@ -25,6 +26,7 @@ LABELS: dict[str, str] = {
     "trace.webhook": lazy("Traceability subscription delivery"),
     "analytics.warmup": lazy("Dashboard refresh"),
     "forecast.run": lazy("Demand forecast run"),
+    "forecast.sync_retail": lazy("Retail sales from the traceability repository"),
     "report.build": lazy("Report build"),
     "policy.run": lazy("Incentive policy run"),
 }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 13:02:54.544941
+Create Date: 2026-12-07 13:06:57.718060
 """
 
 from __future__ import annotations
@@ -123,6 +123,8 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=False),
         sa.Column("n_series", sa.Integer(), nullable=False),
         sa.Column("job_id", sa.Integer(), nullable=True),
+        sa.Column("exog", sa.Boolean(), nullable=False),
+        sa.Column("subtree", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_forecast_run")),
     )
     op.create_table(
@@ -505,6 +507,7 @@ def upgrade() -> None:
         sa.Column("uid", sa.String(length=255), nullable=False),
         sa.Column("level", sa.String(length=64), nullable=False),
         sa.Column("market_kind", sa.String(length=32), nullable=True),
+        sa.Column("province", sa.String(length=48), nullable=True),
         sa.Column("market_region_id", sa.String(length=32), nullable=True),
         sa.Column("industry_id", sa.String(length=32), nullable=True),
         sa.Column("category", sa.String(length=64), nullable=True),
@@ -526,6 +529,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("forecast_series", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_forecast_series_run_id"), ["run_id"], unique=False)
+        batch_op.create_index("ix_forecast_series_run_level", ["run_id", "level"], unique=False)
 
     op.create_table(
         "industry_class",
@@ -2122,6 +2126,7 @@ def upgrade() -> None:
         sa.Column("quantity", sa.Numeric(precision=18, scale=3), nullable=False),
         sa.Column("revenue_cny", sa.Numeric(precision=18, scale=2), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("source", sa.String(length=8), server_default="import", nullable=False),
         sa.ForeignKeyConstraint(
             ["market_region_id"],
             ["market_region.id"],
@@ -2624,6 +2629,7 @@ def downgrade() -> None:
 
     op.drop_table("industry_class")
     with op.batch_alter_table("forecast_series", schema=None) as batch_op:
+        batch_op.drop_index("ix_forecast_series_run_level")
         batch_op.drop_index(batch_op.f("ix_forecast_series_run_id"))
 
     op.drop_table("forecast_series")
