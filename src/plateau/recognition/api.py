@@ -185,7 +185,12 @@ def request_code(session: DbSession, data: CodeRequest) -> dict[str, str]:
 def vote(request: Request, session: DbSession, code: str, data: VoteCast) -> VoteReceipt:
     """Cast or change a vote with a one-time code; the last ballot per category counts."""
     address = request.client.host if request.client else ""
-    return service.cast_vote(session, code=code, data=data, address=address)
+    try:
+        return service.cast_vote(session, code=code, data=data, address=address)
+    except voting.WrongCode:
+        # The boundary keeps the used-up attempt (nothing else was written before it).
+        session.commit()
+        raise
 
 
 @router.get("/editions/{code}/ballots", response_model=list[BallotRead])

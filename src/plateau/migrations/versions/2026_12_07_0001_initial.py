@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 04:11:39.168581
+Create Date: 2026-12-07 12:33:36.615737
 """
 
 from __future__ import annotations
@@ -751,6 +751,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("display_name", sa.String(length=128), nullable=False),
         sa.Column("employer_uscc", sa.String(length=18), nullable=False),
+        sa.Column("employer_name", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
             ["edition_id"],
             ["recognition_edition.id"],
