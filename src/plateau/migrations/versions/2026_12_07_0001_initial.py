@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 12:33:36.615737
+Create Date: 2026-12-07 12:43:46.616092
 """
 
 from __future__ import annotations
@@ -1477,6 +1477,8 @@ def upgrade() -> None:
         sa.Column("author_user_id", sa.Integer(), nullable=True),
         sa.Column("hidden_reason", sa.Text(), nullable=False),
         sa.Column("hidden_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_user_id"],
