@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 13:06:57.718060
+Create Date: 2026-12-07 13:07:19.073231
 """
 
 from __future__ import annotations
@@ -768,6 +768,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("display_name", sa.String(length=128), nullable=False),
         sa.Column("employer_uscc", sa.String(length=18), nullable=False),
+        sa.Column("employer_name", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
             ["edition_id"],
             ["recognition_edition.id"],
@@ -1496,6 +1497,8 @@ def upgrade() -> None:
         sa.Column("author_user_id", sa.Integer(), nullable=True),
         sa.Column("hidden_reason", sa.Text(), nullable=False),
         sa.Column("hidden_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_user_id"],
