@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 13:07:19.073231
+Create Date: 2026-12-07 13:07:41.884614
 """
 
 from __future__ import annotations
