@@ -5,6 +5,7 @@ from plateau.demo import models as demo_models
 from plateau.exchange import models as exchange_models
 from plateau.forecast import models as forecast_models
 from plateau.jobs import models as jobs_models
+from plateau.messaging import models as messaging_models
 from plateau.monitoring import models as monitoring_models
 from plateau.monitoring.analytics import models as monitoring_analytics_models
 from plateau.plan import models as plan_models
@@ -21,6 +22,7 @@ __all__ = [
     "exchange_models",
     "forecast_models",
     "jobs_models",
+    "messaging_models",
     "monitoring_analytics_models",
     "monitoring_models",
     "plan_models",

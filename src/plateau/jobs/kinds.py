@@ -17,6 +17,7 @@ KINDS: dict[str, str] = {
     "analytics.warmup": "plateau.monitoring.analytics.jobs:warm_up",
     "policy.run": "plateau.policy.jobs:run_policy",
     "forecast.run": "plateau.forecast.jobs:run_forecast",
+    "messaging.deliver": "plateau.messaging.service:deliver",
 }
 
 LABELS: dict[str, str] = {
@@ -27,6 +28,7 @@ LABELS: dict[str, str] = {
     "forecast.run": lazy("Demand forecast run"),
     "report.build": lazy("Report build"),
     "policy.run": lazy("Incentive policy run"),
+    "messaging.deliver": lazy("Message delivery"),
 }
 
 DEFAULT_LABEL = lazy("Background job")

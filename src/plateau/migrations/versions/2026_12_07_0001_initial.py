@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 04:11:39.168581
+Create Date: 2026-12-07 12:34:53.109628
 """
 
 from __future__ import annotations
@@ -1551,6 +1551,38 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("topic", sa.String(length=64), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("sender_user_id", sa.Integer(), nullable=True),
+        sa.Column("sender_name", sa.String(length=128), nullable=False),
+        sa.Column("channel", sa.String(length=32), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_message_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["sender_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_message_sender_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_message")),
+    )
+    with op.batch_alter_table("message", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_message_enterprise_created", ["enterprise_id", "created_at"], unique=False
+        )
+
+    op.create_table(
         "monthly_return",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
@@ -2460,6 +2492,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_monthly_return_enterprise_id"))
 
     op.drop_table("monthly_return")
+    with op.batch_alter_table("message", schema=None) as batch_op:
+        batch_op.drop_index("ix_message_enterprise_created")
+
+    op.drop_table("message")
     with op.batch_alter_table("investment_project", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_investment_project_prefecture_code"))
         batch_op.drop_index(batch_op.f("ix_investment_project_park_id"))
