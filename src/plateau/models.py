@@ -14,6 +14,7 @@ from plateau.recognition import models as recognition_models
 from plateau.registry import models as registry_models
 from plateau.standards import models as standards_models
 from plateau.trace import lineage_models as trace_lineage_models
+from plateau.trace import lookups as trace_lookups
 from plateau.trace import models as trace_models
 
 __all__ = [
@@ -31,5 +32,6 @@ __all__ = [
     "registry_models",
     "standards_models",
     "trace_lineage_models",
+    "trace_lookups",
     "trace_models",
 ]

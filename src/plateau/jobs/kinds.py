@@ -18,6 +18,7 @@ KINDS: dict[str, str] = {
     "policy.run": "plateau.policy.jobs:run_policy",
     "forecast.run": "plateau.forecast.jobs:run_forecast",
     "messaging.deliver": "plateau.messaging.service:deliver",
+    "trace.lookups": "plateau.trace.lookups:store_counts",
 }
 
 LABELS: dict[str, str] = {
@@ -29,6 +30,7 @@ LABELS: dict[str, str] = {
     "report.build": lazy("Report build"),
     "policy.run": lazy("Incentive policy run"),
     "messaging.deliver": lazy("Message delivery"),
+    "trace.lookups": lazy("Consumer page look-up count"),
 }
 
 DEFAULT_LABEL = lazy("Background job")

@@ -167,7 +167,7 @@ def returns_list(request: Request, session: DbSession, actor: UserActor, page: i
         "filters": filters,
         "query": query,
         "done": request.query_params.get("done", "")[:300],
-        "bulk_period": filters.period or str(service.report_period()),
+        "bulk_period": filters.period or str(service.open_period()),
         "refs": registry_service.reference(session, actor=actor),
     }
     if _is_htmx(request):

@@ -353,14 +353,24 @@ def _consumer(
     lot: str | None,
     serial: str | None,
 ) -> Response:
+    from plateau.trace import label_facts, lookups
+
     view: ConsumerView = service.consumer_view(session, gtin=gtin, lot=lot, serial=serial)
     if _wants_json(request):
         return JSONResponse(view.model_dump(mode="json"))
+    # Counted in this process's memory, handed to the job queue later: the GET writes nothing.
+    settings = request.app.state.settings
+    lookups.record(
+        view.digital_link, factory=request.app.state.sessionmaker, every_s=settings.lookup_flush_s
+    )
     return _page(
         request,
         "trace/consumer.html",
         {
             "view": view,
+            "facts": label_facts.lot_facts(session, gtin=view.gtin, lot=lot, serial=serial),
+            "lookups": lookups.count(session, view.digital_link),
+            "lookup_warning_at": lookups.ITEM_WARNING_AT,
             "chain_chart": _chart(cold_chain.chart_option(view.cold_chain)),
             "recognitions": _recognitions(session, gtin),
             "standards": _standards(session, gtin),

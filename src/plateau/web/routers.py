@@ -28,6 +28,7 @@ from plateau.registry import pages as registry_pages
 from plateau.standards import api as standards_api
 from plateau.standards import pages as standards_pages
 from plateau.trace import api as trace_api
+from plateau.trace import label_pages as trace_label_pages
 from plateau.trace import lineage_api as trace_lineage_api
 from plateau.trace import pages as trace_pages
 from plateau.web import pages as web_pages
@@ -57,6 +58,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(plan_pages.router)
     app.include_router(registry_pages.router)
     app.include_router(trace_pages.router)
+    app.include_router(trace_label_pages.router)
     app.include_router(monitoring_pages.router)
     app.include_router(analytics_pages.router)
     app.include_router(report_pages.router)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 12:34:53.109628
+Create Date: 2026-12-07 13:04:22.622862
 """
 
 from __future__ import annotations
@@ -356,6 +356,13 @@ def upgrade() -> None:
         sa.Column("temp_min_c", sa.Float(), nullable=True),
         sa.Column("temp_max_c", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_kind")),
+    )
+    op.create_table(
+        "trace_lookup",
+        sa.Column("key", sa.String(length=300), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("last_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_trace_lookup")),
     )
     op.create_table(
         "user_account",
@@ -2665,6 +2672,7 @@ def downgrade() -> None:
     op.drop_table("capture_job")
     op.drop_table("api_token")
     op.drop_table("user_account")
+    op.drop_table("trace_lookup")
     op.drop_table("trace_kind")
     op.drop_table("trace_index_state")
     with op.batch_alter_table("trace_handle_prefix", schema=None) as batch_op:
