@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     job_poll_s: float = 1.0
     job_heartbeat_s: float = 15.0
     job_stale_after_s: float = 600.0
+    # How often each web process hands its consumer-page look-up counts to the job queue
+    # (0: never by itself; ``plateau.trace.lineage.lookups.flush`` does it when called).
+    lookup_flush_s: float = 60.0
     # An import file larger than this is checked and written by a background job with a
     # progress page (about 2,000 rows of a registry or returns CSV); smaller files answer
     # at once, as before.

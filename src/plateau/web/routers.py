@@ -30,6 +30,7 @@ from plateau.standards import pages as standards_pages
 from plateau.trace.epcis import api as epcis_api
 from plateau.trace.epcis import pages as epcis_pages
 from plateau.trace.lineage import api as lineage_api
+from plateau.trace.lineage import label_pages as lineage_label_pages
 from plateau.trace.lineage import pages as lineage_pages
 from plateau.web import pages as web_pages
 
@@ -59,6 +60,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(registry_pages.router)
     app.include_router(epcis_pages.router)
     app.include_router(lineage_pages.router)
+    app.include_router(lineage_label_pages.router)
     app.include_router(monitoring_pages.router)
     app.include_router(analytics_pages.router)
     app.include_router(report_pages.router)

@@ -284,10 +284,13 @@ def _consumer(
     lot: str | None,
     serial: str | None,
 ) -> Response:
+    from plateau.trace.lineage import label_facts, lookups
+
     def read() -> dict[str, Any]:
         view: ConsumerView = service.consumer_view(session, gtin=gtin, lot=lot, serial=serial)
         return {
             "view": view,
+            "facts": label_facts.lot_facts(session, gtin=view.gtin, lot=lot, serial=serial),
             "chain_chart": _chart(cold_chain.chart_option(view.cold_chain)),
             "recognitions": _recognitions(session, gtin),
             "standards": _standards(session, gtin),
@@ -299,9 +302,17 @@ def _consumer(
     today = datetime.now(BEIJING).date()  # certificates and best-before turn with the day
     key = (get_locale(), gtin, lot, serial, today, page_cache.newest_event(session))
     context: dict[str, Any] = state.consumer_cache.get_or_build(key, read)
+    view = context["view"]
     if _wants_json(request):
-        return JSONResponse(context["view"].model_dump(mode="json"))
-    return _page(request, "trace/consumer.html", context, actor)
+        return JSONResponse(view.model_dump(mode="json"))
+    # Counted in this process's memory, handed to the job queue later: the GET writes nothing.
+    settings = state.settings
+    lookups.record(view.digital_link, factory=state.sessionmaker, every_s=settings.lookup_flush_s)
+    counted = {
+        "lookups": lookups.count(session, view.digital_link),
+        "lookup_warning_at": lookups.ITEM_WARNING_AT,
+    }
+    return _page(request, "trace/consumer.html", context | counted, actor)
 
 
 @router.get("/trace/scan")
