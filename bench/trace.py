@@ -2,7 +2,7 @@
 
 For each backend: a fresh database (the migrations), then N events of the demo's shape
 generated reproducibly and captured as EPCIS 2.0 JSON-LD documents of 2,000 events through
-the real capture path (``trace.service.capture_document``, what ``POST /epcis/capture``
+the real capture path (``trace.epcis.service.capture_document``, what ``POST /epcis/capture``
 calls: validation, event hashes, identifier indexing, storing), one commit per document.
 Then, best of ``--repeat`` (``time.perf_counter``):
 
@@ -11,7 +11,7 @@ Then, best of ``--repeat`` (``time.perf_counter``):
   rows), prepared outside the timing — are written by plain executemany INSERTs into the
   same tables. Each run deletes what the previous one wrote, so both see the same
   database. Ratio = capture events/s ÷ INSERT events/s (target ≥ 0.3);
-- trace back/forward: ``lineage_service.trace`` (what ``GET /api/trace/{id}`` answers) for
+- trace back/forward: ``trace.lineage.service.trace`` (what ``GET /api/trace/{id}`` answers) for
   random bottles, cases, pallets and food lots, p50/p95, against one indexed lookup of the
   same identifier (its events through ``epcis_event_epc``);
 - ``GET /epcis/events`` with common filters through ``TestClient`` on the real app with a
@@ -637,7 +637,7 @@ def compare_capture(
 
 
 def trace_latencies(engine: Engine, samples: Samples, per_kind: int) -> list[Latency]:
-    """p50/p95 of lineage_service.trace back and forward, and of one indexed lookup."""
+    """p50/p95 of lineage.service.trace back and forward, and of one indexed lookup."""
     rng = random.Random(SEED + 2)
     results: list[Latency] = []
     for direction in ("back", "forward"):
@@ -851,7 +851,7 @@ def report(results: list[Result]) -> None:
             end_section=True,
         )
     console.print(table)
-    walks = RichTable(title="Trace (lineage_service.trace) vs. one indexed lookup, milliseconds")
+    walks = RichTable(title="Trace (lineage.service.trace) vs. one indexed lookup, milliseconds")
     for col in ("backend", "trace", "n", "p50", "p95", "lookup p50", "lookup p95", "p50 ratio"):
         walks.add_column(col)
     for r in results:

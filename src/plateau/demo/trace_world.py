@@ -1,5 +1,5 @@
 """The traceability part of the demo world, captured as EPCIS documents through the real
-capture path (``trace.service.capture_document``), as each showcase enterprise's own
+capture path (``trace.epcis.service.capture_document``), as each showcase enterprise's own
 system would send them:
 
 - water: a Lhasa bottler's serialised 550 ml bottles → cases of 24 → pallets → a Chengdu
@@ -14,7 +14,7 @@ system would send them:
 
 Deterministic (a seed and the demo's "today"), a few hundred events, a second or two.
 Master data the events need — locations, raw-material trade items, product kinds — is
-registered through the services of the registry and of ``trace.lineage_service``.
+registered through the services of the registry and of ``trace.lineage.service``.
 """
 
 from __future__ import annotations

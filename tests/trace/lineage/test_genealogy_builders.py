@@ -1,7 +1,7 @@
 """Builders of the genealogy, recall, mass-balance and consumer tests (no tests here).
 
 Events are built with the demo trace world's own event builders and captured through the
-real capture path (``trace.service.capture_document``); keys come from one invented GS1
+real capture path (``trace.epcis.service.capture_document``); keys come from one invented GS1
 company prefix so every GTIN, GLN and SSCC has a correct check digit.
 """
 

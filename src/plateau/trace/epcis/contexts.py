@@ -1,6 +1,6 @@
 """Remote JSON-LD contexts: which a document imports, and reading a registered copy in.
 
-Pure functions; the registered copies live in ``epcis_context`` (see ``trace.service``).
+Pure functions; the registered copies live in ``epcis_context`` (see ``trace.epcis.service``).
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -196,9 +197,10 @@ class _State:
     depth: int
 
 
+@lru_cache(maxsize=1)
 def live_events() -> ColumnElement[bool]:
     """Return the condition selecting events that stand: neither an error declaration
-    nor an event whose hash has one."""
+    nor an event whose hash has one (one expression, built once)."""
     declared = aliased(EpcisEvent)
     return and_(
         EpcisEvent.declared.is_(False),
@@ -238,11 +240,64 @@ def _ev(row: Sequence[Any]) -> Ev:
     return Ev(*row[:12])
 
 
+@lru_cache(maxsize=256)
+def _prefetch_statements(dialect: str, seeds: int, scope: Scope) -> tuple[Any, Any]:
+    """Return the two statements of :meth:`_Store.prefetch` for ``seeds`` start pairs and a
+    reader's scope, built once (building them costs more than running them)."""
+    visible = and_(scope.events(), live_events())
+    walk_pair, walk_key = reach.keys_of(reach.reach_cte(dialect, seeds, reach.visible_of(visible)))
+    lot_a, lot_b = aliased(TraceLotItem, name="lot_a"), aliased(TraceLotItem, name="lot_b")
+    none = literal(None, String)
+    reached = union_all(
+        select(walk_pair.c.key, literal(0), none, none, literal(None, Integer)),
+        select(walk_key.c.key, literal(1), lot_a.item_key, lot_a.lot_key, lot_a.event_id)
+        .select_from(walk_key)
+        .join(lot_a, lot_a.item_key == walk_key.c.key),
+        select(walk_key.c.key, literal(2), lot_b.item_key, lot_b.lot_key, lot_b.event_id)
+        .select_from(walk_key)
+        .join(lot_b, lot_b.lot_key == walk_key.c.key),
+    )
+    # The events about the reached identifiers, those that made their lots' items, and every
+    # event sharing a transformationID with one of them.
+    about = union(
+        select(Epc.event_id.label("id")).select_from(walk_key).join(Epc, Epc.epc == walk_key.c.key),
+        select(lot_b.event_id).select_from(walk_key).join(lot_b, lot_b.lot_key == walk_key.c.key),
+    ).cte("about")
+    first, sibling = aliased(EpcisEvent, name="first"), aliased(EpcisEvent, name="sibling")
+    related = union(
+        select(about.c.id),
+        select(sibling.id)
+        .select_from(about)
+        .join(first, first.id == about.c.id)
+        .join(sibling, sibling.transformation_id == first.transformation_id)
+        .where(first.transformation_id.is_not(None)),
+    ).cte("related")
+    member = aliased(EpcisEventEpc, name="member")
+    events = (
+        select(*_EVENT_COLUMNS, member.epc, member.role, member.quantity, member.uom)
+        .select_from(related)
+        .join(EpcisEvent, EpcisEvent.id == related.c.id)
+        .outerjoin(
+            member,
+            and_(
+                member.event_id == EpcisEvent.id,
+                or_(
+                    EpcisEvent.event_type.in_((AGGREGATION, TRANSFORMATION)),
+                    member.epc.in_(select(walk_key.c.key)),
+                ),
+            ),
+        )
+        .where(visible)
+    )
+    return reached, events
+
+
 class _Store:
     """What the walk has read so far, and the batched lookups that read more."""
 
     def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
+        self.scope = scope
         self.visible = and_(scope.events(), live_events())
         self.touched: dict[str, list[Member]] = {}
         self.events: dict[int, Ev] = {}
@@ -267,25 +322,12 @@ class _Store:
         if not seeds or len(seeds) > reach.MAX_SEEDS:
             return False
         dialect = self.session.get_bind().dialect.name
-        walk_key = reach.keys_of(
-            reach.reach_cte(dialect, seeds, reach.visible_of(self.visible)), limit
-        )
-        lot_a, lot_b = aliased(TraceLotItem, name="lot_a"), aliased(TraceLotItem, name="lot_b")
-        none = literal(None, String)
-        rows = self.session.execute(
-            union_all(
-                select(walk_key.c.key, literal(0), none, none, literal(None, Integer)),
-                select(walk_key.c.key, literal(1), lot_a.item_key, lot_a.lot_key, lot_a.event_id)
-                .select_from(walk_key)
-                .join(lot_a, lot_a.item_key == walk_key.c.key),
-                select(walk_key.c.key, literal(2), lot_b.item_key, lot_b.lot_key, lot_b.event_id)
-                .select_from(walk_key)
-                .join(lot_b, lot_b.lot_key == walk_key.c.key),
-            )
-        ).all()
-        reached = {row[0] for row in rows if row[1] == 0}
-        if sum(1 for row in rows if row[1] == 0) >= limit:
+        reached_stmt, events_stmt = _prefetch_statements(dialect, len(seeds), self.scope)
+        params: dict[str, Any] = {**reach.seed_params(seeds), "pair_limit": limit + 1}
+        rows = self.session.execute(reached_stmt, params).all()
+        if sum(1 for row in rows if row[1] == 0) > limit:
             return False
+        reached = {row[0] for row in rows if row[1] == 0}
         made: list[tuple[str, int]] = []
         for _key, kind, item, lot, event_id in rows:
             if kind == 1:
@@ -293,47 +335,9 @@ class _Store:
             elif kind == 2:
                 self.items_of_lot.setdefault(lot, set()).add(item)
                 made.append((lot, event_id))
-        # The events about the reached identifiers, those that made their lots' items, and
-        # every event sharing a transformationID with one of them.
-        about = (
-            union(
-                select(Epc.event_id.label("id"))
-                .select_from(walk_key)
-                .join(Epc, Epc.epc == walk_key.c.key),
-                select(lot_b.event_id)
-                .select_from(walk_key)
-                .join(lot_b, lot_b.lot_key == walk_key.c.key),
-            )
-        ).cte("about")
-        first, sibling = aliased(EpcisEvent, name="first"), aliased(EpcisEvent, name="sibling")
-        related = union(
-            select(about.c.id),
-            select(sibling.id)
-            .select_from(about)
-            .join(first, first.id == about.c.id)
-            .join(sibling, sibling.transformation_id == first.transformation_id)
-            .where(first.transformation_id.is_not(None)),
-        ).cte("related")
-        member = aliased(EpcisEventEpc, name="member")
-        stmt = (
-            select(*_EVENT_COLUMNS, member.epc, member.role, member.quantity, member.uom)
-            .select_from(related)
-            .join(EpcisEvent, EpcisEvent.id == related.c.id)
-            .outerjoin(
-                member,
-                and_(
-                    member.event_id == EpcisEvent.id,
-                    or_(
-                        EpcisEvent.event_type.in_((AGGREGATION, TRANSFORMATION)),
-                        member.epc.in_(select(walk_key.c.key)),
-                    ),
-                ),
-            )
-            .where(self.visible)
-        )
         for key in reached:
             self.touched[key] = []
-        for row in self.session.execute(stmt):
+        for row in self.session.execute(events_stmt, params):
             ev = self.events.get(row[0]) or _ev(row)
             self.events[ev.id] = ev
             whole = ev.event_type in (AGGREGATION, TRANSFORMATION)
@@ -524,7 +528,7 @@ def walk(
     store = _Store(session, scope)
     result = Genealogy(start=list(keys), direction=direction)
     modes: list[Mode] = ["back", "forward"] if direction == "both" else [direction]
-    store.prefetch(keys, modes, limit=PREFETCH_FACTOR * max_nodes)
+    store.prefetch(keys, modes, limit=int(PREFETCH_FACTOR * max_nodes))
     for mode in modes:
         _walk_mode(store, keys, mode, result, max_depth=max_depth, max_nodes=max_nodes)
     _collect_events(store, result)

@@ -29,8 +29,10 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     ColumnElement,
+    Integer,
     String,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -171,19 +173,31 @@ def _branches(key: ColumnElement[str], mode: ColumnElement[str], visible: Visibl
     ]
 
 
-def _seed_key(dialect: str, key: str) -> ColumnElement[str]:
-    """A start identifier typed as the index column (length, and collation "C" on PostgreSQL)."""
-    typed = cast(literal(key), String(MAX_URI_LENGTH))
+def _seed_key(dialect: str, n: int) -> ColumnElement[str]:
+    """Start identifier ``n`` (parameter ``seed_key_<n>``) typed as the index column (length,
+    and collation "C" on PostgreSQL)."""
+    typed = cast(bindparam(f"seed_key_{n}", type_=String), String(MAX_URI_LENGTH))
     return typed.collate("C") if dialect == "postgresql" else typed
 
 
-def reach_cte(
-    dialect: str, seeds: Sequence[tuple[str, str]], visible: Visible, *, name: str = "reach"
-) -> CTE:
-    """Return the recursive CTE ``reach(key, mode)`` from ``seeds`` (key, mode) pairs."""
+def seed_params(seeds: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Return the parameters of :func:`reach_cte`'s start pairs."""
+    params: dict[str, str] = {}
+    for n, (key, mode) in enumerate(seeds):
+        params[f"seed_key_{n}"] = key
+        params[f"seed_mode_{n}"] = mode
+    return params
+
+
+def reach_cte(dialect: str, seeds: int, visible: Visible, *, name: str = "reach") -> CTE:
+    """Return the recursive CTE ``reach(key, mode)`` from ``seeds`` start pairs, given as
+    parameters (:func:`seed_params`), so that one statement serves every walk."""
     starts = [
-        select(_seed_key(dialect, k).label("key"), cast(literal(m), MODE).label("mode"))
-        for k, m in seeds
+        select(
+            _seed_key(dialect, n).label("key"),
+            cast(bindparam(f"seed_mode_{n}", type_=String), MODE).label("mode"),
+        )
+        for n in range(seeds)
     ]
     if len(starts) == 1:
         start = starts[0]
@@ -199,8 +213,9 @@ def reach_cte(
     return reach.union(*[b.select_from(r) for b in branches])
 
 
-def keys_of(reach: CTE, limit: int) -> CTE:
-    """Return the CTE ``walk_key(key)``: the distinct identifiers of ``reach``, at most
-    ``limit`` pairs read (both backends stop the recursion once that many are read)."""
-    pairs = select(reach.c.key).limit(limit).subquery("pairs")
-    return select(pairs.c.key).distinct().cte("walk_key")
+def keys_of(reach: CTE) -> tuple[CTE, CTE]:
+    """Return the CTEs ``walk_pair(key)``, at most ``pair_limit`` (a parameter) pairs of
+    ``reach`` (both backends stop the recursion once that many are read), and
+    ``walk_key(key)``, their distinct identifiers."""
+    pairs = select(reach.c.key).limit(bindparam("pair_limit", type_=Integer)).cte("walk_pair")
+    return pairs, select(pairs.c.key).distinct().cte("walk_key")
