@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 13:08:56.548335
+Create Date: 2026-12-07 13:34:42.811392
 """
 
 from __future__ import annotations
