@@ -478,19 +478,16 @@ def suppressed(series: ForecastSeries, visible: set[int] | None) -> bool:
     return not (series.enterprise_id is not None and series.enterprise_id in visible)
 
 
-def list_series(
-    session: Session,
-    *,
+def _series_query(
     run: ForecastRun,
-    actor: Actor,
-    market: str | None = None,
-    industry: str | None = None,
-    category: str | None = None,
-    product: int | None = None,
-    channel: str | None = None,
-    level: str | None = None,
-) -> list[tuple[ForecastSeries, bool]]:
-    """Series of a run matching the filters (None = all), each with its suppression flag."""
+    *,
+    market: str | None,
+    industry: str | None,
+    category: str | None,
+    product: int | None,
+    channel: str | None,
+    level: str | None,
+) -> Any:
     q = select(ForecastSeries).where(ForecastSeries.run_id == run.id)
     if level is not None:
         q = q.where(ForecastSeries.level == level)
@@ -509,8 +506,64 @@ def list_series(
             q = q.where(
                 or_(ForecastSeries.market_region_id == market, ForecastSeries.province == market)
             )
+    return q
+
+
+def list_series(
+    session: Session,
+    *,
+    run: ForecastRun,
+    actor: Actor,
+    market: str | None = None,
+    industry: str | None = None,
+    category: str | None = None,
+    product: int | None = None,
+    channel: str | None = None,
+    level: str | None = None,
+) -> list[tuple[ForecastSeries, bool]]:
+    """Series of a run matching the filters (None = all), each with its suppression flag."""
+    q = _series_query(
+        run,
+        market=market,
+        industry=industry,
+        category=category,
+        product=product,
+        channel=channel,
+        level=level,
+    )
     visible = visible_enterprises(session, actor=actor)
     return [(s, suppressed(s, visible)) for s in session.scalars(q.order_by(ForecastSeries.uid))]
+
+
+def page_series(
+    session: Session,
+    *,
+    run: ForecastRun,
+    actor: Actor,
+    page: int,
+    per_page: int,
+    market: str | None = None,
+    industry: str | None = None,
+    channel: str | None = None,
+    level: str | None = None,
+) -> tuple[list[tuple[ForecastSeries, bool]], int]:
+    """One page of a run's series (paged in SQL: a run may hold tens of thousands) and the
+    number of matching series."""
+    q = _series_query(
+        run,
+        market=market,
+        industry=industry,
+        category=None,
+        product=None,
+        channel=channel,
+        level=level,
+    )
+    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = session.scalars(
+        q.order_by(ForecastSeries.uid).offset((page - 1) * per_page).limit(per_page)
+    )
+    visible = visible_enterprises(session, actor=actor)
+    return [(s, suppressed(s, visible)) for s in rows], int(total)
 
 
 MARKET_KINDS = ("in_region", "domestic", "export")
