@@ -92,11 +92,12 @@ def pages(series: int = 11_000, repeat: int = 5) -> None:
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
 
+    from tests.forecast.builders import make_large_run
+
     from plateau.db import make_engine, make_sessionmaker
     from plateau.runtime import migrate
     from plateau.settings import Settings
     from plateau.web.app import create_app
-    from tests.forecast.builders import make_large_run
 
     with tempfile.TemporaryDirectory(prefix="plateau-bench-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
