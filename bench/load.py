@@ -105,7 +105,7 @@ def prepare(url: str, var_dir: Path) -> dict[str, object]:
     from plateau.registry.identifiers import make_uscc
     from plateau.registry.models import Enterprise
     from plateau.runtime import migrate
-    from plateau.trace import lineage_service
+    from plateau.trace.lineage import service as lineage_service
 
     migrate(url)
     engine = make_engine(url)
@@ -158,8 +158,18 @@ def server(url: str, var_dir: Path, workers: int, log: Path) -> Iterator[str]:
         "PLATEAU_DATABASE_URL": url,
         "PLATEAU_VAR_DIR": str(var_dir),
         "PLATEAU_SECRET_KEY": "load-benchmark",
+        # As in a deployment: the web workers only answer requests; background jobs
+        # (webhook deliveries, dashboard warm-up, imports) run in their own process.
+        "PLATEAU_JOB_WORKERS": "0",
     }
-    with log.open("wb") as out:
+    jobs_log = log.with_name("jobs.log")
+    with log.open("wb") as out, jobs_log.open("wb") as jobs_out:
+        jobs = subprocess.Popen(
+            [str(Path(sys.executable).with_name("plateau")), "jobs", "worker"],
+            env=env,
+            stdout=jobs_out,
+            stderr=subprocess.STDOUT,
+        )
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -198,11 +208,13 @@ def server(url: str, var_dir: Path, workers: int, log: Path) -> Iterator[str]:
                 raise RuntimeError(f"the server did not start; see {log}")
             yield base
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            for p in (proc, jobs):
+                p.terminate()
+            for p in (proc, jobs):
+                try:
+                    p.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    p.kill()
 
 
 def warm_up(base: str, plan: dict[str, object]) -> None:
@@ -282,7 +294,7 @@ def read_stats(prefix: Path, result: LoadResult) -> None:
 def check_stored(url: str, acks: Path, result: LoadResult) -> None:
     """Count every acknowledged capture and import that is not in the database."""
     from plateau.registry.models import Enterprise
-    from plateau.trace.models import EpcisEvent
+    from plateau.trace.epcis.models import EpcisEvent
 
     wanted: dict[str, list[str]] = {"capture": [], "import": []}
     if acks.exists():
@@ -320,7 +332,10 @@ def run(backend: str, *, users: int, seconds: int, workers: int) -> LoadResult:
                 warm_up(base, plan)
                 console.print(f"[bold]{backend}[/]: {users} users for {seconds} s on {base} …")
                 prefix = run_locust(base, plan_file, acks, users=users, seconds=seconds)
-            text = log.read_text(encoding="utf-8", errors="replace")
+            text = "".join(
+                f.read_text(encoding="utf-8", errors="replace")
+                for f in (log, log.with_name("jobs.log"))
+            )
             result.server_tracebacks = text.count("Traceback (most recent call last)")
             read_stats(prefix, result)
             check_stored(url, acks, result)

@@ -59,12 +59,11 @@ from plateau.demo.epcis_builders import (
 )
 from plateau.runtime import migrate
 from plateau.settings import Settings
-from plateau.trace import lineage_service
-from plateau.trace import service as trace_service
-from plateau.trace.capture import Payload
 from plateau.trace.epcis import hashing
-from plateau.trace.events import Context, PreparedEvent, identifier_key, prepare
-from plateau.trace.models import (
+from plateau.trace.epcis import service as trace_service
+from plateau.trace.epcis.capture import Payload
+from plateau.trace.epcis.events import Context, PreparedEvent, identifier_key, prepare
+from plateau.trace.epcis.models import (
     CaptureJob,
     EpcisEvent,
     EpcisEventBizTransaction,
@@ -73,6 +72,7 @@ from plateau.trace.models import (
     EpcisEventSourceDest,
     EpcisEventValue,
 )
+from plateau.trace.lineage import service as lineage_service
 
 console = Console()
 

@@ -89,7 +89,7 @@ def _serve(var_dir: Path) -> tuple[str, object]:
 
 def _consumer_path(var_dir: Path) -> str:
     from plateau.db import make_engine, make_sessionmaker, session_scope
-    from plateau.trace import lineage_service
+    from plateau.trace.lineage import service as lineage_service
 
     factory = make_sessionmaker(make_engine(f"sqlite:///{var_dir / 'plateau.db'}"))
     with session_scope(factory) as session:

@@ -106,7 +106,11 @@ def _default_locale() -> None:
 def settings(tmp_path: Path) -> Settings:
     # No worker threads: tests run queued jobs themselves (jobs_service.run_pending).
     return Settings(
-        var_dir=tmp_path, secret_key="test-secret", database_url="sqlite://", job_workers=0
+        var_dir=tmp_path,
+        secret_key="test-secret",
+        database_url="sqlite://",
+        job_workers=0,
+        lookup_flush_s=0,
     )
 
 

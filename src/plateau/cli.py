@@ -71,8 +71,8 @@ def _mount() -> None:
     from plateau.recognition import cli as recognition_cli
     from plateau.registry import cli as registry_cli
     from plateau.standards import cli as standards_cli
-    from plateau.trace import cli as trace_cli
-    from plateau.trace import lineage_cli
+    from plateau.trace.epcis import cli as trace_cli
+    from plateau.trace.lineage import cli as lineage_cli
 
     app.add_typer(auth_cli.users_app, name="users")
     app.add_typer(auth_cli.tokens_app, name="tokens")

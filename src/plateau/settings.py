@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # identifier records, EPCIS paging links). Never the request's Host header, which the
     # client chooses. The default is `plateau serve`'s own address.
     public_url: str = "http://127.0.0.1:8000"
+    # Seconds the public consumer page keeps what it read of a lot (trace.page_cache): a
+    # new event shows at once, a registry edit within this time. 0: read every time.
+    public_page_cache_s: float = 30.0
     # Events per EPCIS capture request (GS1-EPCIS-Capture-Limit).
     epcis_capture_limit: int = 10_000
     # Hosts that EPCIS webhook subscriptions may POST to, comma-separated in the
@@ -49,6 +52,9 @@ class Settings(BaseSettings):
     job_poll_s: float = 1.0
     job_heartbeat_s: float = 15.0
     job_stale_after_s: float = 600.0
+    # How often each web process hands its consumer-page look-up counts to the job queue
+    # (0: never by itself; ``plateau.trace.lineage.lookups.flush`` does it when called).
+    lookup_flush_s: float = 60.0
     # An import file larger than this is checked and written by a background job with a
     # progress page (about 2,000 rows of a registry or returns CSV); smaller files answer
     # at once, as before.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from plateau.db import make_engine, make_sessionmaker, session_scope
-from plateau.trace import lineage_service
+from plateau.trace.lineage import service as lineage_service
 from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -73,3 +74,30 @@ def test_an_unknown_lot_shows_only_the_products_facts(phone: Page, paths: list[s
     assert phone.locator("[data-certificates]").count() == 0
     assert phone.locator("[data-origin]").count() == 0
     assert _overflow(phone) <= 0
+
+
+def test_a_known_lot_shows_its_label_dates_in_beijing_time_and_its_look_ups(
+    phone: Page, paths: list[str]
+) -> None:
+    dated = shelf_life = 0
+    for path in paths:
+        phone.goto(path)
+        count = int(phone.locator("[data-lookups]").get_attribute("data-lookups") or "0")
+        assert count >= 1
+        phone.reload()  # a GET counts in memory: the page says so at once
+        assert int(phone.locator("[data-lookups]").get_attribute("data-lookups") or "0") == (
+            count + 1
+        )
+        if phone.locator("[data-produced]").count():
+            dated += 1
+            text = phone.locator("[data-label-facts]").inner_text()
+            assert re.search(r"\d{4}-\d{2}-\d{2}", text)
+            shelf_life += phone.locator("[data-best-before], [data-expires]").count() > 0
+        # Journey times are Beijing wall-clock times, never an offset or a code.
+        for when in phone.locator("[data-journey] .when").all_inner_texts():
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", when.strip()), when
+        assert "KGM" not in phone.locator("[data-consumer]").inner_text()
+        assert _overflow(phone) <= 0
+    # The demo's lots carry their making event's date, and water, jerky and medicine their
+    # best-before or expiry date in the ILMD.
+    assert dated >= 3 and shelf_life >= 2

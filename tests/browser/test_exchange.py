@@ -70,6 +70,36 @@ def test_need_match_contact(page: Page, live_server: LiveServer, packer: str) ->
     assert width <= 1280
 
 
+def test_an_enterprise_changes_and_withdraws_its_post(
+    page: Page, live_server: LiveServer, packer: str
+) -> None:
+    log_in(page, packer)
+    page.goto("/exchange")
+    page.select_option("#x-kind", "offer")
+    page.select_option("#x-cat", "packaging")
+    page.fill("#x-title", "瓦楞纸箱 五层")
+    page.fill("#x-until", "2099-12-31")
+    page.click("#post-form button[type=submit]")
+    page.click("#edit")
+    page.fill("#x-title", "瓦楞纸箱 五层 加厚")
+    page.fill("#x-desc", "微信 abc12345")
+    page.click("#save")
+    expect(page.locator("#error")).to_be_visible()
+    page.fill("#x-desc", "拉萨交货")
+    page.click("#save")
+    expect(page.locator("h1")).to_have_text("瓦楞纸箱 五层 加厚")
+    page.click("#withdraw")
+    page.click("#withdraw-confirm")
+    expect(page.locator("#withdrawn")).to_be_visible()
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/exchange")
+    expect(page.locator("#posts")).not_to_contain_text("瓦楞纸箱 五层 加厚")
+    # The board is a list of cards on a phone: nothing scrolls sideways.
+    expect(page.locator("#posts thead")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
 @pytest.mark.parametrize("path", ["/exchange", "/standards", "/recognition"])
 def test_the_boards_fit_a_phone_in_both_languages(
     page: Page, live_server: LiveServer, path: str

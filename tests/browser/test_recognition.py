@@ -131,7 +131,7 @@ def test_nomination_scoring_phone_vote_and_results(
     log_in(page, "b-maker")
     page.goto(f"/recognition/{CODE}")
     before = _count(live_server, Nomination)
-    page.fill("#nm-brand", str(setup.brand_id))
+    page.select_option("#nm-brand", str(setup.brand_id))
     page.set_input_files(
         "#nm-img", files=[{"name": "x.png", "mimeType": "image/png", "buffer": b"%PDF-1.4"}]
     )
@@ -222,3 +222,59 @@ def test_nomination_scoring_phone_vote_and_results(
     page.reload()
     _shot(page, "results-390-en")
     _no_overflow(page)
+
+
+def test_an_organiser_sets_up_an_edition_and_seats_a_conflicted_juror(
+    page: Page, live_server: LiveServer
+) -> None:
+    engine = make_engine(live_server.db_url)
+    with session_scope(make_sessionmaker(engine)) as session:
+        make_user(session, Role.ORGANISER, username="b-organiser")
+        make_user(session, Role.JUROR, username="b-juror-2")
+        employer = session.execute(
+            select(Enterprise.uscc, Enterprise.name).order_by(Enterprise.name).limit(1)
+        ).one()
+    engine.dispose()
+    log_in(page, "b-organiser")
+    page.goto("/recognition")
+    page.click("#new-edition")
+    page.select_option("#ed-kind", "catalogue")
+    page.fill("#ed-name", "2026年自治区轻工名优产品目录")
+    page.fill("#ed-jw", "100")
+    page.fill("#ed-d1", "2026-03-01")
+    page.fill("#ed-d2", "2026-03-10")
+    page.fill("#ed-d4", "2026-04-01")
+    page.fill("#nc-name", "食品饮料")
+    page.select_option("#nc-kind", "product")
+    page.fill("input[name=crit_name_1]", "质量")
+    page.fill("input[name=crit_weight_1]", "70")
+    page.fill("input[name=crit_name_2]", "品牌影响")
+    page.fill("input[name=crit_weight_2]", "20")
+    page.click("#new-edition button[type=submit]")
+    # 70 + 20 is not 100: a clear message, nothing created.
+    expect(page.locator("#error")).to_contain_text("100")
+    page.fill("input[name=crit_weight_2]", "30")
+    page.click("#new-edition button[type=submit]")
+    expect(page.locator("#note")).to_be_visible()
+    expect(page.locator("form[id^=category-] input[name=cat_name_zh]")).to_have_value("食品饮料")
+    # A juror whose employer is picked from the register.
+    page.select_option("#ns-user", "b-juror-2")
+    page.fill("#ns-name", "次仁评委")
+    page.select_option("#ns-emp", employer.uscc)
+    page.click("#new-seat button[type=submit]")
+    seat = page.locator("form.seat").filter(has=page.locator("input[value='次仁评委']"))
+    expect(seat.locator("select[name=employer]")).to_have_value(employer.uscc)
+    # …then not in the register after all.
+    seat.locator("select[name=employer]").select_option("_other")
+    seat.locator("input[name=employer_name]").fill("西藏大学艺术学院")
+    seat.locator("button[type=submit]").click()
+    seat = page.locator("form.seat").filter(has=page.locator("input[value='次仁评委']"))
+    expect(seat.locator("input[name=employer_name]")).to_have_value("西藏大学艺术学院")
+    _shot(page, "setup-1280-zh")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    _no_overflow(page)
+    _shot(page, "setup-390-zh")
+    page.goto("/recognition")
+    _no_overflow(page)
+    _shot(page, "recognition-index-390-zh")

@@ -17,8 +17,8 @@ from playwright.sync_api import Browser, Page, expect
 from plateau.auth.schemas import SYSTEM
 from plateau.db import make_engine, make_sessionmaker, session_scope
 from plateau.demo import trace_world
-from plateau.trace import lineage_service
-from plateau.trace.genealogy import key_parts
+from plateau.trace.lineage import service as lineage_service
+from plateau.trace.lineage.genealogy import key_parts
 from tests.browser.conftest import LiveServer, demo_password, log_in, watch_csp
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ from plateau.demo import epcis_builders as tw
 from plateau.forecast import service
 from plateau.forecast.models import SalesRecord
 from tests.registry.builders import make_enterprise, make_product
-from tests.trace.test_genealogy_builders import capture, place
+from tests.trace.lineage.test_genealogy_builders import capture, place
 
 SHOP = tw.Company("690123488")
 

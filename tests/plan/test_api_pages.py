@@ -48,9 +48,9 @@ def test_targets_export_to_csv_and_excel(client: TestClient) -> None:
     ws = load_workbook(io.BytesIO(x.content)).active
     values = [[cell.value for cell in row] for row in ws.iter_rows(min_row=2)]
     assert {(r[3], r[4], r[6]) for r in values} >= {
-        ("region", 2025, 32),
-        ("region", 2030, 50),
-        ("region", 2022, 17),
+        ("西藏自治区", 2025, 32),
+        ("西藏自治区", 2030, 50),
+        ("西藏自治区", 2022, 17),
     }
 
 

@@ -66,6 +66,29 @@ def _scores(role: str, ctx: Ctx) -> dict[str, Any]:
 
 
 BASE = "/api/recognition/editions"
+
+
+def _edition_update() -> dict[str, Any]:
+    return {
+        "name_zh": "改名",
+        "year": 2026,
+        "jury_weight": 100,
+        "score_max": 10,
+        "nominations_close_date": "2026-01-01",
+        "scoring_start_date": "2026-01-02",
+        "publicity_end_date": "2026-01-03",
+    }
+
+
+def _category() -> dict[str, Any]:
+    return {
+        "code": "extra",
+        "name_zh": "新类别",
+        "entry_kind": "design",
+        "criteria": [{"name_zh": "创意", "weight": 100}],
+    }
+
+
 CASES = [
     Case("GET", BASE, EVERYONE),
     Case(
@@ -100,6 +123,16 @@ CASES = [
     ),
     Case("PUT", BASE + "/{code}/nominations/{b}/scores", JURORS, _scores),
     Case("GET", BASE + "/{code}/my-scores", USERS),
+    # Frozen once scoring started: organisers too are refused (409).
+    Case("PUT", BASE + "/{code}", set(), lambda r, c: _edition_update()),
+    Case("POST", BASE + "/{code}/categories", set(), lambda r, c: _category()),
+    Case("PUT", BASE + "/{code}/categories/987654", set(), lambda r, c: _category()),
+    Case(
+        "PATCH",
+        BASE + "/{code}/members/987654",
+        set(),
+        lambda r, c: {"employer_name": "西藏大学"},
+    ),
     Case("GET", BASE + "/{code}/progress", ORGANISERS),
     Case(
         "POST",
@@ -135,7 +168,13 @@ CASES = [
 
 def test_every_recognition_route_is_in_the_matrix(app) -> None:  # type: ignore[no-untyped-def]
     routes = {
-        (method.upper(), path.replace("{nomination_id}", "{b}").replace("{objection_id}", "987654"))
+        (
+            method.upper(),
+            path.replace("{nomination_id}", "{b}")
+            .replace("{objection_id}", "987654")
+            .replace("{category_id}", "987654")
+            .replace("{member_id}", "987654"),
+        )
         for path, ops in app.openapi()["paths"].items()
         if path.startswith("/api/recognition")
         for method in ops
@@ -317,3 +356,38 @@ def test_an_edition_over_http(
     assert client.post(f"{base}/stage", headers=admin, json={"stage": "final"}).status_code == 200
     pdf = client.get(f"{base}/nominations/{nid}/certificate.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_setting_up_an_edition_over_http(client: TestClient, session: Session) -> None:
+    w = make_world(session)
+    open_nominations(session, w)
+    nominate_brands(session, w)
+    service.detect_conflicts(session, edition=w.edition)  # as when scoring starts
+    from plateau.auth import service as auth_service
+
+    organiser = auth_service.get_user(session, user_id=w.organiser.user_id or 0)
+    assert organiser is not None
+    headers = bearer(make_token(session, organiser))
+    session.commit()
+    base = f"/api/recognition/editions/{w.edition.code}"
+    added = client.post(f"{base}/categories", json=_category(), headers=headers)
+    assert added.status_code == 201
+    assert [c["name_zh"] for c in added.json()["categories"]][-1] == "新类别"
+    bad = _category() | {"criteria": [{"name_zh": "创意", "weight": 90}]}
+    assert client.post(f"{base}/categories", json=bad, headers=headers).status_code == 422
+    changed = client.put(base, json=_edition_update(), headers=headers)
+    assert changed.status_code == 200 and changed.json()["name_zh"] == "改名"
+    seat = next(
+        m
+        for m in service.list_members(session, code=w.edition.code, actor=w.organiser)
+        if m.employer_uscc == w.ent_a.uscc
+    )
+    before = service.list_conflicts(session, code=w.edition.code, actor=w.organiser)
+    assert any(m.id == seat.id for _c, m, _n in before)
+    moved = client.patch(
+        f"{base}/members/{seat.id}", json={"employer_name": "西藏大学"}, headers=headers
+    )
+    assert moved.status_code == 200
+    session.expire_all()
+    conflicts = service.list_conflicts(session, code=w.edition.code, actor=w.organiser)
+    assert all(m.id != seat.id for _c, m, _n in conflicts)

@@ -38,7 +38,9 @@ def test_nominating_on_the_page_refuses_a_file_that_is_not_an_image(
     session.commit()
     login(client, _username(session, w.maker_a.user_id))
     page = client.get(f"/recognition/{w.edition.code}")
-    assert page.status_code == 200 and "雪域" not in page.text
+    assert page.status_code == 200 and "data-nomination" not in page.text
+    # The brand picker offers the enterprise's own brands only.
+    assert '<select id="nm-brand"' in page.text and "雪域" in page.text and "圣城" not in page.text
     token = csrf_from(page.text)
     bad = client.post(
         f"/recognition/{w.edition.code}/nominate",

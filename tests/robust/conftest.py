@@ -30,7 +30,7 @@ from plateau.settings import Settings
 from tests.builders import make_token
 from tests.pg import free_port
 from tests.registry.builders import make_enterprise
-from tests.trace.test_capture_builders import make_user
+from tests.trace.epcis.test_capture_builders import make_user
 
 BACKENDS = ("sqlite", "postgresql")
 

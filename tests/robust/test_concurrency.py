@@ -10,11 +10,11 @@ import httpx
 from sqlalchemy import func, select
 
 from plateau.auth.models import ApiToken
-from plateau.trace.lineage_models import TraceLotItem
-from plateau.trace.models import EpcisEvent
+from plateau.trace.epcis.models import EpcisEvent
+from plateau.trace.lineage.models import TraceLotItem
 from tests.builders import bearer
 from tests.robust.conftest import World, served
-from tests.trace.test_capture_builders import document, object_event, sgtin
+from tests.trace.epcis.test_capture_builders import document, object_event, sgtin
 
 _serials = itertools.count(1)
 

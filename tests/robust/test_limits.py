@@ -16,10 +16,10 @@ from plateau.errors import ValidationFailed
 from plateau.registry import service as registry_service
 from plateau.registry.models import Enterprise
 from plateau.tabular import read_table
-from plateau.trace.models import EpcisEvent
+from plateau.trace.epcis.models import EpcisEvent
 from tests.builders import bearer
 from tests.registry.builders import csv_bytes, uscc, xlsx_bytes
-from tests.trace import test_capture_builders as shared
+from tests.trace.epcis import test_capture_builders as shared
 
 admin_token, client, epcis_app, enterprise, enterprise_token = (
     shared.admin_token,

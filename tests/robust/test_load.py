@@ -3,8 +3,8 @@
 It runs the real server (two uvicorn workers) on the demo world and Locust's crowd for a
 short while on each backend, and asserts on errors and on stored acknowledgements, never on
 speed (docs/performance.md has the timed runs). The issue asks for one minute at 16 users;
-the suite runs 20 s per backend to stay within its time budget (the demo load dominates);
-``PLATEAU_LOAD_TEST_SECONDS=60`` runs the full short version.
+the suite runs that minute on each backend;
+``PLATEAU_LOAD_TEST_SECONDS`` shortens it for a quick local check.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 import pytest
 from bench import load
 
-SECONDS = int(os.environ.get("PLATEAU_LOAD_TEST_SECONDS", "20"))
+SECONDS = int(os.environ.get("PLATEAU_LOAD_TEST_SECONDS", "60"))
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

@@ -11,7 +11,7 @@ from tests.builders import bearer
 from tests.registry.builders import make_product
 from tests.robust.conftest import World
 from tests.robust.guard import WriteGuard
-from tests.trace.test_capture_builders import document, object_event, sgtin_of
+from tests.trace.epcis.test_capture_builders import document, object_event, sgtin_of
 
 GTIN = "06901230009013"  # registered by the world's first enterprise (below)
 LOT = "GUARD-LOT-1"

@@ -12,7 +12,7 @@ from plateau.auth.models import ApiToken
 from plateau.auth.schemas import Role
 from plateau.db import utcnow
 from tests.builders import make_token
-from tests.trace.test_capture_builders import make_user
+from tests.trace.epcis.test_capture_builders import make_user
 
 
 def test_resolving_a_token_writes_nothing_and_asks_for_one_stamp_per_period(

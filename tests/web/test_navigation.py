@@ -144,3 +144,36 @@ def test_the_footer_lists_the_pages_of_the_role(client: TestClient, session: Ses
     login(client, user.username)
     admin = client.get("/").text
     assert "中期评估报告" in admin and "年度评估报告" in admin
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_bar_has_six_entries_at_most_so_that_it_stays_one_line(role: Role) -> None:
+    actor = Actor(role=role, user_id=None if role is Role.PUBLIC else 1, username="u")
+    assert len(visible_nav(actor)) <= 6, [e.item.key for e in visible_nav(actor)]
+
+
+def test_every_page_belongs_to_a_group_that_lights_up() -> None:
+    from plateau.web.navigation import active_group
+
+    assert active_group("/monitoring/report") == "monitoring"
+    assert active_group("/monitoring/returns/x/2026-01") == "monitoring"
+    assert active_group("/standards/register") == "quality"
+    assert active_group("/forecast") == "quality"
+    assert active_group("/policy") == "enterprises"
+    assert active_group("/registry/enterprises") == "enterprises"
+    assert active_group("/trace/genealogy") == "trace"
+    assert active_group("/jobs") == "jobs"  # in the account menu, not in the bar
+
+
+def test_the_current_group_is_marked_and_background_jobs_are_in_the_account_menu(
+    client: TestClient, session: Session
+) -> None:
+    user = make_user(session, Role.REGION_ADMIN)
+    session.commit()
+    login(client, user.username)
+    html = client.get("/standards").text
+    marked = re.findall(r'class="navbar-link is-active" href="[^"]+" data-nav="([^"]+)"', html)
+    assert marked == ["quality"]
+    assert re.search(r'class="navbar-item is-active" href="/standards" data-nav="standards"', html)
+    account = html[html.index('href="/account"') :]
+    assert 'href="/jobs" data-nav="jobs"' in account

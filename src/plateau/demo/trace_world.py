@@ -53,11 +53,11 @@ from plateau.paging import MAX_PER_PAGE
 from plateau.registry import service as registry_service
 from plateau.registry.models import Product
 from plateau.registry.schemas import ProductCreate, ProductFilter
-from plateau.trace import lineage_service
-from plateau.trace import service as trace_service
-from plateau.trace.capture import Payload
-from plateau.trace.lineage_models import TraceLocation
-from plateau.trace.lineage_schemas import (
+from plateau.trace.epcis import service as trace_service
+from plateau.trace.epcis.capture import Payload
+from plateau.trace.lineage import service as lineage_service
+from plateau.trace.lineage.models import TraceLocation
+from plateau.trace.lineage.schemas import (
     KindUpdate,
     LocationCreate,
     ProductKindUpdate,

@@ -17,6 +17,7 @@ from plateau.exchange.schemas import (
     NoticeRead,
     PostCreate,
     PostRead,
+    PostUpdate,
 )
 from plateau.tabular import export_response
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
@@ -50,6 +51,20 @@ def posts(
 def create(session: DbSession, actor: UserActor, data: PostCreate) -> PostRead:
     """Post an offer or a need for one's enterprise; both sides of every match are told."""
     post = service.create_post(session, data=data, actor=actor)
+    return service.read(*service.get_post(session, post_id=post.id, actor=actor))
+
+
+@router.put("/posts/{post_id}", response_model=PostRead)
+def update(session: DbSession, actor: UserActor, post_id: int, data: PostUpdate) -> PostRead:
+    """Change one's own offer or need (403 for anyone else's)."""
+    post = service.update_post(session, post_id=post_id, data=data, actor=actor)
+    return service.read(*service.get_post(session, post_id=post.id, actor=actor))
+
+
+@router.post("/posts/{post_id}/withdraw", response_model=PostRead)
+def withdraw(session: DbSession, actor: UserActor, post_id: int) -> PostRead:
+    """Take one's own offer or need off the board."""
+    post = service.withdraw_post(session, post_id=post_id, actor=actor)
     return service.read(*service.get_post(session, post_id=post.id, actor=actor))
 
 

@@ -32,6 +32,9 @@ class Post(Base):
     )
     hidden_reason: Mapped[str] = mapped_column(Text, default="")
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Withdrawn by its own enterprise: off the board and out of matching, kept for threads.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

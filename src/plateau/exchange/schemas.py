@@ -35,6 +35,27 @@ class PostCreate(BaseModel):
         return self
 
 
+class PostUpdate(BaseModel):
+    """A post as its enterprise edits it (the kind and the enterprise stay)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: Category
+    title: str = Field(min_length=2, max_length=200)
+    description: str = Field(default="", max_length=4000)
+    quantity: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    unit: str = Field(default="", max_length=16)
+    prefecture_code: str = Field(min_length=6, max_length=6)
+    from_date: date
+    until_date: date
+
+    @model_validator(mode="after")
+    def _dates(self) -> PostUpdate:
+        if self.until_date < self.from_date:
+            raise ValueError(_("The end date comes before the start date."))
+        return self
+
+
 class PostRead(BaseModel):
     id: int
     kind: str
@@ -49,6 +70,7 @@ class PostRead(BaseModel):
     enterprise: str
     expired: bool
     hidden: bool
+    withdrawn: bool = False
 
 
 class HideRequest(BaseModel):

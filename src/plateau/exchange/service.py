@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Actor, Role
 from plateau.db import utcnow
-from plateau.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
+from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from plateau.exchange.models import Message, Notice, Post
-from plateau.exchange.schemas import MessageRead, NoticeRead, PostCreate, PostRead
+from plateau.exchange.schemas import MessageRead, NoticeRead, PostCreate, PostRead, PostUpdate
 from plateau.i18n import _
 from plateau.registry import service as registry_service
 from plateau.registry.models import Enterprise
@@ -69,6 +69,7 @@ def _counterparts(post: Post, on: date) -> Select[Post]:
         Post.kind == ("offer" if post.kind == "need" else "need"),
         Post.category == post.category,
         Post.hidden_at.is_(None),
+        Post.withdrawn_at.is_(None),
         Post.until_date >= on,
         Post.from_date <= post.until_date,
         Post.until_date >= post.from_date,
@@ -91,11 +92,70 @@ def create_post(session: Session, *, data: PostCreate, actor: Actor) -> Post:
     )
     session.add(post)
     session.flush()
+    _notify_matches(session, post)
+    return post
+
+
+def _notify_matches(session: Session, post: Post) -> None:
+    """Tell both sides of every fitting pair they have not been told of yet."""
+    told = set(
+        session.execute(
+            select(Notice.enterprise_id, Notice.need_id, Notice.offer_id).where(
+                (Notice.need_id == post.id) | (Notice.offer_id == post.id)
+            )
+        )
+    )
     for other in session.scalars(_counterparts(post, today())):
         need, offer = (post, other) if post.kind == "need" else (other, post)
         for ent_id in {post.enterprise_id, other.enterprise_id}:
-            session.add(Notice(enterprise_id=ent_id, need_id=need.id, offer_id=offer.id))
+            if (ent_id, need.id, offer.id) not in told:
+                session.add(Notice(enterprise_id=ent_id, need_id=need.id, offer_id=offer.id))
     session.flush()
+
+
+def may_edit(session: Session, post: Post, actor: Actor) -> bool:
+    """Tell whether the caller speaks for the post's enterprise (or is the administrator)."""
+    if actor.is_admin:
+        return True
+    if actor.role is not Role.ENTERPRISE_USER or actor.scope_kind != "enterprise":
+        return False
+    uscc = session.scalar(select(Enterprise.uscc).where(Enterprise.id == post.enterprise_id))
+    return uscc == actor.scope_value
+
+
+def _own_post(session: Session, post_id: int, actor: Actor) -> Post:
+    if not actor.is_authenticated:
+        raise Unauthorized(_("Please log in."))
+    post, _name = get_post(session, post_id=post_id, actor=actor)
+    if not may_edit(session, post, actor):
+        raise Forbidden(_("Only the enterprise that posted it may change or withdraw a post."))
+    return post
+
+
+def update_post(session: Session, *, post_id: int, data: PostUpdate, actor: Actor) -> Post:
+    """Change one's own offer or need; posts that now fit are told, as for a new post."""
+    post = _own_post(session, post_id, actor)
+    if post.withdrawn_at is not None:
+        raise Conflict(_("The post was withdrawn; post it anew."))
+    _check_no_contact(data.title + " " + data.description)
+    if data.until_date < today():
+        raise ValidationFailed(_("The post would already be expired."))
+    if not registry_service.scope_exists(session, scope=f"prefecture:{data.prefecture_code}"):
+        raise ValidationFailed(_("Choose a prefecture of the region."))
+    for key, value in data.model_dump().items():
+        setattr(post, key, value)
+    post.updated_at = utcnow()
+    session.flush()
+    _notify_matches(session, post)
+    return post
+
+
+def withdraw_post(session: Session, *, post_id: int, actor: Actor) -> Post:
+    """Take one's own post off the board (its threads stay readable to both sides)."""
+    post = _own_post(session, post_id, actor)
+    if post.withdrawn_at is None:
+        post.withdrawn_at = utcnow()
+        session.flush()
     return post
 
 
@@ -107,7 +167,7 @@ def _visible(actor: Actor, on: date) -> Any:
         if actor.role is Role.ENTERPRISE_USER
         else None
     )
-    public = (Post.hidden_at.is_(None)) & (Post.until_date >= on)
+    public = Post.hidden_at.is_(None) & Post.withdrawn_at.is_(None) & (Post.until_date >= on)
     return or_(public, own) if own is not None else public
 
 
@@ -159,6 +219,7 @@ def read(post: Post, enterprise: str) -> PostRead:
         enterprise=enterprise,
         expired=post.until_date < today(),
         hidden=post.hidden_at is not None,
+        withdrawn=post.withdrawn_at is not None,
     )
 
 

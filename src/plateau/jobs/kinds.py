@@ -13,11 +13,13 @@ from plateau.i18n import lazy
 KINDS: dict[str, str] = {
     "registry.import": "plateau.registry.jobs:run_import",
     "monitoring.import": "plateau.monitoring.jobs:run_import",
-    "trace.webhook": "plateau.trace.jobs:deliver_webhook",
+    "trace.webhook": "plateau.trace.epcis.jobs:deliver_webhook",
     "analytics.warmup": "plateau.monitoring.analytics.jobs:warm_up",
     "policy.run": "plateau.policy.jobs:run_policy",
     "forecast.run": "plateau.forecast.jobs:run_forecast",
     "forecast.sync_retail": "plateau.forecast.jobs:sync_retail",
+    "messaging.deliver": "plateau.messaging.service:deliver",
+    "trace.lookups": "plateau.trace.lineage.lookups:store_counts",
 }
 
 LABELS: dict[str, str] = {
@@ -29,6 +31,8 @@ LABELS: dict[str, str] = {
     "forecast.sync_retail": lazy("Retail sales from the traceability repository"),
     "report.build": lazy("Report build"),
     "policy.run": lazy("Incentive policy run"),
+    "messaging.deliver": lazy("Message delivery"),
+    "trace.lookups": lazy("Consumer page look-up count"),
 }
 
 DEFAULT_LABEL = lazy("Background job")

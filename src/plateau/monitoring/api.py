@@ -6,17 +6,21 @@ Lists take ``format=csv|xlsx`` to download every matching row instead of one pag
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from plateau.errors import FieldError
+from plateau.formatting import beijing_time
 from plateau.i18n import _
 from plateau.jobs import api as jobs_api
 from plateau.jobs.api import JOB_ACCEPTED
 from plateau.jobs.models import Job
-from plateau.monitoring import service
+from plateau.monitoring import service, workflow
 from plateau.monitoring.schemas import (
     AuditRead,
     CompletenessRead,
@@ -46,6 +50,7 @@ from plateau.monitoring.schemas import (
     WarningRead,
 )
 from plateau.paging import Page, page_of, page_of_rows
+from plateau.registry.names import reference_names
 from plateau.tabular import XLSX_MEDIA, Column, export_response, to_csv
 from plateau.web.deps import Csrf, DbSession, UserActor
 from plateau.web.params import Format, PageNo, PerPage, read_upload_sync
@@ -133,16 +138,34 @@ def return_columns() -> list[Column]:
     return [
         Column("uscc", _("USCC")),
         Column("enterprise_name", _("Enterprise name")),
-        Column("prefecture_code", _("Prefecture")),
-        Column("park_id", _("Park")),
-        Column("industry_id", _("Industry")),
+        Column("prefecture_name", _("Prefecture")),
+        Column("park_name", _("Park")),
+        Column("industry_name", _("Industry")),
         Column("period", _("Reporting period")),
-        Column("status", _("Status")),
+        Column("status_label", _("Status")),
         Column("output_value", _("Output value (CNY)")),
-        Column("submitted_at", _("Submitted at")),
-        Column("approved_at", _("Approved at")),
+        Column("submitted_at_bj", _("Submitted at (Beijing time)")),
+        Column("approved_at_bj", _("Approved at (Beijing time)")),
         Column("review_comment", _("Reviewer's comment")),
     ]
+
+
+def named_rows(session: Session, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Export rows with names beside the codes: prefecture, park, industry and status in
+    the reader's language, times in Beijing time (the file is read by people)."""
+    names = reference_names(session)
+    out = []
+    for row in rows:
+        named = dict(row)
+        named["prefecture_name"] = names.prefecture(row.get("prefecture_code"))
+        named["park_name"] = names.park(row.get("park_id"))
+        named["industry_name"] = names.industry(row.get("industry_id"))
+        named["status_label"] = workflow.status_label(row.get("status"))
+        for key in ("submitted_at", "approved_at"):
+            value = row.get(key)
+            named[f"{key}_bj"] = beijing_time(value) if isinstance(value, datetime) else value
+        out.append(named)
+    return out
 
 
 def _period_or_default(period: str | None) -> str:
@@ -220,7 +243,9 @@ def list_returns(
     """List the returns in your scope; filter by period, status, prefecture, park or industry."""
     if format != "json":
         rows = service.all_returns(session, filters=filters, actor=actor)
-        return export_response(format, return_columns(), rows, filename="returns")
+        return export_response(
+            format, return_columns(), named_rows(session, rows), filename="returns"
+        )
     found = service.list_returns(
         session, filters=filters, page=page, per_page=per_page, actor=actor
     )
@@ -468,13 +493,14 @@ def late_filers(
         columns = [
             Column("uscc", _("USCC")),
             Column("enterprise_name", _("Enterprise name")),
-            Column("prefecture_code", _("Prefecture")),
-            Column("park_id", _("Park")),
-            Column("status", _("Status")),
-            Column("submitted_at", _("Submitted at")),
+            Column("prefecture_name", _("Prefecture")),
+            Column("park_name", _("Park")),
+            Column("industry_name", _("Industry")),
+            Column("status_label", _("Status")),
+            Column("submitted_at_bj", _("Submitted at (Beijing time)")),
             Column("days_late", _("Days late")),
         ]
-        return export_response(format, columns, rows, filename="late-filers")
+        return export_response(format, columns, named_rows(session, rows), filename="late-filers")
     return page_of_rows(LateFilerRead, rows, page=page, per_page=per_page)
 
 

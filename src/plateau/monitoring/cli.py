@@ -176,6 +176,10 @@ def list_returns(
         )
         with open_session() as session:
             rows = service.all_returns(session, filters=filters, actor=SYSTEM)
+            if out is not None:
+                from plateau.monitoring.api import named_rows
+
+                rows = named_rows(session, rows)  # names and Beijing time, as the web export
     except DomainError as exc:
         raise _fail(exc.message) from None
     except ValueError as exc:

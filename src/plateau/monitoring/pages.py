@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -59,6 +59,7 @@ def _helpers() -> dict[str, Any]:
         "fmt_el": format_value,
         "pct": lambda v: "—" if v is None else f"{v:.1f}%",
         "access": access,
+        "query_pairs": lambda q: parse_qsl(q or "", keep_blank_values=True),
     }
 
 
@@ -73,6 +74,22 @@ def _page(
         active="monitoring",
         status_code=status,
     )
+
+
+def _period_choices(selected: str) -> list[tuple[str, str]]:
+    """Recent months and years for a period picker, newest first; the open one marked."""
+    from plateau.monitoring.returns import recent_periods
+
+    opened = str(service.open_period())
+    out = []
+    for p in recent_periods(beijing_today(), months=24, years=5):
+        label = p.label()
+        if str(p) == opened:
+            label = _("%(period)s (open)", period=label)
+        out.append((str(p), label))
+    if selected and selected not in {v for v, _label in out}:
+        out.insert(0, (selected, selected))
+    return out
 
 
 def _is_htmx(request: Request) -> bool:
@@ -135,18 +152,22 @@ def _filters(request: Request) -> ReturnFilter:
 @router.get("/monitoring/returns", response_class=HTMLResponse)
 def returns_list(request: Request, session: DbSession, actor: UserActor, page: int = 1) -> Response:
     filters = _filters(request)
+    if not set(request.query_params) - {"page", "done"}:
+        # A bare list opens on the open period; a filtered one (the review queue's
+        # ?status=submitted) keeps every period unless one is chosen, "" being all of them.
+        filters = filters.model_copy(update={"period": str(service.open_period())})
     found = service.list_returns(
         session, filters=filters, page=max(page, 1), per_page=PER_PAGE, actor=actor
     )
-    query = urlencode(
-        {k: v for k, v in filters.model_dump(exclude_defaults=True).items() if v not in (None, "")}
-    )
+    kept = {k: v for k, v in filters.model_dump(exclude_defaults=True).items() if v}
+    query = urlencode({"period": filters.period or ""} | kept)
     ctx = {
+        "periods": _period_choices(filters.period or ""),
         "found": found,
         "filters": filters,
         "query": query,
         "done": request.query_params.get("done", "")[:300],
-        "bulk_period": filters.period or str(service.report_period()),
+        "bulk_period": filters.period or str(service.open_period()),
         "refs": registry_service.reference(session, actor=actor),
     }
     if _is_htmx(request):
@@ -155,9 +176,8 @@ def returns_list(request: Request, session: DbSession, actor: UserActor, page: i
 
 
 @router.post("/monitoring/returns/approve-clean", response_class=HTMLResponse)
-async def approve_clean(request: Request, session: DbSession, actor: UserActor) -> Response:
+def approve_clean(session: DbSession, actor: UserActor, form: PostedForm) -> Response:
     """Approve, in one step, the submitted returns of a period that raised no warning."""
-    form = await request.form()
     period = str(form.get("period", "")) or str(service.report_period())
     approved, left = service.approve_clean(session, period=period, actor=actor)
     message = _(
@@ -188,9 +208,17 @@ def new_return(
             return RedirectResponse(_return_url(uscc.strip().upper(), p), status_code=303)
         except DomainError as exc:
             error = exc.message
+    chosen = period or str(service.open_period())
     ctx = {
         "uscc": uscc,
-        "period": period or str(service.report_period()),
+        "period": chosen,
+        "periods": _period_choices(chosen),
+        "enterprises": (
+            []
+            if actor.role is Role.ENTERPRISE_USER
+            else service.filing_choices(session, actor=actor)
+        ),
+        "refs": registry_service.reference(session, actor=actor),
         "error": error,
     }
     return _page(request, "monitoring/new.html", ctx, actor, 422 if error else 200)
@@ -230,8 +258,10 @@ def _return_page(
     failure: DomainError | None = None,
     form: dict[str, str] | None = None,
     saved: str | None = None,
+    after: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     ctx = {
+        "after": after,
         "view": view,
         "refs": registry_service.reference(session, actor=actor),
         "entered": entered
@@ -254,17 +284,32 @@ def _plain(value: Decimal) -> str:
 
 @router.get("/monitoring/returns/{uscc}/{period}", response_class=HTMLResponse)
 def return_page(
-    request: Request, session: DbSession, actor: UserActor, uscc: str, period: str, saved: str = ""
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    uscc: str,
+    period: str,
+    saved: str = "",
+    reviewed: str = "",
+    prev: str = "",
+    left: int = 0,
 ) -> Response:
     view = service.get_return(session, uscc=uscc, period=period, actor=actor)
-    return _return_page(request, session, view, actor, saved=saved or None)
+    after = None
+    if reviewed in ("approve", "return") and prev:
+        after = {"action": reviewed, "prev": prev[:300], "left": max(left, 0)}
+    return _return_page(request, session, view, actor, saved=saved or None, after=after)
 
 
 @router.post("/monitoring/returns/{uscc}/{period}", response_class=HTMLResponse)
-async def return_action(
-    request: Request, session: DbSession, actor: UserActor, uscc: str, period: str
+def return_action(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    uscc: str,
+    period: str,
+    form: PostedForm,
 ) -> Response:
-    form = await request.form()
     action = str(form.get("action", "save"))
     view = service.get_return(session, uscc=uscc, period=period, actor=actor)
     comment = str(form.get("comment", "")).strip()
@@ -309,17 +354,41 @@ async def return_action(
     except ValidationFailed as exc:
         view = service.get_return(session, uscc=uscc, period=period, actor=actor)
         return _return_page(request, session, view, actor, entered=entered, failure=exc, form=texts)
+    if action in ("approve", "return"):
+        return _after_review(session, actor, view, action)
     return RedirectResponse(
         f"{_return_url(view.enterprise.uscc, view.period)}?saved={action}", status_code=303
     )
 
 
+def _after_review(session: Any, actor: Actor, view: service.ReturnView, action: str) -> Response:
+    """Straight on to the next return waiting for review; the queue when none is left."""
+    done = view.enterprise.name + " · " + view.period.label()
+    nxt = service.next_pending(session, actor=actor, period=str(view.period))
+    if nxt is None:
+        message = (
+            _("%(what)s approved.", what=done)
+            if action == "approve"
+            else _("%(what)s returned for correction.", what=done)
+        )
+        message += " " + _("No return is waiting for review.")
+        query = urlencode({"status": "submitted", "period": "", "done": message})
+        return RedirectResponse(f"/monitoring/returns?{query}", status_code=303)
+    uscc, period, left = nxt
+    query = urlencode({"reviewed": action, "prev": done, "left": left})
+    return RedirectResponse(f"{_return_url(uscc, period)}?{query}", status_code=303)
+
+
 @router.post("/monitoring/returns/{uscc}/{period}/check", response_class=HTMLResponse)
-async def check(
-    request: Request, session: DbSession, actor: UserActor, uscc: str, period: str
+def check(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    uscc: str,
+    period: str,
+    form: PostedForm,
 ) -> Response:
     """HTMX: the findings for the figures as typed, before anything is saved."""
-    form = await request.form()
     view = service.get_return(session, uscc=uscc, period=period, actor=actor)
     values = _form_values(form, view)
     findings, errors = service.check_values(
@@ -439,8 +508,9 @@ def lock(request: Request, session: DbSession, actor: UserActor, period: str) ->
 
 
 @router.post("/monitoring/periods/{period}/reopen", response_class=HTMLResponse)
-async def reopen(request: Request, session: DbSession, actor: UserActor, period: str) -> Response:
-    form = await request.form()
+def reopen(
+    request: Request, session: DbSession, actor: UserActor, period: str, form: PostedForm
+) -> Response:
     try:
         p, n = service.reopen_period(
             session, period=period, reason=str(form.get("reason", "")), actor=actor
@@ -530,16 +600,45 @@ def _completeness_export(session: Any, actor: Actor, period: str, fmt: str, by: 
 
 
 @router.get("/monitoring/late", response_class=HTMLResponse)
-def late(request: Request, session: DbSession, actor: UserActor, period: str = "") -> Response:
+def late(
+    request: Request, session: DbSession, actor: UserActor, period: str = "", done: str = ""
+) -> Response:
     chosen = period or str(service.report_period())
     rows = service.late_filers(session, period=chosen, actor=actor)
     ctx = {
         "period": chosen,
+        "periods": _period_choices(chosen),
         "rows": rows,
+        "reminded": service.last_reminded(session, period=chosen, rows=rows),
+        "may_remind": access.may_review_any(actor),
+        "remindable": [r for r in rows if r.overdue and r.submitted_at is None],
+        "done": done[:300],
         "refs": registry_service.reference(session, actor=actor),
         "deadline": rows[0].deadline if rows else None,
     }
     return _page(request, "monitoring/late.html", ctx, actor)
+
+
+@router.post("/monitoring/late/remind", response_class=HTMLResponse)
+def remind(session: DbSession, actor: UserActor, form: PostedForm) -> Response:
+    """催报: remind the chosen overdue enterprises (every one when none is ticked)."""
+    period = str(form.get("period", "")) or str(service.report_period())
+    chosen = [str(v) for v in form.getlist("uscc") if str(v).strip()]
+    outcome = service.remind_late_filers(
+        session,
+        period=period,
+        usccs=chosen or None,
+        note=str(form.get("note", "")),
+        actor=actor,
+    )
+    message = _("Reminders sent to %(n)s enterprises.", n=len(outcome.sent))
+    if outcome.skipped:
+        message += " " + _(
+            "%(n)s were left out: already reminded today, or no longer overdue.",
+            n=outcome.skipped,
+        )
+    query = urlencode({"period": period, "done": message})
+    return RedirectResponse(f"/monitoring/late?{query}", status_code=303)
 
 
 # --- elements, rules, region inputs ---
@@ -591,8 +690,9 @@ def _inputs_ctx(session: Any, actor: Actor, indicator: str) -> dict[str, Any]:
 
 
 @router.post("/monitoring/region-inputs", response_class=HTMLResponse)
-async def region_input_save(request: Request, session: DbSession, actor: UserActor) -> Response:
-    form = await request.form()
+def region_input_save(
+    request: Request, session: DbSession, actor: UserActor, form: PostedForm
+) -> Response:
     fields = {
         k: str(form.get(k, "")).strip() for k in ("indicator", "scope", "year", "value", "note")
     }

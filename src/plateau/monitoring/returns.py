@@ -702,3 +702,25 @@ def period_warnings(
                 continue
             out.append(PeriodWarning(c.enterprise, p, c.record.status, w, text))
     return out
+
+
+def next_pending(
+    session: Session, *, actor: Actor, period: str | None = None, today: date | None = None
+) -> tuple[str, str, int] | None:
+    """The next submitted return the caller may review, in the queue's order, preferring the
+    given period; with how many of that list wait. None when nothing is left to review."""
+    access.require_reader(actor)
+    if not access.may_review_any(actor):
+        return None
+    day = today_or(today)
+    lists = [ReturnFilter(status="submitted", frequency=f) for f in ("monthly", "annual")]
+    if period:
+        lists.insert(0, ReturnFilter(status="submitted", period=period))
+    for filters in lists:
+        stmt = _list_stmt(filters, _filter_period(filters, day), actor)
+        first = session.execute(stmt.limit(1)).first()
+        if first is not None:
+            total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+            row = _row(*first)
+            return str(row["uscc"]), str(row["period"]), int(total or 0)
+    return None

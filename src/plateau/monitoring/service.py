@@ -29,6 +29,7 @@ from plateau.monitoring.elements import Catalog, DataElement, RegionInputSpec, c
 from plateau.monitoring.filing import Filing, Outcome
 from plateau.monitoring.models import AnnualReturn, MonthlyReturn, RegionInput, ReturnValue
 from plateau.monitoring.periods import Period, beijing_today
+from plateau.monitoring.reminders import Reminded, last_reminded, remind_late_filers
 from plateau.monitoring.returns import (
     Listing,
     PeriodLine,
@@ -42,6 +43,7 @@ from plateau.monitoring.returns import (
     get_view,
     list_returns,
     lock_period,
+    next_pending,
     parse,
     period_warnings,
     periods_overview,
@@ -67,6 +69,7 @@ __all__ = [
     "Outcome",
     "PeriodLine",
     "PeriodWarning",
+    "Reminded",
     "Report",
     "ReturnView",
     "Tally",
@@ -79,17 +82,22 @@ __all__ = [
     "completeness_trend",
     "data_elements",
     "file_returns",
+    "filing_choices",
     "get_return",
     "import_returns",
+    "last_reminded",
     "late_filers",
     "list_region_inputs",
     "list_returns",
     "lock_period",
+    "next_pending",
+    "open_period",
     "outliers_awaiting_comment",
     "parse_period",
     "period_warnings",
     "periods_overview",
     "region_input_specs",
+    "remind_late_filers",
     "reopen_period",
     "report_period",
     "return_for_correction",
@@ -209,6 +217,31 @@ def report_period(today: date | None = None) -> Period:
     day = today or beijing_today()
     latest = latest_monthly(day)
     return latest if day.day > ruleset().schedule.monthly_due_day else latest.add_months(-1)
+
+
+def open_period(today: date | None = None) -> Period:
+    """The period being filed now (the latest month that has ended): period pickers open on it."""
+    from plateau.monitoring.periods import latest_monthly
+
+    return latest_monthly(today or beijing_today())
+
+
+@dataclass(frozen=True)
+class FilingChoice:
+    uscc: str
+    name: str
+    prefecture_code: str
+
+
+def filing_choices(session: Session, *, actor: Actor) -> list[FilingChoice]:
+    """The enterprises the caller may file a return for, for a picker (by prefecture, name)."""
+    access.require_filer(actor)
+    rows = session.execute(
+        select(Enterprise.uscc, Enterprise.name, Enterprise.prefecture_code)
+        .where(access.visible(actor))
+        .order_by(Enterprise.prefecture_code, Enterprise.name)
+    ).all()
+    return [FilingChoice(u, n, p) for u, n, p in rows]
 
 
 def completeness(

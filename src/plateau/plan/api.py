@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
+from plateau.auth.schemas import Actor
+from plateau.formatting import unit_label
+from plateau.i18n import _, get_locale, lazy
 from plateau.plan import service
 from plateau.plan.schemas import (
     CoherenceRow,
@@ -60,9 +64,36 @@ def targets(
     )
     if format != "json":
         names = service.indicator_names(session, actor=actor)
-        rows = [service.figure_read(f, names).model_dump() for f in figures]
+        rows = named_figures(
+            session, actor, [service.figure_read(f, names).model_dump() for f in figures]
+        )
         return export_response(format, figure_columns(), rows, filename="plan-targets")
     return [service.figure_record(f) for f in figures]
+
+
+BOUND_LABELS = {"min": lazy("or more"), "approx": lazy("approx."), "exact": lazy("exactly")}
+
+
+def named_figures(
+    session: Session, actor: Actor, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Export rows in words: the plan's title, the scope's name, the kind, bound and unit."""
+    from plateau.monitoring.analytics import service as analytics_service
+
+    plans = {p.id: loc_title(p) for p in service.list_plans(session, actor=actor)}
+    scopes = {s.id: s.name for s in analytics_service.reference(session, actor=actor).scopes}
+    for row in rows:
+        row["plan_name"] = plans.get(row["plan_id"], row["plan_id"])
+        row["scope_name"] = scopes.get(row["scope"], row["scope"])
+        row["kind_label"] = _("Target") if row["kind"] == "target" else _("Baseline")
+        bound = BOUND_LABELS.get(row["bound"])
+        row["bound_label"] = _(bound) if bound else ""
+        row["unit_label"] = unit_label(row["unit"])
+    return rows
+
+
+def loc_title(plan: Any) -> str:
+    return str(plan.title_en if get_locale() == "en" and plan.title_en else plan.title_zh)
 
 
 @router.get("/check", response_model=list[CoherenceRow])

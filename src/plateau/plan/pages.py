@@ -125,9 +125,10 @@ def targets(
         )
     ]
     if format != "html":
-        return export_response(
-            format, figure_columns(), [f.model_dump() for f in figures], filename="plan-targets"
-        )
+        from plateau.plan.api import named_figures
+
+        rows = named_figures(session, actor, [f.model_dump() for f in figures])
+        return export_response(format, figure_columns(), rows, filename="plan-targets")
     context = {
         "figures": figures,
         "filters": {

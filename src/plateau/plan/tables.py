@@ -8,16 +8,16 @@ from plateau.tabular import Column
 
 def figure_columns() -> list[Column]:
     return [
-        Column("plan_id", _("Plan")),
-        Column("indicator", _("Indicator id")),
+        Column("plan_name", _("Plan")),
+        Column("indicator", _("Indicator code")),
         Column("indicator_name", _("Indicator")),
-        Column("scope", _("Scope")),
+        Column("scope_name", _("Scope")),
         Column("year", _("Year")),
-        Column("kind", _("Kind")),
+        Column("kind_label", _("Kind")),
         Column("value", _("Value")),
         Column("value_max", _("Upper end of range")),
-        Column("bound", _("Bound")),
-        Column("unit", _("Unit")),
+        Column("bound_label", _("Bound")),
+        Column("unit_label", _("Unit")),
         Column("since_year", _("Since year")),
         Column("source", _("Source section")),
         Column("text_zh", _("Text of the plan")),

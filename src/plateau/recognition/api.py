@@ -11,12 +11,15 @@ from plateau.i18n import _
 from plateau.recognition import service, voting
 from plateau.recognition.schemas import (
     BallotRead,
+    CategoryCreate,
     CodeRequest,
     ConflictDeclare,
     Decision,
     EditionCreate,
     EditionRead,
+    EditionUpdate,
     MemberAdd,
+    MemberUpdate,
     NominationCreate,
     NominationRead,
     ObjectionAnswer,
@@ -70,6 +73,33 @@ def update_rules(session: DbSession, actor: UserActor, code: str, data: RulesUpd
     )
 
 
+@router.put("/editions/{code}", response_model=EditionRead)
+def update_edition(
+    session: DbSession, actor: UserActor, code: str, data: EditionUpdate
+) -> EditionRead:
+    """Change names, timetable and rules before scoring starts (409 once frozen)."""
+    service.update_edition(session, code=code, data=data, actor=actor)
+    return EditionRead.model_validate(service.get_edition(session, code=code, actor=actor))
+
+
+@router.post("/editions/{code}/categories", response_model=EditionRead, status_code=201)
+def add_category(
+    session: DbSession, actor: UserActor, code: str, data: CategoryCreate
+) -> EditionRead:
+    """Add a category with weighted criteria before scoring starts."""
+    service.add_category(session, code=code, data=data, actor=actor)
+    return EditionRead.model_validate(service.get_edition(session, code=code, actor=actor))
+
+
+@router.put("/editions/{code}/categories/{category_id}", response_model=EditionRead)
+def update_category(
+    session: DbSession, actor: UserActor, code: str, category_id: int, data: CategoryCreate
+) -> EditionRead:
+    """Change a category and replace its criteria before scoring starts (its code stays)."""
+    service.update_category(session, code=code, category_id=category_id, data=data, actor=actor)
+    return EditionRead.model_validate(service.get_edition(session, code=code, actor=actor))
+
+
 @router.post("/editions/{code}/stage", response_model=EditionRead)
 def change_stage(session: DbSession, actor: UserActor, code: str, data: StageChange) -> EditionRead:
     """Move the edition to its next stage (publishing results needs a finished jury)."""
@@ -82,6 +112,15 @@ def change_stage(session: DbSession, actor: UserActor, code: str, data: StageCha
 def add_member(session: DbSession, actor: UserActor, code: str, data: MemberAdd) -> dict[str, int]:
     """Seat a juror (with their employer, for conflict detection) or add an organiser."""
     member = service.add_member(session, code=code, data=data, actor=actor)
+    return {"id": member.id}
+
+
+@router.patch("/editions/{code}/members/{member_id}")
+def update_member(
+    session: DbSession, actor: UserActor, code: str, member_id: int, data: MemberUpdate
+) -> dict[str, int]:
+    """Change a seat's name or employer (an employer outside the register by name only)."""
+    member = service.update_member(session, code=code, member_id=member_id, data=data, actor=actor)
     return {"id": member.id}
 
 
@@ -185,7 +224,12 @@ def request_code(session: DbSession, data: CodeRequest) -> dict[str, str]:
 def vote(request: Request, session: DbSession, code: str, data: VoteCast) -> VoteReceipt:
     """Cast or change a vote with a one-time code; the last ballot per category counts."""
     address = request.client.host if request.client else ""
-    return service.cast_vote(session, code=code, data=data, address=address)
+    try:
+        return service.cast_vote(session, code=code, data=data, address=address)
+    except voting.WrongCode:
+        # The boundary keeps the used-up attempt (nothing else was written before it).
+        session.commit()
+        raise
 
 
 @router.get("/editions/{code}/ballots", response_model=list[BallotRead])

@@ -100,6 +100,8 @@ class Member(Base):
     kind: Mapped[str] = mapped_column(String(16))  # organiser | juror
     display_name: Mapped[str] = mapped_column(String(128), default="")
     employer_uscc: Mapped[str] = mapped_column(String(18), default="")
+    # The employer's name: the registered enterprise's, or one not in the register.
+    employer_name: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Nomination(Base):

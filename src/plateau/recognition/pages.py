@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date as date_
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -11,21 +12,27 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from plateau.auth.schemas import Actor
-from plateau.errors import DomainError, ValidationFailed
+from plateau.errors import DomainError, Forbidden, ValidationFailed
 from plateau.i18n import _
 from plateau.plan import service as plan_service
 from plateau.recognition import labels, service, voting
 from plateau.recognition.models import Edition
 from plateau.recognition.schemas import (
+    CategoryCreate,
     ConflictDeclare,
+    EditionCreate,
+    EditionUpdate,
+    MemberAdd,
+    MemberUpdate,
     NominationCreate,
     ObjectionCreate,
     VoteCast,
 )
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
+from plateau.web.params import PostedForm
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Csrf])
@@ -128,6 +135,19 @@ def _edition_ctx(session: Session, edition: Edition, actor: Actor) -> dict[str, 
         "form": {},
         "note": request_note(None),
     }
+    if ctx["nominations_open"] and ctx["may_nominate"]:
+        kinds = {c.entry_kind for c in edition.categories}
+        ctx["brand_choices"] = (
+            service.brand_choices(session, actor=actor) if "brand" in kinds else []
+        )
+        ctx["product_choices"] = (
+            service.product_choices(session, actor=actor) if "product" in kinds else []
+        )
+        ctx["enterprise_choices"] = (
+            service.enterprise_choices(session, actor=actor)
+            if kinds & {"design", "model"} and actor.role.value != "enterprise_user"
+            else []
+        )
     if organiser:
         ctx["progress"] = (
             service.jury_progress(session, code=code, actor=actor)
@@ -153,6 +173,13 @@ NOTES = {
 def request_note(key: str | None) -> str:
     maker = NOTES.get(key or "")
     return maker() if maker else ""
+
+
+@router.get("/recognition/new", response_class=HTMLResponse)
+def new_edition(request: Request, actor: UserActor) -> Response:
+    if not service.may_create_editions(actor):
+        raise Forbidden(_("Only the region administrator and organisers may create editions."))
+    return _page(request, "recognition/new.html", _new_ctx(actor), actor)
 
 
 @router.get("/recognition/{code}", response_class=HTMLResponse)
@@ -181,14 +208,16 @@ def _fail(
 
 
 @router.post("/recognition/{code}/nominate", response_class=HTMLResponse)
-async def nominate(request: Request, session: DbSession, actor: UserActor, code: str) -> Response:
-    form = await request.form()
+def nominate(
+    request: Request, session: DbSession, actor: UserActor, code: str, form: PostedForm
+) -> Response:
     blobs: list[bytes] = []
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
         for upload in form.getlist("images"):
             if isinstance(upload, UploadFile) and upload.filename:
-                blobs.append(await upload.read(service.MAX_IMAGE_BYTES + 1))
+                # Already spooled to a temporary file: this blocks only this worker thread.
+                blobs.append(upload.file.read(service.MAX_IMAGE_BYTES + 1))
         data = _model(
             NominationCreate,
             category=values.get("category", ""),
@@ -205,10 +234,14 @@ async def nominate(request: Request, session: DbSession, actor: UserActor, code:
 
 
 @router.post("/recognition/{code}/nominations/{nomination_id}/decision")
-async def decide(
-    request: Request, session: DbSession, actor: UserActor, code: str, nomination_id: int
+def decide(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    code: str,
+    nomination_id: int,
+    form: PostedForm,
 ) -> Response:
-    form = await request.form()
     accept = form.get("accept") == "1"
     try:
         service.decide(
@@ -225,8 +258,9 @@ async def decide(
 
 
 @router.post("/recognition/{code}/stage")
-async def advance(request: Request, session: DbSession, actor: UserActor, code: str) -> Response:
-    form = await request.form()
+def advance(
+    request: Request, session: DbSession, actor: UserActor, code: str, form: PostedForm
+) -> Response:
     try:
         service.advance(session, code=code, to=str(form.get("stage", "")), actor=actor)
     except DomainError as exc:
@@ -235,8 +269,9 @@ async def advance(request: Request, session: DbSession, actor: UserActor, code: 
 
 
 @router.post("/recognition/{code}/void")
-async def void(request: Request, session: DbSession, actor: UserActor, code: str) -> Response:
-    form = await request.form()
+def void(
+    request: Request, session: DbSession, actor: UserActor, code: str, form: PostedForm
+) -> Response:
     ids = [int(v) for v in form.getlist("ballot") if isinstance(v, str) and v.isdigit()]
     try:
         if not ids:
@@ -250,8 +285,9 @@ async def void(request: Request, session: DbSession, actor: UserActor, code: str
 
 
 @router.post("/recognition/{code}/objections")
-async def object_(request: Request, session: DbSession, actor: UserActor, code: str) -> Response:
-    form = await request.form()
+def object_(
+    request: Request, session: DbSession, actor: UserActor, code: str, form: PostedForm
+) -> Response:
     try:
         nid = str(form.get("nomination_id", ""))
         data = _model(
@@ -266,10 +302,14 @@ async def object_(request: Request, session: DbSession, actor: UserActor, code: 
 
 
 @router.post("/recognition/{code}/objections/{objection_id}/answer")
-async def answer(
-    request: Request, session: DbSession, actor: UserActor, code: str, objection_id: int
+def answer(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    code: str,
+    objection_id: int,
+    form: PostedForm,
 ) -> Response:
-    form = await request.form()
     try:
         text = str(form.get("answer", ""))
         if len(text.strip()) < 2:
@@ -321,10 +361,14 @@ def jury(
 
 
 @router.post("/recognition/{code}/jury/{nomination_id}", response_class=HTMLResponse)
-async def score(
-    request: Request, session: DbSession, actor: UserActor, code: str, nomination_id: int
+def score(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    code: str,
+    nomination_id: int,
+    form: PostedForm,
 ) -> Response:
-    form = await request.form()
     try:
         scores: dict[int, Decimal] = {}
         for key, value in form.items():
@@ -344,10 +388,14 @@ async def score(
 
 
 @router.post("/recognition/{code}/jury/{nomination_id}/conflict")
-async def conflict(
-    request: Request, session: DbSession, actor: UserActor, code: str, nomination_id: int
+def conflict(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    code: str,
+    nomination_id: int,
+    form: PostedForm,
 ) -> Response:
-    form = await request.form()
     reason = str(form.get("reason", ""))
     if reason not in labels.CONFLICT_REASONS:
         raise ValidationFailed(_("Choose the kind of conflict."))
@@ -394,8 +442,9 @@ def vote_page(request: Request, session: DbSession, actor: CurrentActor, code: s
 
 
 @router.post("/recognition/{code}/vote", response_class=HTMLResponse)
-async def vote(request: Request, session: DbSession, actor: CurrentActor, code: str) -> Response:
-    form = await request.form()
+def vote(
+    request: Request, session: DbSession, actor: CurrentActor, code: str, form: PostedForm
+) -> Response:
     phone = str(form.get("phone", ""))
     step = str(form.get("step", "code"))
     nid = str(form.get("nomination_id", ""))
@@ -425,7 +474,276 @@ async def vote(request: Request, session: DbSession, actor: CurrentActor, code: 
             )
             ctx |= {"message": receipt.message, "code_sent": False}
     except DomainError as exc:
-        session.rollback()
+        if isinstance(exc, voting.WrongCode):
+            # The used-up attempt must count in every web worker: keep it (nothing else
+            # was written before the code was checked).
+            session.commit()
+        else:
+            session.rollback()
         ctx |= {"error": exc.message, "code_sent": step != "code"}
         return _page(request, "recognition/vote.html", ctx, actor, exc.status_code)
     return _page(request, "recognition/vote.html", ctx, actor)
+
+
+# --- setting an edition up: the edition, its categories and criteria, the jury's seats ---
+
+MAX_CRITERIA_ROWS = 6
+
+
+def _text(form: FormData, key: str) -> str:
+    value = form.get(key, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _date(form: FormData, key: str, label: str) -> date_ | None:
+    raw = _text(form, key)
+    if not raw:
+        return None
+    try:
+        return date_.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(_("%(field)s is not a date.", field=label)) from None
+
+
+def _int(form: FormData, key: str, label: str) -> int:
+    raw = _text(form, key)
+    if not raw.lstrip("-").isdigit():
+        raise ValidationFailed(_("%(field)s must be a whole number.", field=label))
+    return int(raw)
+
+
+def _edition_fields(form: FormData) -> dict[str, Any]:
+    """The edition form's names, timetable and rules, read and checked."""
+    return {
+        "name_zh": _text(form, "name_zh"),
+        "name_en": _text(form, "name_en"),
+        "year": _int(form, "year", _("Year")),
+        "jury_weight": _int(form, "jury_weight", _("Jury share in percent")),
+        "score_max": _int(form, "score_max", _("Highest score")),
+        "drop_extremes": form.get("drop_extremes") == "1",
+        "normalise": form.get("normalise") == "1",
+        "tie_break": _text(form, "tie_break") or "jury",
+        "nominations_close_date": _date(form, "nominations_close_date", _("Nominations close")),
+        "scoring_start_date": _date(form, "scoring_start_date", _("Jury scoring starts")),
+        "vote_close_date": _date(form, "vote_close_date", _("Public vote closes")),
+        "publicity_end_date": _date(form, "publicity_end_date", _("Public notice ends")),
+    }
+
+
+def _category_fields(form: FormData, code: str) -> CategoryCreate:
+    """A category with its criteria from the form's rows (empty rows are skipped)."""
+    criteria = []
+    for i in range(1, MAX_CRITERIA_ROWS + 1):
+        name = _text(form, f"crit_name_{i}")
+        weight = _text(form, f"crit_weight_{i}")
+        if not name and not weight:
+            continue
+        if not name or not weight.isdigit():
+            raise ValidationFailed(_("Each criterion needs a name and a weight in percent."))
+        criteria.append(
+            {"name_zh": name, "name_en": _text(form, f"crit_name_en_{i}"), "weight": int(weight)}
+        )
+    if not criteria:
+        raise ValidationFailed(_("Give at least one criterion with its weight."))
+    entry_kind = _text(form, "entry_kind")
+    if entry_kind not in labels.ENTRY_KINDS:
+        raise ValidationFailed(_("Choose what the category's entries are."))
+    eligibility = _text(form, "eligibility") or "none"
+    if eligibility not in labels.ELIGIBILITY:
+        raise ValidationFailed(_("Choose the category's condition."))
+    return _model(
+        CategoryCreate,
+        code=code,
+        name_zh=_text(form, "cat_name_zh"),
+        name_en=_text(form, "cat_name_en"),
+        entry_kind=entry_kind,
+        eligibility=eligibility,
+        awards=_int(form, "awards", _("Awards")),
+        criteria=criteria,
+    )
+
+
+def _new_ctx(actor: Actor) -> dict[str, Any]:
+    today = service.beijing_today()
+    return {
+        "error": None,
+        "form": {
+            "year": str(today.year),
+            "jury_weight": "70",
+            "score_max": "10",
+            "drop_extremes": "1",
+            "tie_break": "jury",
+            "awards": "1",
+        },
+        "rows": MAX_CRITERIA_ROWS,
+        "may_create": service.may_create_editions(actor),
+    }
+
+
+@router.post("/recognition/new", response_class=HTMLResponse)
+def create_edition(
+    request: Request, session: DbSession, actor: UserActor, form: PostedForm
+) -> Response:
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    try:
+        kind = _text(form, "kind")
+        if kind not in labels.KINDS:
+            raise ValidationFailed(_("Choose the kind of recognition."))
+        fields = _edition_fields(form)
+        category = _category_fields(form, "c1")
+        code = service.new_edition_code(session, kind=kind, year=fields["year"])
+        data = _model(EditionCreate, code=code, kind=kind, categories=[category], **fields)
+        edition = service.create_edition(session, data=data, actor=actor)
+    except DomainError as exc:
+        session.rollback()
+        ctx = _new_ctx(actor) | {"error": exc.message, "form": values}
+        return _page(request, "recognition/new.html", ctx, actor, exc.status_code)
+    return RedirectResponse(f"/recognition/{edition.code}/setup?note=created", status_code=303)
+
+
+SETUP_NOTES = {
+    "created": lambda: _("The edition was created as a draft; add categories and jurors."),
+    "saved": lambda: _("Saved."),
+}
+
+
+def _setup_ctx(session: Session, code: str, actor: Actor) -> dict[str, Any]:
+    edition = service.get_edition(session, code=code, actor=actor)
+    if not service.may_organise(session, edition, actor):
+        raise Forbidden(_("Only the organisers of this edition may do this."))
+    members = service.list_members(session, code=code, actor=actor)
+    form = {
+        k: getattr(edition, k)
+        for k in EditionUpdate.model_fields
+        if k not in ("drop_extremes", "normalise")
+    } | {
+        "drop_extremes": "1" if edition.drop_extremes else "",
+        "normalise": "1" if edition.normalise else "",
+    }
+    return {
+        "edition": edition,
+        "edition_form": form,
+        "frozen": edition.frozen_at is not None,
+        "members": members,
+        "jurors": service.juror_choices(session, code=code, actor=actor),
+        "employers": service.enterprise_choices(session, actor=actor),
+        "conflicts": service.list_conflicts(session, code=code, actor=actor),
+        "rows": MAX_CRITERIA_ROWS,
+        "error": None,
+        "error_at": "",
+        "note": "",
+    }
+
+
+@router.get("/recognition/{code}/setup", response_class=HTMLResponse)
+def setup(
+    request: Request, session: DbSession, actor: UserActor, code: str, note: str = ""
+) -> Response:
+    ctx = _setup_ctx(session, code, actor)
+    maker = SETUP_NOTES.get(note)
+    ctx["note"] = maker() if maker else ""
+    return _page(request, "recognition/setup.html", ctx, actor)
+
+
+def _setup_fail(
+    request: Request, session: Session, actor: Actor, code: str, exc: DomainError, at: str
+) -> HTMLResponse:
+    session.rollback()
+    ctx = _setup_ctx(session, code, actor) | {"error": exc.message, "error_at": at}
+    return _page(request, "recognition/setup.html", ctx, actor, exc.status_code)
+
+
+def _setup_back(code: str, anchor: str) -> RedirectResponse:
+    return RedirectResponse(f"/recognition/{code}/setup?note=saved#{anchor}", status_code=303)
+
+
+@router.post("/recognition/{code}/setup", response_class=HTMLResponse)
+def save_edition(
+    request: Request, session: DbSession, actor: UserActor, code: str, form: PostedForm
+) -> Response:
+    try:
+        data = _model(EditionUpdate, **_edition_fields(form))
+        service.update_edition(session, code=code, data=data, actor=actor)
+    except DomainError as exc:
+        return _setup_fail(request, session, actor, code, exc, "edition")
+    return _setup_back(code, "edition")
+
+
+@router.post("/recognition/{code}/categories", response_class=HTMLResponse)
+def add_category(
+    request: Request, session: DbSession, actor: UserActor, code: str, form: PostedForm
+) -> Response:
+    try:
+        edition = service.get_edition(session, code=code, actor=actor)
+        data = _category_fields(form, service._category_code(edition))
+        cat = service.add_category(session, code=code, data=data, actor=actor)
+    except DomainError as exc:
+        return _setup_fail(request, session, actor, code, exc, "new-category")
+    return _setup_back(code, f"category-{cat.id}")
+
+
+@router.post("/recognition/{code}/categories/{category_id}", response_class=HTMLResponse)
+def save_category(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    code: str,
+    category_id: int,
+    form: PostedForm,
+) -> Response:
+    try:
+        data = _category_fields(form, "keep")
+        service.update_category(session, code=code, category_id=category_id, data=data, actor=actor)
+    except DomainError as exc:
+        return _setup_fail(request, session, actor, code, exc, f"category-{category_id}")
+    return _setup_back(code, f"category-{category_id}")
+
+
+def _employer_fields(form: FormData) -> dict[str, str]:
+    choice = _text(form, "employer")
+    if choice == "_other":
+        name = _text(form, "employer_name")
+        if not name:
+            raise ValidationFailed(_("Name the employer that is not in the register."))
+        return {"employer_uscc": "", "employer_name": name}
+    return {"employer_uscc": choice, "employer_name": ""}
+
+
+@router.post("/recognition/{code}/members", response_class=HTMLResponse)
+def add_seat(
+    request: Request, session: DbSession, actor: UserActor, code: str, form: PostedForm
+) -> Response:
+    try:
+        username = _text(form, "username")
+        if not username:
+            raise ValidationFailed(_("Choose the juror."))
+        data = _model(
+            MemberAdd,
+            username=username,
+            kind="juror",
+            display_name=_text(form, "display_name"),
+            **_employer_fields(form),
+        )
+        service.add_member(session, code=code, data=data, actor=actor)
+    except DomainError as exc:
+        return _setup_fail(request, session, actor, code, exc, "jury")
+    return _setup_back(code, "jury")
+
+
+@router.post("/recognition/{code}/members/{member_id}", response_class=HTMLResponse)
+def save_seat(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    code: str,
+    member_id: int,
+    form: PostedForm,
+) -> Response:
+    try:
+        data = _model(
+            MemberUpdate, display_name=_text(form, "display_name"), **_employer_fields(form)
+        )
+        service.update_member(session, code=code, member_id=member_id, data=data, actor=actor)
+    except DomainError as exc:
+        return _setup_fail(request, session, actor, code, exc, f"seat-{member_id}")
+    return _setup_back(code, f"seat-{member_id}")

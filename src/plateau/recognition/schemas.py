@@ -74,6 +74,33 @@ class EditionCreate(BaseModel):
         return self
 
 
+class EditionUpdate(BaseModel):
+    """Everything an organiser may still change before scoring starts (the page's form)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name_zh: str = Field(min_length=1, max_length=128)
+    name_en: str = Field(default="", max_length=200)
+    year: int = Field(ge=2000, le=2100)
+    jury_weight: int = Field(ge=0, le=100)
+    score_max: int = Field(ge=1, le=100)
+    drop_extremes: bool = False
+    normalise: bool = False
+    tie_break: TieBreak = "jury"
+    nominations_close_date: date
+    scoring_start_date: date
+    vote_close_date: date | None = None
+    publicity_end_date: date
+
+    @model_validator(mode="after")
+    def _timetable(self) -> EditionUpdate:
+        if not (self.nominations_close_date <= self.scoring_start_date <= self.publicity_end_date):
+            raise ValueError(_("The timetable must run from nominations to scoring to 公示."))
+        if self.jury_weight < 100 and self.vote_close_date is None:
+            raise ValueError(_("An edition with a public vote needs the date the vote closes."))
+        return self
+
+
 class RulesUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -90,6 +117,16 @@ class MemberAdd(BaseModel):
     kind: Literal["organiser", "juror"]
     display_name: str = Field(default="", max_length=128)
     employer_uscc: str = Field(default="", max_length=18)
+    # An employer that is not in the register (a school, a studio abroad): named only.
+    employer_name: str = Field(default="", max_length=200)
+
+
+class MemberUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str = Field(default="", max_length=128)
+    employer_uscc: str = Field(default="", max_length=18)
+    employer_name: str = Field(default="", max_length=200)
 
 
 class NominationCreate(BaseModel):

@@ -49,9 +49,12 @@ from plateau.recognition.models import (
     Conflict as ConflictRow,
 )
 from plateau.recognition.schemas import (
+    CategoryCreate,
     ConflictDeclare,
     EditionCreate,
+    EditionUpdate,
     MemberAdd,
+    MemberUpdate,
     NominationCreate,
     ObjectionCreate,
     Recognition,
@@ -172,6 +175,93 @@ def update_rules(session: Session, *, code: str, data: RulesUpdate, actor: Actor
     return edition
 
 
+def _require_unfrozen(edition: Edition) -> None:
+    if edition.frozen_at is not None:
+        raise Conflict(_("The rules are frozen: scoring has started."))
+
+
+def new_edition_code(session: Session, *, kind: str, year: int) -> str:
+    """A free code for a new edition (it appears in the edition's address only)."""
+    base = f"{kind.replace('_', '-')}-{year}"
+    taken = set(session.scalars(select(Edition.code).where(Edition.code.like(f"{base}%"))))
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}-{n}", n + 1
+    return code
+
+
+def update_edition(session: Session, *, code: str, data: EditionUpdate, actor: Actor) -> Edition:
+    """Change an edition's names, timetable and rules, until scoring starts."""
+    edition = get_edition(session, code=code, actor=actor)
+    _require_organiser(session, edition, actor)
+    _require_unfrozen(edition)
+    for key, value in data.model_dump().items():
+        setattr(edition, key, value)
+    session.flush()
+    return edition
+
+
+def _category_code(edition: Edition) -> str:
+    taken = {c.code for c in edition.categories}
+    n = len(taken) + 1
+    while f"c{n}" in taken:
+        n += 1
+    return f"c{n}"
+
+
+def add_category(session: Session, *, code: str, data: CategoryCreate, actor: Actor) -> Category:
+    """Add a category with its weighted criteria, until scoring starts."""
+    edition = get_edition(session, code=code, actor=actor)
+    _require_organiser(session, edition, actor)
+    _require_unfrozen(edition)
+    if any(c.code == data.code for c in edition.categories):
+        data = data.model_copy(update={"code": _category_code(edition)})
+    cat = Category(edition_id=edition.id, **data.model_dump(exclude={"criteria"}))
+    session.add(cat)
+    session.flush()
+    for cr in data.criteria:
+        session.add(Criterion(category_id=cat.id, **cr.model_dump()))
+    session.flush()
+    session.expire(edition)
+    return cat
+
+
+def update_category(
+    session: Session, *, code: str, category_id: int, data: CategoryCreate, actor: Actor
+) -> Category:
+    """Rename a category, change its entries' kind, condition, awards and criteria.
+
+    Before scoring starts no score refers to a criterion, so the criteria are replaced.
+    """
+    edition = get_edition(session, code=code, actor=actor)
+    _require_organiser(session, edition, actor)
+    _require_unfrozen(edition)
+    cat = next((c for c in edition.categories if c.id == category_id), None)
+    if cat is None:
+        raise NotFound(_("No such category."))
+    if cat.entry_kind != data.entry_kind and session.scalar(
+        select(Nomination.id).where(Nomination.category_id == cat.id).limit(1)
+    ):
+        raise Conflict(_("The category has nominations: the kind of its entries stays."))
+    for key, value in data.model_dump(exclude={"criteria", "code"}).items():
+        setattr(cat, key, value)
+    session.execute(delete(Criterion).where(Criterion.category_id == cat.id))
+    for cr in data.criteria:
+        session.add(Criterion(category_id=cat.id, **cr.model_dump()))
+    session.flush()
+    session.expire(edition)
+    session.expire(cat)
+    return cat
+
+
+def _employer(session: Session, uscc: str, name: str) -> tuple[str, str]:
+    """The employer's USCC and name: a registered enterprise's, or a name only."""
+    if uscc:
+        ent = registry_service.get_enterprise(session, uscc=uscc, actor=SYSTEM)
+        return ent.uscc, ent.name
+    return "", name.strip()
+
+
 def add_member(session: Session, *, code: str, data: MemberAdd, actor: Actor) -> Member:
     """Seat a juror or add an organiser (the user must hold the matching role)."""
     edition = get_edition(session, code=code, actor=actor)
@@ -185,8 +275,7 @@ def add_member(session: Session, *, code: str, data: MemberAdd, actor: Actor) ->
         raise ValidationFailed(
             _("%(user)s is not a user with the role %(role)s.", user=data.username, role=wanted)
         )
-    if data.employer_uscc:
-        registry_service.get_enterprise(session, uscc=data.employer_uscc, actor=SYSTEM)
+    employer_uscc, employer_name = _employer(session, data.employer_uscc, data.employer_name)
     existing = session.scalar(
         select(Member).where(
             Member.edition_id == edition.id, Member.user_id == user.id, Member.kind == data.kind
@@ -199,12 +288,108 @@ def add_member(session: Session, *, code: str, data: MemberAdd, actor: Actor) ->
         user_id=user.id,
         kind=data.kind,
         display_name=data.display_name or user.display_name or user.username,
-        employer_uscc=data.employer_uscc,
+        employer_uscc=employer_uscc,
+        employer_name=employer_name,
     )
     session.add(member)
     session.flush()
     detect_conflicts(session, edition=edition)
     return member
+
+
+def update_member(
+    session: Session, *, code: str, member_id: int, data: MemberUpdate, actor: Actor
+) -> Member:
+    """Change a seat's name or employer; employer conflicts are detected anew."""
+    edition = get_edition(session, code=code, actor=actor)
+    _require_organiser(session, edition, actor)
+    if edition.stage in RESULT_STAGES:
+        raise Conflict(_("The results are published: the jury no longer changes."))
+    member = session.scalar(
+        select(Member).where(Member.id == member_id, Member.edition_id == edition.id)
+    )
+    if member is None:
+        raise NotFound(_("No such member."))
+    member.employer_uscc, member.employer_name = _employer(
+        session, data.employer_uscc, data.employer_name
+    )
+    if data.display_name.strip():
+        member.display_name = data.display_name.strip()
+    # An employer conflict follows the employer; what the juror declared stays.
+    session.execute(
+        delete(ConflictRow).where(
+            ConflictRow.member_id == member.id,
+            ConflictRow.source == "detected",
+            ConflictRow.reason == "employer",
+        )
+    )
+    session.flush()
+    detect_conflicts(session, edition=edition)
+    return member
+
+
+def juror_choices(session: Session, *, code: str, actor: Actor) -> list[User]:
+    """Users with the juror role who have no seat in the edition yet (for the seat picker)."""
+    edition = get_edition(session, code=code, actor=actor)
+    _require_organiser(session, edition, actor)
+    seated = select(Member.user_id).where(Member.edition_id == edition.id, Member.kind == "juror")
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.role == Role.JUROR.value, User.id.not_in(seated))
+            .order_by(User.display_name, User.username)
+        )
+    )
+
+
+#: Pickers list at most this many choices; a larger register needs a search box.
+MAX_CHOICES = 2000
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+
+
+def enterprise_choices(session: Session, *, actor: Actor) -> list[Choice]:
+    """Registered enterprises the caller may pick (an enterprise user: its own)."""
+    from plateau.registry.models import Enterprise
+
+    stmt = select(Enterprise.uscc, Enterprise.name).order_by(Enterprise.name).limit(MAX_CHOICES)
+    if actor.role is Role.ENTERPRISE_USER:
+        stmt = stmt.where(Enterprise.uscc == (actor.scope_value or ""))
+    return [Choice(u, n) for u, n in session.execute(stmt)]
+
+
+def brand_choices(session: Session, *, actor: Actor) -> list[Choice]:
+    """Brands the caller may nominate, with their enterprise's name."""
+    from plateau.registry.models import Brand, Enterprise
+
+    stmt = (
+        select(Brand.id, Brand.name_zh, Enterprise.name)
+        .join(Enterprise, Enterprise.id == Brand.enterprise_id)
+        .order_by(Brand.name_zh, Brand.id)
+        .limit(MAX_CHOICES)
+    )
+    if actor.role is Role.ENTERPRISE_USER:
+        stmt = stmt.where(Enterprise.uscc == (actor.scope_value or ""))
+    return [Choice(str(i), f"{b} — {e}") for i, b, e in session.execute(stmt)]
+
+
+def product_choices(session: Session, *, actor: Actor) -> list[Choice]:
+    """Products the caller may nominate (by GTIN), with their enterprise's name."""
+    from plateau.registry.models import Enterprise, Product
+
+    stmt = (
+        select(Product.gtin, Product.name_zh, Enterprise.name)
+        .join(Enterprise, Enterprise.id == Product.enterprise_id)
+        .order_by(Product.name_zh, Product.gtin)
+        .limit(MAX_CHOICES)
+    )
+    if actor.role is Role.ENTERPRISE_USER:
+        stmt = stmt.where(Enterprise.uscc == (actor.scope_value or ""))
+    return [Choice(g, f"{p} — {e}") for g, p, e in session.execute(stmt)]
 
 
 def list_members(session: Session, *, code: str, actor: Actor) -> list[Member]:
@@ -234,6 +419,8 @@ def advance(session: Session, *, code: str, to: str, actor: Actor) -> Edition:
         raise Conflict(
             _("This edition can only move on to: %(stage)s.", stage=_next_stage(edition))
         )
+    if to == "nominations" and not edition.categories:
+        raise Conflict(_("Add at least one award category before opening nominations."))
     if to == "scoring":
         undecided = session.scalar(
             select(func.count(Nomination.id)).where(
@@ -628,6 +815,10 @@ def detect_conflicts(session: Session, *, edition: Edition) -> int:
                         source="detected",
                         reason="employer" if employer else "business",
                     )
+                )
+                # A score given before the conflict came to light no longer counts.
+                session.execute(
+                    delete(Score).where(Score.nomination_id == n.id, Score.member_id == j.id)
                 )
                 added += 1
     session.flush()

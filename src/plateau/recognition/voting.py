@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from plateau.db import utcnow
@@ -32,6 +32,11 @@ MAX_ATTEMPTS = 5
 PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
 
 Sender = Callable[[str, str], None]
+
+
+class WrongCode(ValidationFailed):
+    """A wrong one-time code. The attempt it used up must outlive the request's rollback:
+    the route commits before answering, so every web worker sees the same count."""
 
 
 def log_sender(phone: str, code: str) -> None:
@@ -109,13 +114,24 @@ def verify_code(session: Session, *, phone: str, code: str, now: datetime) -> st
         )
         .order_by(OneTimeCode.id.desc())
         .limit(1)
+        # Concurrent guesses for one number queue here (PostgreSQL; SQLite writers are
+        # serialised by BEGIN IMMEDIATE), so no two of them read the same count.
+        .with_for_update()
     )
     if row is None or row.attempts >= MAX_ATTEMPTS:
         raise ValidationFailed(_("The code has expired or was already used; ask for a new one."))
     if not hmac.compare_digest(row.code_hash, _code_hash(p_hash, code.strip())):
-        row.attempts += 1
-        session.flush()
-        raise ValidationFailed(_("The code is not correct."))
+        session.execute(
+            update(OneTimeCode)
+            .where(OneTimeCode.id == row.id)
+            .values(attempts=OneTimeCode.attempts + 1)
+        )
+        left = MAX_ATTEMPTS - row.attempts - 1
+        raise WrongCode(
+            _("The code is not correct; %(n)s tries left.", n=left)
+            if left > 0
+            else _("The code is not correct; ask for a new one.")
+        )
     row.used_at = now
     session.flush()
     return p_hash

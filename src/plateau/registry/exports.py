@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from plateau.i18n import _, lazy
+from plateau.i18n import _, get_locale, lazy
 from plateau.registry.models import (
     Brand,
     Certification,
@@ -28,6 +28,7 @@ from plateau.registry.models import (
 from plateau.registry.reference import Refs
 from plateau.registry.schemas import (
     CERTIFICATION_LABELS,
+    MARKET_KIND_LABELS,
     PARK_LEVEL_LABELS,
     STAGE_LABELS,
     STATUS_LABELS,
@@ -103,6 +104,14 @@ LABELS: dict[str, str] = {
 }
 
 
+# Where an enterprise's record came from, in words (the database keeps the code).
+SOURCE_LABELS: dict[str, str] = {
+    "demo": lazy("Demo data"),
+    "import": lazy("Imported file"),
+    "manual": lazy("Entered by hand"),
+}
+
+
 @dataclass
 class TableExport:
     """What ``tabular.export_response`` needs: columns, rows and a file name."""
@@ -154,7 +163,7 @@ def enterprises(items: Iterable[Enterprise], refs: Refs) -> TableExport:
             "founded_date": e.founded_date,
             "address": e.address,
             "statuses": _current_statuses(e, today),
-            "source": e.source,
+            "source": _(SOURCE_LABELS[e.source]) if e.source in SOURCE_LABELS else e.source,
         }
         for e in items
     ]
@@ -384,13 +393,16 @@ def bases(items: Iterable[RawMaterialBase]) -> TableExport:
 
 
 def market_regions(items: Iterable[MarketRegion]) -> TableExport:
+    items = list(items)
+    english = get_locale() == "en"
+    names = {m.id: (m.name_en if english and m.name_en else m.name_zh) for m in items}
     rows = [
         {
             "id": m.id,
             "name_zh": m.name_zh,
             "name_en": m.name_en,
-            "kind": m.kind,
-            "parent": m.parent_id,
+            "kind": _(MARKET_KIND_LABELS[m.kind]) if m.kind in MARKET_KIND_LABELS else m.kind,
+            "parent": names.get(m.parent_id or "", ""),
         }
         for m in items
     ]

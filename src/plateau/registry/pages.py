@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
 
 from plateau.auth.schemas import Actor
 from plateau.errors import DomainError, FieldError, Forbidden, ValidationFailed
@@ -115,8 +116,7 @@ def _validate(model: type[B], form: dict[str, Any]) -> B:
         raise ValidationFailed(_("Some of the values are not valid."), _field_errors(exc)) from None
 
 
-async def _form(request: Request, fields: tuple[str, ...]) -> dict[str, Any]:
-    form = await request.form()
+def _form(form: FormData, fields: tuple[str, ...]) -> dict[str, Any]:
     return {k: str(form.get(k, "")).strip() for k in fields if k in form}
 
 
@@ -277,8 +277,13 @@ def new_enterprise(request: Request, session: DbSession, actor: UserActor) -> Re
 
 
 @router.post("/registry/enterprises/new", response_class=HTMLResponse)
-async def create_enterprise(request: Request, session: DbSession, actor: UserActor) -> Response:
-    values = await _form(request, ENTERPRISE_FIELDS)
+def create_enterprise(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    form: PostedForm,
+) -> Response:
+    values = _form(form, ENTERPRISE_FIELDS)
     try:
         data = _validate(EnterpriseCreate, values)
         ent = service.create_enterprise(session, data=data, actor=actor)
@@ -356,13 +361,17 @@ def edit_enterprise(request: Request, session: DbSession, actor: UserActor, uscc
 
 
 @router.post("/registry/enterprises/{uscc}/edit", response_class=HTMLResponse)
-async def update_enterprise(
-    request: Request, session: DbSession, actor: UserActor, uscc: str
+def update_enterprise(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    uscc: str,
+    form: PostedForm,
 ) -> Response:
     ent = service.get_enterprise(session, uscc=uscc, actor=actor)
     may = service.permissions(ent, actor=actor)
     fields = ENTERPRISE_FIELDS[1:] if may.edit_key_fields else ("name_en", "address")
-    values = await _form(request, fields)
+    values = _form(form, fields)
     try:
         data = _validate(EnterpriseUpdate, values)
         service.update_enterprise(session, uscc=uscc, data=data, actor=actor)
@@ -380,8 +389,9 @@ async def update_enterprise(
     return RedirectResponse(f"/registry/enterprises/{ent.uscc}", status_code=303)
 
 
-async def _add_to_enterprise(
+def _add_to_enterprise(
     request: Request,
+    form: FormData,
     session: DbSession,
     actor: Actor,
     uscc: str,
@@ -391,7 +401,7 @@ async def _add_to_enterprise(
     extra: dict[str, Any],
     inline: tuple[int, ...] = (409, 422),
 ) -> Response:
-    values = await _form(request, fields) | extra
+    values = _form(form, fields) | extra
     try:
         save(_validate(model, values))
     except (ValidationFailed, DomainError) as exc:
@@ -404,9 +414,16 @@ async def _add_to_enterprise(
 
 
 @router.post("/registry/enterprises/{uscc}/statuses", response_class=HTMLResponse)
-async def add_status(request: Request, session: DbSession, actor: UserActor, uscc: str) -> Response:
-    return await _add_to_enterprise(
+def add_status(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    uscc: str,
+    form: PostedForm,
+) -> Response:
+    return _add_to_enterprise(
         request,
+        form,
         session,
         actor,
         uscc,
@@ -418,11 +435,16 @@ async def add_status(request: Request, session: DbSession, actor: UserActor, usc
 
 
 @router.post("/registry/enterprises/{uscc}/products", response_class=HTMLResponse)
-async def add_product(
-    request: Request, session: DbSession, actor: UserActor, uscc: str
+def add_product(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    uscc: str,
+    form: PostedForm,
 ) -> Response:
-    return await _add_to_enterprise(
+    return _add_to_enterprise(
         request,
+        form,
         session,
         actor,
         uscc,
@@ -445,9 +467,16 @@ async def add_product(
 
 
 @router.post("/registry/enterprises/{uscc}/brands", response_class=HTMLResponse)
-async def add_brand(request: Request, session: DbSession, actor: UserActor, uscc: str) -> Response:
-    return await _add_to_enterprise(
+def add_brand(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    uscc: str,
+    form: PostedForm,
+) -> Response:
+    return _add_to_enterprise(
         request,
+        form,
         session,
         actor,
         uscc,
@@ -459,11 +488,16 @@ async def add_brand(request: Request, session: DbSession, actor: UserActor, uscc
 
 
 @router.post("/registry/enterprises/{uscc}/certifications", response_class=HTMLResponse)
-async def add_certification(
-    request: Request, session: DbSession, actor: UserActor, uscc: str
+def add_certification(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    uscc: str,
+    form: PostedForm,
 ) -> Response:
-    return await _add_to_enterprise(
+    return _add_to_enterprise(
         request,
+        form,
         session,
         actor,
         uscc,
@@ -563,8 +597,13 @@ def new_project(request: Request, session: DbSession, actor: UserActor) -> Respo
 
 
 @router.post("/registry/projects/new", response_class=HTMLResponse)
-async def create_project(request: Request, session: DbSession, actor: UserActor) -> Response:
-    values = await _form(request, PROJECT_FIELDS)
+def create_project(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    form: PostedForm,
+) -> Response:
+    values = _form(form, PROJECT_FIELDS)
     try:
         service.create_project(session, data=_validate(ProjectCreate, values), actor=actor)
     except ValidationFailed as exc:
@@ -587,11 +626,15 @@ def edit_project(
 
 
 @router.post("/registry/projects/{project_id}/edit", response_class=HTMLResponse)
-async def update_project(
-    request: Request, session: DbSession, actor: UserActor, project_id: int
+def update_project(
+    request: Request,
+    session: DbSession,
+    actor: UserActor,
+    project_id: int,
+    form: PostedForm,
 ) -> Response:
     project = service.get_project(session, project_id=project_id, actor=actor)
-    values = await _form(request, PROJECT_FIELDS)
+    values = _form(form, PROJECT_FIELDS)
     try:
         data = _validate(ProjectUpdate, values)
         service.update_project(session, project_id=project_id, data=data, actor=actor)

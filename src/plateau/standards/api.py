@@ -9,6 +9,7 @@ from plateau.standards.schemas import (
     DeclarationCreate,
     DeclarationRead,
     Level,
+    ParticipantAdd,
     ProgrammeItem,
     StandardCreate,
     StandardRead,
@@ -51,6 +52,30 @@ def change_status(
     return StandardRead.model_validate(
         service.change_status(session, standard_id=standard_id, data=data, actor=actor)
     )
+
+
+@router.get("/{standard_id}/participants")
+def participants(session: DbSession, standard_id: int) -> list[dict[str, str]]:
+    """The enterprises taking part in drafting a standard (public)."""
+    service.get_standard(session, standard_id=standard_id)
+    return [
+        {"uscc": u, "name": n} for u, n in service.participants(session, standard_id=standard_id)
+    ]
+
+
+@router.post("/{standard_id}/participants", status_code=201)
+def add_participant(
+    session: DbSession, actor: UserActor, standard_id: int, data: ParticipantAdd
+) -> dict[str, str]:
+    """Add a registered enterprise to a standard's participants (region administrator)."""
+    service.add_participant(session, standard_id=standard_id, uscc=data.uscc, actor=actor)
+    return {"uscc": data.uscc}
+
+
+@router.delete("/{standard_id}/participants/{uscc}", status_code=204)
+def remove_participant(session: DbSession, actor: UserActor, standard_id: int, uscc: str) -> None:
+    """Take an enterprise off a standard's participants (region administrator)."""
+    service.remove_participant(session, standard_id=standard_id, uscc=uscc, actor=actor)
 
 
 @router.get("/programme", response_model=list[ProgrammeItem])

@@ -35,6 +35,12 @@ class StatusChange(BaseModel):
     published_date: date | None = None
 
 
+class ParticipantAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    uscc: str = Field(min_length=18, max_length=18)
+
+
 class DeclarationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

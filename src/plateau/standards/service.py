@@ -19,6 +19,7 @@ from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, Validati
 from plateau.formatting import loc
 from plateau.i18n import _
 from plateau.registry import service as registry_service
+from plateau.standards import labels
 from plateau.standards.labels import STATUS_ORDER
 from plateau.standards.models import ProductStandard, SelfDeclaration, Standard, StandardParticipant
 from plateau.standards.schemas import (
@@ -133,7 +134,10 @@ def change_status(
     standard = get_standard(session, standard_id=standard_id)
     if STATUS_ORDER.index(data.status) <= STATUS_ORDER.index(standard.status):
         raise Conflict(
-            _("A standard only moves forward: it is already %(status)s.", status=standard.status)
+            _(
+                "A standard only moves forward: it is already %(status)s.",
+                status=labels.name(labels.STATUSES, standard.status),
+            )
         )
     if data.code:
         standard.code = data.code
@@ -228,3 +232,95 @@ def loc_title(standard: Standard) -> str:
         name_en = standard.title_en
 
     return loc(_Named)
+
+
+def next_statuses(standard: Standard) -> list[str]:
+    """The statuses a standard may still move to (a step may be skipped, never undone)."""
+    return STATUS_ORDER[STATUS_ORDER.index(standard.status) + 1 :]
+
+
+def participants(session: Session, *, standard_id: int) -> list[tuple[str, str]]:
+    """The enterprises taking part in drafting a standard, as (USCC, name); public."""
+    from plateau.registry.models import Enterprise
+
+    return [
+        (u, n)
+        for u, n in session.execute(
+            select(Enterprise.uscc, Enterprise.name)
+            .join(StandardParticipant, StandardParticipant.enterprise_id == Enterprise.id)
+            .where(StandardParticipant.standard_id == standard_id)
+            .order_by(Enterprise.name)
+        )
+    ]
+
+
+def add_participant(session: Session, *, standard_id: int, uscc: str, actor: Actor) -> None:
+    """Add an enterprise to those drafting a standard (region administrator)."""
+    _require_admin(actor)
+    standard = get_standard(session, standard_id=standard_id)
+    ent = registry_service.get_enterprise(session, uscc=uscc, actor=SYSTEM)
+    exists = session.scalar(
+        select(StandardParticipant.id).where(
+            StandardParticipant.standard_id == standard.id,
+            StandardParticipant.enterprise_id == ent.id,
+        )
+    )
+    if exists is not None:
+        raise Conflict(_("%(name)s already takes part.", name=ent.name))
+    session.add(StandardParticipant(standard_id=standard.id, enterprise_id=ent.id))
+    session.flush()
+
+
+def remove_participant(session: Session, *, standard_id: int, uscc: str, actor: Actor) -> None:
+    """Take an enterprise off a standard's participants (region administrator)."""
+    _require_admin(actor)
+    standard = get_standard(session, standard_id=standard_id)
+    ent = registry_service.get_enterprise(session, uscc=uscc, actor=SYSTEM)
+    row = session.scalar(
+        select(StandardParticipant).where(
+            StandardParticipant.standard_id == standard.id,
+            StandardParticipant.enterprise_id == ent.id,
+        )
+    )
+    if row is None:
+        raise NotFound(_("%(name)s does not take part in this standard.", name=ent.name))
+    session.delete(row)
+    session.flush()
+
+
+def enterprise_choices(
+    session: Session, *, actor: Actor, limit: int = 2000
+) -> list[tuple[str, str]]:
+    """Registered enterprises to pick from, as (USCC, name): all for the administrator,
+    one's own for an enterprise user."""
+    from plateau.registry.models import Enterprise
+
+    stmt = select(Enterprise.uscc, Enterprise.name).order_by(Enterprise.name).limit(limit)
+    if not actor.is_admin:
+        if actor.role is not Role.ENTERPRISE_USER:
+            return []
+        stmt = stmt.where(Enterprise.uscc == (actor.scope_value or ""))
+    return [(u, n) for u, n in session.execute(stmt)]
+
+
+def own_products(session: Session, *, actor: Actor, limit: int = 2000) -> list[tuple[str, str]]:
+    """An enterprise user's products, as (GTIN, name), for a declaration's picker."""
+    from plateau.registry.models import Enterprise, Product
+
+    if actor.role is not Role.ENTERPRISE_USER:
+        return []
+    return [
+        (g, n)
+        for g, n in session.execute(
+            select(Product.gtin, Product.name_zh)
+            .join(Enterprise, Enterprise.id == Product.enterprise_id)
+            .where(Enterprise.uscc == (actor.scope_value or ""))
+            .order_by(Product.name_zh)
+            .limit(limit)
+        )
+    ]
+
+
+def programme_items() -> list[ProgrammeItem]:
+    """The 专栏2 items (for the register's picker)."""
+    return list(_items())

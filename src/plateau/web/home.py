@@ -34,6 +34,7 @@ PUBLIC_ONLY = frozenset({Role.PUBLIC})
 HOME_PANELS: tuple[HomePanel, ...] = (
     HomePanel("todo", "web/_home_todo.html", "plateau.web.home:officer_todo", OFFICIALS),
     HomePanel("area", "web/_home_area.html", "plateau.web.home:own_area", OFFICIALS),
+    HomePanel("messages", "messaging/_home_messages.html", "plateau.messaging.service:home_panel", ENTERPRISE),
     HomePanel("returns_due", "web/_home_returns_due.html", "plateau.web.home:returns_due", ENTERPRISE),
     HomePanel("entitlements", "web/_home_entitlements.html", "plateau.web.home:entitlements_slot", ENTERPRISE),
     HomePanel("products", "web/_home_products.html", "plateau.web.home:product_trace", ENTERPRISE),
@@ -180,7 +181,7 @@ def entitlements_slot(session: Session, *, actor: Actor) -> dict[str, Any] | Non
 def product_trace(session: Session, *, actor: Actor) -> dict[str, Any] | None:
     """The enterprise's products, each with the lots the trace repository holds."""
     from plateau.registry import service as registry_service
-    from plateau.trace import lineage_service as trace_service
+    from plateau.trace.lineage import service as trace_service
 
     products = registry_service.list_products(session, per_page=50, actor=actor).items
     if not products:

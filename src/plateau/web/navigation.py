@@ -22,6 +22,9 @@ REPORT_READERS: frozenset[Role] = frozenset(
 )
 
 
+ACCOUNT = "account"  # the parent of entries shown in the signed-in user's menu
+
+
 @dataclass(frozen=True)
 class NavItem:
     key: str
@@ -39,6 +42,9 @@ class NavItem:
         return self.roles is not None and Role.PUBLIC not in self.roles
 
 
+# Six top-level entries at most, so that the bar stays one line from 1024 px in English:
+# Home, Plans, Monitoring ▾, Enterprises ▾, Traceability, Brands and markets ▾ (the
+# public sees Policy notices instead of Enterprises). Background jobs live in the account menu.
 NAV: tuple[NavItem, ...] = (
     NavItem("dashboard", lazy("Home"), "/", description=lazy("Your start page: figures against targets and what is waiting for you.")),
     NavItem("plan", lazy("Plans and targets"), "/plan", description=lazy("Every figure of both plans, the eleven industries, parks and raw-material bases.")),
@@ -48,16 +54,17 @@ NAV: tuple[NavItem, ...] = (
     NavItem("monitoring.decomposition", lazy("Target decomposition"), "/monitoring/decomposition", roles=OFFICIALS, parent="monitoring", description=lazy("The region's targets shared out to the prefectures.")),
     NavItem("monitoring.report", lazy("Mid-term evaluation report"), "/monitoring/report", roles=REPORT_READERS, parent="monitoring", description=lazy("The evaluation report of a year as a page, PDF or Excel.")),
     NavItem("monitoring.returns", lazy("Statistical returns"), "/monitoring", roles=LOGGED_IN, parent="monitoring", description=lazy("Monthly and annual returns: filing, review, completeness and late filers.")),
-    NavItem("registry", lazy("Registry"), "/registry", roles=LOGGED_IN, description=lazy("Enterprises, statuses, products, brands, certificates and the investment project library.")),
+    NavItem("enterprises", lazy("Enterprises"), "/registry", roles=LOGGED_IN),
+    NavItem("registry", lazy("Registry"), "/registry", roles=LOGGED_IN, parent="enterprises", description=lazy("Enterprises, statuses, products, brands, certificates and the investment project library.")),
+    NavItem("policy", lazy("Incentive policies"), "/policy", roles=LOGGED_IN, parent="enterprises", description=lazy("The subsidies each enterprise is entitled to without applying (免申即享).")),
     NavItem("trace", lazy("Traceability"), "/trace", description=lazy("Where a product came from: genealogy, recall, mass balance and the consumer page.")),
-    NavItem("quality", lazy("Brands and quality"), "/recognition"),
+    NavItem("quality", lazy("Brands and markets"), "/recognition"),
     NavItem("recognition", lazy("Brands and awards"), "/recognition", parent="quality", description=lazy("Fashion week, 地球第三极 and the list of famous products: nominations, jury, public vote and results.")),
     NavItem("standards", lazy("Standards"), "/standards", parent="quality", description=lazy("The standards programme of 专栏2: the register, progress and enterprise self-declarations.")),
     NavItem("exchange", lazy("Supply and demand"), "/exchange", parent="quality", description=lazy("Offers and needs of materials, packaging, processing and design, matched, with threads.")),
-    NavItem("forecast", lazy("Demand forecast"), "/forecast", description=lazy("Demand forecasts by market region, category and product.")),
-    NavItem("policy", lazy("Incentive policies"), "/policy", roles=LOGGED_IN, description=lazy("The subsidies each enterprise is entitled to without applying (免申即享).")),
+    NavItem("forecast", lazy("Demand forecast"), "/forecast", parent="quality", description=lazy("Demand forecasts by market region, category and product.")),
     NavItem("policy_notices", lazy("Policy notices"), "/policy/notices", roles=frozenset({Role.PUBLIC}), description=lazy("Published lists of enterprises entitled to incentives (公示), open to objections.")),
-    NavItem("jobs", lazy("Background jobs"), "/jobs", roles=LOGGED_IN, description=lazy("Imports, forecast runs and other long work, with their progress.")),
+    NavItem("jobs", lazy("Background jobs"), "/jobs", roles=LOGGED_IN, parent=ACCOUNT, description=lazy("Imports, forecast runs and other long work, with their progress.")),
 )  # fmt: skip
 
 
@@ -78,6 +85,20 @@ def visible_nav(actor: Actor, nav: tuple[NavItem, ...] = NAV) -> list[NavEntry]:
         children = tuple(c for c in nav if c.parent == item.key and c.visible_to(actor))
         entries.append(NavEntry(item, children))
     return entries
+
+
+def account_nav(actor: Actor, nav: tuple[NavItem, ...] = NAV) -> list[NavItem]:
+    """The entries of the signed-in user's menu (beside the account and sign-out)."""
+    return [i for i in nav if i.parent == ACCOUNT and i.visible_to(actor)]
+
+
+def active_group(path: str, nav: tuple[NavItem, ...] = NAV) -> str:
+    """The top-level entry to highlight for a path: the active entry's group, or itself."""
+    key = active_key(path, nav)
+    item = next((i for i in nav if i.key == key), None)
+    if item is None:
+        return ""
+    return item.parent if item.parent and item.parent != ACCOUNT else item.key
 
 
 def page_list(actor: Actor, nav: tuple[NavItem, ...] = NAV) -> list[NavItem]:

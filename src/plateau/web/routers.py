@@ -27,9 +27,11 @@ from plateau.registry import api as registry_api
 from plateau.registry import pages as registry_pages
 from plateau.standards import api as standards_api
 from plateau.standards import pages as standards_pages
-from plateau.trace import api as trace_api
-from plateau.trace import lineage_api as trace_lineage_api
-from plateau.trace import pages as trace_pages
+from plateau.trace.epcis import api as epcis_api
+from plateau.trace.epcis import pages as epcis_pages
+from plateau.trace.lineage import api as lineage_api
+from plateau.trace.lineage import label_pages as lineage_label_pages
+from plateau.trace.lineage import pages as lineage_pages
 from plateau.web import pages as web_pages
 
 
@@ -39,10 +41,10 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(plan_api.router, prefix="/api")
     app.include_router(registry_api.router, prefix="/api")
     # Before the lineage routes: their /api/trace/{identifier} would take /api/trace/contexts.
-    app.include_router(trace_api.contexts_router)
-    app.include_router(trace_lineage_api.router, prefix="/api")
+    app.include_router(epcis_api.contexts_router)
+    app.include_router(lineage_api.router, prefix="/api")
     # The EPCIS 2.0 REST binding lives at /epcis, as GS1's OpenAPI has it.
-    app.include_router(trace_api.epcis_router)
+    app.include_router(epcis_api.epcis_router)
     app.include_router(monitoring_api.router, prefix="/api")
     app.include_router(analytics_api.router, prefix="/api")
     app.include_router(jobs_api.router, prefix="/api")
@@ -56,7 +58,9 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(auth_pages.router)
     app.include_router(plan_pages.router)
     app.include_router(registry_pages.router)
-    app.include_router(trace_pages.router)
+    app.include_router(epcis_pages.router)
+    app.include_router(lineage_pages.router)
+    app.include_router(lineage_label_pages.router)
     app.include_router(monitoring_pages.router)
     app.include_router(analytics_pages.router)
     app.include_router(report_pages.router)

@@ -13,7 +13,7 @@ from plateau import formatting
 from plateau.auth.schemas import ROLE_LABELS, Actor
 from plateau.i18n import HTML_LANG, LOCALE_NAMES, LOCALES, get_locale, gettext, ngettext
 from plateau.web.deps import csrf_token, request_session
-from plateau.web.navigation import active_key, page_list, visible_nav
+from plateau.web.navigation import account_nav, active_group, active_key, page_list, visible_nav
 
 # Every package that ships templates: prefix -> package. A template is named
 # "<prefix>/<file>.html" and lives in "<package>/templates/<prefix>/".
@@ -25,13 +25,15 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "monitoring": "plateau.monitoring",
     "analytics": "plateau.monitoring.analytics",
     "report": "plateau.monitoring.report",
-    "trace": "plateau.trace",
+    "trace": "plateau.trace.lineage",
+    "epcis": "plateau.trace.epcis",
     "jobs": "plateau.jobs",
     "forecast": "plateau.forecast",
     "policy": "plateau.policy",
     "recognition": "plateau.recognition",
     "standards": "plateau.standards",
     "exchange": "plateau.exchange",
+    "messaging": "plateau.messaging",
 }
 
 
@@ -65,7 +67,18 @@ def environment() -> Environment:
         ROLE_LABELS=ROLE_LABELS,
         LOCALE_NAMES=LOCALE_NAMES,
     )
+    env.filters["by_name"] = _by_name
     return env
+
+
+def _by_name(items: Any, attribute: str | None = None) -> list[Any]:
+    """Jinja filter: ``items | by_name`` (each item's name, ``loc``) or ``| by_name("name")``:
+    sorted as readers sort names, by pinyin in Chinese (see ``plateau.collation``)."""
+    from plateau.collation import by_name
+
+    if attribute is None:
+        return by_name(items, formatting.loc)
+    return by_name(items, lambda item: str(getattr(item, attribute, "") or ""))
 
 
 def _demo_loaded(request: Request) -> bool:
@@ -103,6 +116,8 @@ def render(
         "csrf_token": csrf_token(request),
         "nav": visible_nav(actor),
         "nav_active": active_key(request.url.path),
+        "nav_group": active_group(request.url.path),
+        "account_nav": account_nav(actor),
         "page_list": page_list(actor),
         "active": active,
         "demo_data": _demo_loaded(request),

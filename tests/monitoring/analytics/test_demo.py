@@ -338,7 +338,12 @@ def test_dashboard_exports(demo: Demo) -> None:
     assert progress.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(progress.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["规划", "指标代码", "指标"]
-    assert any(r[1] == "output_value" and r[11] == "2030" for r in rows[1:])
+    year = rows[0].index("目标年份")
+    assert any(r[1] == "output_value" and r[year] == "2030" for r in rows[1:])
+    # Names, not codes: the plan's title, the scope's name, the unit and status in words.
+    row = next(r for r in rows[1:] if r[1] == "output_value")
+    assert row[0].startswith("西藏自治区") and "plan_533" not in row
+    assert "region" not in row and "CNY" not in row and "元" in row
     series = demo.client.get(
         "/monitoring/dashboard/region",
         params={"format": "xlsx", "table": "series", "indicator": "output_value"},

@@ -3,13 +3,16 @@ so the next dashboard request is served from the cache instead of recomputing.""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.auth.schemas import SYSTEM
 from plateau.jobs import service as jobs_service
-from plateau.monitoring.analytics import cache
+from plateau.monitoring.analytics import aggregates, cache, engine
 from plateau.monitoring.analytics import service as analytics_service
+from plateau.monitoring.analytics.models import AnalyticsTableCache
 from tests.builders import Users
 from tests.monitoring.analytics.test_aggregates import A, history
 from tests.monitoring.builders import approved
@@ -79,3 +82,42 @@ def test_writes_queue_one_warm_up_at_a_time(
     analytics_service.dashboard(session, actor=SYSTEM)
     session.commit()
     assert _waiting(session) == 0
+
+
+def test_another_process_reads_the_tables_the_warm_up_stored(
+    session: Session,
+    session_factory: sessionmaker[Session],
+    history: World,
+    users: Users,
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    approved(session, history.a, "2025-11", **A)
+    session.commit()
+    assert jobs_service.run_pending(session_factory) >= 1  # the warm-up stores its tables
+    stored = session.scalars(select(AnalyticsTableCache.version)).all()
+    assert stored and set(stored) == {aggregates.sync(session)}
+    session.rollback()
+
+    # A web process that never computed anything: its memory is empty, and computing is
+    # not what it does any more.
+    cache.TABLES.clear()
+
+    def not_again(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the dashboard recomputed a table the warm-up had stored")
+
+    monkeypatch.setattr(engine, "compute", not_again)
+    page = client.get("/monitoring/dashboard", headers=users.headers["region_admin"])
+    assert page.status_code == 200 and "2025-11" in page.text
+
+
+def test_a_new_warm_up_drops_the_tables_of_older_data(
+    session: Session, session_factory: sessionmaker[Session], history: World
+) -> None:
+    jobs_service.run_pending(session_factory)
+    first = set(session.scalars(select(AnalyticsTableCache.version)))
+    approved(session, history.a, "2025-11", **A)
+    session.commit()
+    jobs_service.run_pending(session_factory)
+    second = set(session.scalars(select(AnalyticsTableCache.version)))
+    assert first and second and first.isdisjoint(second) and len(second) == 1

@@ -117,7 +117,14 @@ def test_numbers_are_the_engines_as_of_the_year(demo: Demo, region: Report) -> N
     assert out.projection_low is not None and out.projection_high is not None
     counts = {c.status: c.count for c in region.status_counts}
     assert sum(counts.values()) == len(main.targets)
-    assert counts["on_track"] == sum(p.status == "on_track" for p in main.targets)
+    # A target whose year is over counts as met or not met; the others by their status.
+    over = [p for p in main.targets if p.status and p.target_year <= YEAR]
+    assert over, "the 2024 report has targets due in 2024"
+    assert counts["met"] == sum(p.status == "on_track" for p in over)
+    assert counts["missed"] == sum(p.status != "on_track" for p in over)
+    assert counts["on_track"] == sum(
+        p.status == "on_track" for p in main.targets if p.target_year > YEAR
+    )
 
 
 def test_generated_chinese_text_has_the_figures(region: Report) -> None:
@@ -307,6 +314,7 @@ def test_cli_writes_pdf_html_and_xlsx(
     assert any(re.search(r"Noto.?S(ans|erif).?CJK.?SC", f) for f in fonts), fonts
     # Page numbers in the footer: "2 / N" on the second page.
     assert f"2 / {len(reader.pages)}" in reader.pages[1].extract_text()
+    _looks_like_a_report_for_leaders(reader, region)
 
     html = tmp_path / "report.html"
     result = runner.invoke(report_cli.app, ["--year", str(YEAR), "--out", str(html)])
@@ -319,6 +327,78 @@ def test_cli_writes_pdf_html_and_xlsx(
     )
     assert result.exit_code == 0, result.output
     assert load_workbook(xlsx).sheetnames
+
+
+def _looks_like_a_report_for_leaders(reader: PdfReader, region: Report) -> None:
+    """Dense pages, a summary first, landscape tables with whole names, Beijing time."""
+    pages = [page.extract_text() for page in reader.pages]
+    # It was 28 pages of 4-7 rows each; the demo's report now fits in well under 20.
+    assert len(pages) <= 18, len(pages)
+    assert "北京时间" in pages[0] and "目录" in pages[0]  # cover and contents share a page
+    # The executive summary comes first, with every outcome in words and in numbers.
+    assert "摘要" in pages[1]
+    for count in region.status_counts:
+        assert count.label in pages[1], count.label
+    assert "已完成" in pages[1] and "未完成" in pages[1]
+    # The wide tables are on landscape pages.
+    landscape = [
+        i for i, page in enumerate(reader.pages) if page.mediabox.width > page.mediabox.height
+    ]
+    assert any("目标完成进度" in pages[i] for i in landscape)
+    assert any("分项情况" in pages[i] for i in landscape)
+    # No column narrower than its longest word: every scope and part name prints on one
+    # line (a one-glyph-wide column stacked them vertically, one character a line).
+    text = "\n".join(pages)
+    names = {p.scope_name for g in region.groups for p in g.targets}
+    names |= {r.name for b in region.breakdowns for r in b.rows}
+    assert len(names) > 10
+    for name in names:
+        assert name in text, name
+    # Money columns say their unit once, in the header, and the cells are bare numbers.
+    assert "（亿元）" in text or "(亿元)" in text
+
+
+def test_charts_print_whole_labels_and_count_in_whole_units(region: Report) -> None:
+    from plateau.monitoring.report import charts, documents
+
+    html = documents.to_html(region, toc=True)
+    labels = re.findall(r"<text [^>]*>([^<]*)</text>", html)
+    assert labels and not any("…" in t for t in labels)
+    # A long label wraps onto lines that, read together, give the whole name.
+    svg = str(charts.completion(region.groups[0].targets))
+    drawn = "".join(re.findall(r"<text [^>]*>([^<]*)</text>", svg))
+    for p in region.groups[0].targets:
+        if p.completion_pct is not None and p.measure != "growth":
+            assert p.indicator_name in drawn, p.indicator_name
+    for chart in region.charts:
+        if chart.unit != "count":
+            continue
+        svg = str(charts.trend(chart))
+        ticks = re.findall(r'text-anchor="end" font-size="9"[^>]*>([^<]+)</text>', svg)
+        assert ticks[-1] in ("家", "个"), ticks
+        assert all("." not in t for t in ticks[:-1]), (chart.indicator, ticks)
+        # An 80% interval of a count never goes below zero (the axis would show it).
+        assert not any(t.startswith("-") for t in ticks), (chart.indicator, ticks)
+
+
+def test_a_finished_target_states_its_outcome(region: Report) -> None:
+    from plateau.monitoring.report import documents
+
+    html = documents.to_html(region)
+    done = [p for p in region.groups[0].targets if p.status and p.target_year <= region.year]
+    assert done
+    for p in done:
+        row = re.search(
+            rf'<tr data-indicator="{p.indicator}" data-scope="{re.escape(p.scope)}" '
+            rf'data-target-year="{p.target_year}">(.*?)</tr>',
+            html,
+            re.S,
+        )
+        assert row is not None
+        expected = "met" if p.status == "on_track" else "missed"
+        assert f'data-outcome="{expected}"' in row.group(1)
+        assert "%</td>" in row.group(1)  # the completion rate, but no probability
+        assert row.group(1).rstrip().endswith('<td class="num">—</td>')
 
 
 def test_cli_refuses_a_bad_extension_or_year(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 12:58:10.703472
+Create Date: 2026-12-07 13:08:56.548335
 """
 
 from __future__ import annotations
@@ -37,6 +37,19 @@ def upgrade() -> None:
         sa.Column("updated_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_analytics_state")),
     )
+    op.create_table(
+        "analytics_table_cache",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.String(length=32), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("digest", name=op.f("pk_analytics_table_cache")),
+    )
+    with op.batch_alter_table("analytics_table_cache", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_analytics_table_cache_version"), ["version"], unique=False
+        )
+
     op.create_table(
         "demo_run",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -358,6 +371,13 @@ def upgrade() -> None:
         sa.Column("temp_min_c", sa.Float(), nullable=True),
         sa.Column("temp_max_c", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_kind")),
+    )
+    op.create_table(
+        "trace_lookup",
+        sa.Column("key", sa.String(length=300), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("last_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_trace_lookup")),
     )
     op.create_table(
         "user_account",
@@ -755,6 +775,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("display_name", sa.String(length=128), nullable=False),
         sa.Column("employer_uscc", sa.String(length=18), nullable=False),
+        sa.Column("employer_name", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
             ["edition_id"],
             ["recognition_edition.id"],
@@ -984,6 +1005,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_epcis_event_event_time", ["event_time"], unique=False)
         batch_op.create_index("ix_epcis_event_read_point", ["read_point"], unique=False)
         batch_op.create_index("ix_epcis_event_record_time", ["record_time"], unique=False)
+        batch_op.create_index(
+            "ix_epcis_event_transformation_id", ["transformation_id"], unique=False
+        )
 
     op.create_table(
         "epcis_subscription",
@@ -1480,6 +1504,8 @@ def upgrade() -> None:
         sa.Column("author_user_id", sa.Integer(), nullable=True),
         sa.Column("hidden_reason", sa.Text(), nullable=False),
         sa.Column("hidden_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_user_id"],
@@ -1552,6 +1578,38 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_investment_project_prefecture_code"), ["prefecture_code"], unique=False
+        )
+
+    op.create_table(
+        "message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("topic", sa.String(length=64), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("sender_user_id", sa.Integer(), nullable=True),
+        sa.Column("sender_name", sa.String(length=128), nullable=False),
+        sa.Column("channel", sa.String(length=32), nullable=False),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_message_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["sender_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_message_sender_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_message")),
+    )
+    with op.batch_alter_table("message", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_message_enterprise_created", ["enterprise_id", "created_at"], unique=False
         )
 
     op.create_table(
@@ -2465,6 +2523,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_monthly_return_enterprise_id"))
 
     op.drop_table("monthly_return")
+    with op.batch_alter_table("message", schema=None) as batch_op:
+        batch_op.drop_index("ix_message_enterprise_created")
+
+    op.drop_table("message")
     with op.batch_alter_table("investment_project", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_investment_project_prefecture_code"))
         batch_op.drop_index(batch_op.f("ix_investment_project_park_id"))
@@ -2551,6 +2613,7 @@ def downgrade() -> None:
 
     op.drop_table("epcis_subscription")
     with op.batch_alter_table("epcis_event", schema=None) as batch_op:
+        batch_op.drop_index("ix_epcis_event_transformation_id")
         batch_op.drop_index("ix_epcis_event_record_time")
         batch_op.drop_index("ix_epcis_event_read_point")
         batch_op.drop_index("ix_epcis_event_event_time")
@@ -2635,6 +2698,7 @@ def downgrade() -> None:
     op.drop_table("capture_job")
     op.drop_table("api_token")
     op.drop_table("user_account")
+    op.drop_table("trace_lookup")
     op.drop_table("trace_kind")
     op.drop_table("trace_index_state")
     with op.batch_alter_table("trace_handle_prefix", schema=None) as batch_op:
@@ -2677,6 +2741,10 @@ def downgrade() -> None:
     op.drop_table("epcis_vocabulary_element")
     op.drop_table("epcis_context")
     op.drop_table("demo_run")
+    with op.batch_alter_table("analytics_table_cache", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_analytics_table_cache_version"))
+
+    op.drop_table("analytics_table_cache")
     op.drop_table("analytics_state")
     op.drop_table("analytics_pending")
     # ### end Alembic commands ###

@@ -79,7 +79,8 @@ def indicators(
             headers={"Content-Disposition": 'attachment; filename="indicators.sdmx.csv"'},
         )
     if format != "json":
-        e = exports.records(found)
+        names = {s.id: s.name for s in service.visible_scopes(session, actor=actor)}
+        e = exports.records(found, names)
         return export_response(format, e.columns, e.rows, filename=e.filename)
     return found
 
@@ -94,7 +95,7 @@ def targets(
     """Every target of the scopes: baseline, latest value, status, projection and its fan."""
     found = service.target_progress(session, actor=actor, scope=scope)
     if format != "json":
-        e = exports.progress(found)
+        e = exports.progress(found, plans=exports.plan_titles(session))
         return export_response(format, e.columns, e.rows, filename=e.filename)
     return found
 

@@ -6,7 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from plateau.i18n import _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plateau.formatting import unit_label
+from plateau.i18n import _, get_locale
 from plateau.monitoring.analytics.labels import OUTLIER_COLUMNS, status_label
 from plateau.monitoring.analytics.schemas import (
     Breakdown,
@@ -27,20 +31,69 @@ class Export:
     filename: str
 
 
-def records(found: Sequence[IndicatorRecord]) -> Export:
-    """The records of ``plateau indicators`` (keys as in JSON)."""
-    keys = list(IndicatorRecord.model_fields)
-    return Export([Column(k, k) for k in keys], [r.model_dump() for r in found], "indicators")
+def _round(value: Any, digits: int) -> Any:
+    return round(value, digits) if isinstance(value, float) else value
 
 
-def progress(rows: Sequence[TargetProgress], filename: str = "targets") -> Export:
+def records(found: Sequence[IndicatorRecord], scope_names: dict[str, str]) -> Export:
+    """The records of ``plateau indicators`` for people: names, units and statuses in words
+    (the indicator's code stands beside its name; SDMX-CSV keeps the codes for machines)."""
+    from plateau.monitoring.analytics.indicators import catalog
+
+    names = {i.id: i.name for i in catalog().indicators}
     columns = [
-        Column("plan_id", _("Plan")),
         Column("indicator", _("Indicator code")),
         Column("indicator_name", _("Indicator")),
-        Column("scope", _("Scope")),
-        Column("scope_name", _("Scope name")),
-        Column("unit", _("Unit")),
+        Column("scope_name", _("Scope")),
+        Column("period", _("Reporting period")),
+        Column("value", _("Actual")),
+        Column("unit_label", _("Unit")),
+        Column("target", _("Target")),
+        Column("target_year", _("Target year")),
+        Column("status_label", _("Status")),
+        Column("projection", _("Projection")),
+        Column("probability", _("Probability of meeting the target")),
+    ]
+    rows = [
+        {
+            **r.model_dump(),
+            "indicator_name": names.get(r.indicator, r.indicator),
+            "scope_name": scope_names.get(r.scope, r.scope),
+            "unit_label": unit_label(r.unit),
+            "status_label": status_label(r.status),
+            "value": _round(r.value, 2),
+            "target": _round(r.target, 2),
+            "projection": _round(r.projection, 2),
+            "probability": _round(r.probability, 3),
+        }
+        for r in found
+    ]
+    return Export(columns, rows, "indicators")
+
+
+def plan_titles(session: Session) -> dict[str, str]:
+    """Each plan's title in the reader's language (exports say the plan by its name)."""
+    from plateau.plan.models import PlanDocument
+
+    english = get_locale() == "en"
+    return {
+        p.id: (p.title_en if english and p.title_en else p.title_zh)
+        for p in session.scalars(select(PlanDocument))
+    }
+
+
+def progress(
+    rows: Sequence[TargetProgress],
+    filename: str = "targets",
+    *,
+    plans: dict[str, str] | None = None,
+) -> Export:
+    columns = [
+        Column("plan_name", _("Plan")),
+        Column("indicator", _("Indicator code")),
+        Column("indicator_name", _("Indicator")),
+        Column("scope_name", _("Scope")),
+        Column("unit_label", _("Unit")),
         Column("baseline_year", _("Baseline year")),
         Column("baseline", _("Baseline")),
         Column("period", _("Reporting period")),
@@ -56,10 +109,22 @@ def progress(rows: Sequence[TargetProgress], filename: str = "targets") -> Expor
         Column("projection_high", _("Projection, 80% high")),
         Column("probability", _("Probability of meeting the target")),
     ]
-    data = [
-        r.model_dump(exclude={"yearly", "fan"}) | {"status_label": status_label(r.status)}
-        for r in rows
-    ]
+    data = []
+    for r in rows:
+        row = r.model_dump(exclude={"yearly", "fan"})
+        for key in ("baseline", "actual", "expected", "target", "target_max", "projection"):
+            row[key] = _round(row[key], 2)
+        for key in ("projection_low", "projection_high"):
+            low = row[key]
+            if r.unit == "count" and isinstance(low, float):
+                low = max(0.0, low)  # an interval of a count is never negative
+            row[key] = _round(low, 2)
+        row["completion_pct"] = _round(row["completion_pct"], 1)
+        row["probability"] = _round(row["probability"], 3)
+        row["status_label"] = status_label(r.status)
+        row["unit_label"] = unit_label(r.unit)
+        row["plan_name"] = (plans or {}).get(r.plan_id, r.plan_id)
+        data.append(row)
     return Export(columns, data, filename)
 
 
@@ -102,9 +167,13 @@ def monthly(found: MonthlyRead) -> Export:
         Column("previous_ytd", _("Same period last year")),
         Column("ytd_change_pct", _("Change (%)")),
     ]
+    rows = [
+        {k: _round(v, 1 if k.endswith("_pct") else 2) for k, v in r.model_dump().items()}
+        for r in found.rows
+    ]
     return Export(
         columns,
-        [r.model_dump() for r in found.rows],
+        rows,
         f"{found.indicator}-{found.scope.replace(':', '-')}-{found.year}-monthly",
     )
 

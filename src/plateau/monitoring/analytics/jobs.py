@@ -1,8 +1,8 @@
 """Background jobs of the indicator engine: dashboard warm-up (kind ``analytics.warmup``).
 
-The computed tables live in the memory of the process that computed them (decision 0004):
-the warm-up helps the web process whose worker thread runs it; with several web processes
-the others still compute on their first request.
+The job computes the tables the dashboards and warnings read and stores them in the
+database (``analytics_table_cache``), so that every web process, and a separate
+``plateau jobs worker`` process running the job, serve them without computing (decision 0004).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, LargeBinary, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plateau.db import Base, UTCDateTime, utcnow
@@ -108,6 +108,24 @@ class AnalyticsState(Base):
     # The latest month with counted returns when the above-size flags were decided.
     latest: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AnalyticsTableCache(Base):
+    """An indicator table computed by the dashboard warm-up job, for every web process.
+
+    Written only by the warm-up job (a GET never writes), read by a request whose process
+    has not computed the table itself; keyed by a digest of everything the table was
+    computed from, the data version included, so a stale table is never found. Rows of
+    older versions are deleted by the next warm-up.
+    """
+
+    __tablename__ = "analytics_table_cache"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(32), index=True)
+    # The pickled ``engine.IndicatorTable``: written by this server only, never from input.
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 # Registers the session events that keep the pre-aggregates in step: wherever the tables

@@ -35,6 +35,7 @@ from plateau.monitoring.analytics.schemas import (
 )
 from plateau.tabular import export_response
 from plateau.web.deps import Csrf, DbSession, UserActor
+from plateau.web.params import PostedForm
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Csrf])
@@ -307,7 +308,8 @@ def _dashboard(
 ) -> Response:
     board = service.dashboard(session, actor=actor, scope=scope, year=year)
     if format != "html":
-        return _dashboard_export(board, format, table, indicator, key)
+        plans = exports.plan_titles(session)
+        return _dashboard_export(board, format, table, indicator, key, plans)
     names = {i.id: i.name for i in catalog().indicators}
     charts = [(c, trend_option(c), {f.year: f for f in c.fan}) for c in board.charts]
     months = [(m, monthly_option(m)) for m in board.monthly]
@@ -366,7 +368,12 @@ def _pipeline(session: DbSession, actor: UserActor, scope: str) -> Any:
 
 
 def _dashboard_export(
-    board: service.Dashboard, fmt: str, table: str, indicator: str, key: str
+    board: service.Dashboard,
+    fmt: str,
+    table: str,
+    indicator: str,
+    key: str,
+    plans: dict[str, str],
 ) -> Response:
     if table == "series":
         chart = next((c for c in board.charts if c.indicator == indicator), None)
@@ -385,7 +392,9 @@ def _dashboard_export(
         names = {i.id: i.name for i in catalog().indicators}
         e = exports.breakdown(part, names)
     else:
-        e = exports.progress(board.progress, f"targets-{board.scope.id.replace(':', '-')}")
+        e = exports.progress(
+            board.progress, f"targets-{board.scope.id.replace(':', '-')}", plans=plans
+        )
     return export_response(fmt, e.columns, e.rows, filename=e.filename)
 
 
@@ -494,9 +503,10 @@ def decomposition_page(
 
 
 @router.post("/monitoring/decomposition", response_class=HTMLResponse)
-async def decomposition_save(request: Request, session: DbSession, actor: UserActor) -> Response:
+def decomposition_save(
+    request: Request, session: DbSession, actor: UserActor, form: PostedForm
+) -> Response:
     """Save shares, accept the suggested ones, or clear them (region administrator)."""
-    form = await request.form()
     plan = str(form.get("plan") or service.MAIN_PLAN)
     indicator = str(form.get("indicator") or "")
     year_text = str(form.get("year") or "")

@@ -294,19 +294,16 @@ def context(
             }
         )
     )
-    key = (
-        str(session.get_bind().engine.url),
-        version,
-        as_of,
-        years,
-        recent_months,
-        tuple(wanted),
-        ref,
-        bases,
-    )
-    table = cache.TABLES.get_or_compute(
-        key,
-        lambda: engine.compute(
+    shared = (version, as_of, years, recent_months, tuple(wanted), ref, bases)
+    key = (str(session.get_bind().engine.url), *shared)
+
+    def compute() -> engine.IndicatorTable:
+        # Another process (the job worker's warm-up) may have computed it already.
+        name = cache.digest(shared)
+        found = cache.load_stored(session, name)
+        if found is not None:
+            return found
+        table = engine.compute(
             session,
             catalog=cat,
             reference=ref,
@@ -316,8 +313,12 @@ def context(
             recent_months=recent_months,
             stored=True,
             growth_bases=bases,
-        ),
-    )
+        )
+        if cache.STORE.get():
+            cache.store(session, name, version, table)
+        return table
+
+    table = cache.TABLES.get_or_compute(key, compute)
     all_targets = plan_targets + _decomposed(plan_targets, _shares(session))
     by_key: dict[tuple[str, str], list[Target]] = {}
     for t in all_targets:
@@ -939,9 +940,17 @@ def public_overview(session: Session) -> PublicOverview | None:
 
 
 def warm_up(session: Session, *, actor: Actor) -> None:
-    """Compute the tables the region-wide dashboard and warnings read, into the cache."""
-    dashboard(session, actor=actor, scope="region")
-    warnings_report(session, actor=actor)
+    """Compute the tables the region-wide dashboard and warnings read, and store them for
+    every web process (the job runs in whichever process has a job worker)."""
+    version = aggregates.sync(session)
+    cache.TABLES.clear()  # this process stores what it computes now, not what it had
+    token = cache.STORE.set(True)
+    try:
+        dashboard(session, actor=actor, scope="region")
+        warnings_report(session, actor=actor)
+    finally:
+        cache.STORE.reset(token)
+    cache.prune(session, version)
 
 
 def warnings_report(

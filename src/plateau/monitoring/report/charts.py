@@ -7,11 +7,12 @@ draws the same series (actual, trajectory, 80% projection band, targets) with pl
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
-from plateau.i18n import _
+from plateau.i18n import _, get_locale
 from plateau.monitoring.analytics.schemas import Breakdown, ChartSeries, TargetProgress
 
 FONT = "'Noto Sans CJK SC', 'Noto Serif CJK SC', sans-serif"
@@ -24,27 +25,42 @@ COLORS = {
     "on_track": "#48c78e",
     "at_risk": "#ffb70f",
     "off_track": "#f14668",
+    "met": "#257953",
+    "missed": "#cc0f35",
     None: "#b5b5b5",
 }
+# Counts of enterprises (and factories) are in 家; every other count is in 个.
+_ENTERPRISE_WORDS = ("enterprise", "smes", "little_giants", "factories", "champions")
 
 
-def scale(unit: str) -> tuple[float, str]:
-    """Divisor and axis name for a unit (money in 亿元, tonnes in 万吨)."""
+def count_noun(indicator: str) -> str:
+    """The measure word of a count indicator: 家 for enterprises, 个 for the rest."""
+    english = get_locale() == "en"
+    if any(w in indicator for w in _ENTERPRISE_WORDS):
+        return "enterprises" if english else "家"
+    return "number" if english else "个"
+
+
+def scale(unit: str, indicator: str = "") -> tuple[float, str]:
+    """Divisor and axis name for a unit (money in 亿元, tonnes in 万吨, counts in 家/个)."""
     if unit == "CNY":
         return 1e8, _("100 million CNY")
     if unit == "t":
         return 1e4, _("10,000 t")
     if unit == "%":
         return 1.0, "%"
-    return 1.0, _("Number")
+    return 1.0, count_noun(indicator)
 
 
-def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+def _ticks(low: float, high: float, count: int = 5, *, integer: bool = False) -> list[float]:
     if high <= low:
         high = low + 1.0
     raw = (high - low) / count
+    if integer:
+        raw = max(raw, 1.0)
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    steps = (1, 2, 5, 10) if integer else (1, 2, 2.5, 5, 10)
+    step = next(m * magnitude for m in steps if m * magnitude >= raw)
     start = math.floor(low / step) * step
     out = []
     v = start
@@ -73,21 +89,26 @@ def _text(
 
 def trend(chart: ChartSeries, *, width: int = 640, height: int = 260) -> Markup:
     """Actual values, trajectory, 80% projection band and targets of one indicator."""
-    divisor, axis = scale(chart.unit)
+    divisor, axis = scale(chart.unit, chart.indicator)
+    counts = chart.unit == "count"
     years = [p.year for p in chart.points]
     if not years:
         return Markup("")
+
+    def floor(v: float) -> float:
+        return max(0.0, v) if counts else v  # an interval of a count is never negative
+
     values: list[float] = []
     for p in chart.points:
         values += [v / divisor for v in (p.value, p.trajectory) if v is not None]
     for f in chart.fan:
-        values += [f.low80 / divisor, f.high80 / divisor, f.point / divisor]
+        values += [floor(f.low80) / divisor, f.high80 / divisor, f.point / divisor]
     values += [v / divisor for _y, v in chart.targets]
     low = min(values, default=0.0)
     high = max(values, default=1.0)
-    if chart.unit == "count" or 0 < low < 0.3 * high:
+    if counts or 0 < low < 0.3 * high:
         low = min(0.0, low)
-    ticks = _ticks(low, high)
+    ticks = _ticks(low, high, integer=counts)
     left, right, top, bottom = 62, 16, 22, 56
     plot_w, plot_h = width - left - right, height - top - bottom
 
@@ -116,7 +137,9 @@ def trend(chart: ChartSeries, *, width: int = 640, height: int = 260) -> Markup:
     band = [f for f in chart.fan if f.year in years]
     if band:
         upper = " ".join(f"{x(f.year):.1f},{y(f.high80 / divisor):.1f}" for f in band)
-        lower = " ".join(f"{x(f.year):.1f},{y(f.low80 / divisor):.1f}" for f in reversed(band))
+        lower = " ".join(
+            f"{x(f.year):.1f},{y(floor(f.low80) / divisor):.1f}" for f in reversed(band)
+        )
         parts.append(
             f'<polygon points="{upper} {lower}" fill="{COLORS["band"]}" fill-opacity="0.18" stroke="none"/>'
         )
@@ -184,12 +207,18 @@ def bars(
     label_width: int = 200,
     suffix: str = "",
 ) -> Markup:
-    """Horizontal bars, one per label, with an optional reference line (e.g. 100%)."""
+    """Horizontal bars, one per label, with an optional reference line (e.g. 100%).
+
+    Labels are printed whole: wrapped onto a second (third) line when longer than
+    ``label_width``, never cut."""
     rows = [(lbl, v) for lbl, v in zip(labels, values, strict=True)]
     if not rows:
         return Markup("")
+    wrapped = [wrap(lbl, label_width - 10) for lbl in labels]
+    line_h = 11
     bar_h, gap, top, bottom = 14, 6, 20, 24
-    height = top + bottom + len(rows) * (bar_h + gap)
+    slots = [max(bar_h, line_h * len(lines)) + gap for lines in wrapped]
+    height = top + bottom + sum(slots)
     right = 60
     plot_w = width - label_width - right
     top_value = max([v for _l, v in rows if v is not None] + [reference or 0.0, 1e-9])
@@ -207,17 +236,24 @@ def bars(
             f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{top - 4}" y2="{height - bottom}" stroke="#e5e5e5"/>'
         )
         parts.append(_text(x(t), height - bottom + 12, _num(t), size=9))
-    parts.append(_text(width - right + 4, height - bottom + 12, axis, anchor="start", size=9))
-    for i, (label, v) in enumerate(rows):
-        y0 = top + i * (bar_h + gap)
-        short = label if len(label) <= 22 else label[:21] + "…"
-        parts.append(_text(label_width - 6, y0 + bar_h - 3, short, anchor="end", size=9))
+    parts.append(_text(width - right + 16, height - bottom + 12, axis, anchor="start", size=9))
+    y_next: float = top
+    for i, (_label, v) in enumerate(rows):
+        lines = wrapped[i]
+        slot = slots[i] - gap
+        y0 = y_next + (slot - bar_h) / 2
+        first = y_next + (slot - line_h * len(lines)) / 2 + line_h - 2
+        for n, text_line in enumerate(lines):
+            parts.append(
+                _text(label_width - 6, first + n * line_h, text_line, anchor="end", size=9)
+            )
+        y_next += slots[i]
         if v is None:
             parts.append(_text(label_width + 4, y0 + bar_h - 3, "—", anchor="start", size=9))
             continue
         color = colors[i] if colors else COLORS["actual"]
         parts.append(
-            f'<rect x="{label_width}" y="{y0}" width="{x(v) - label_width:.1f}" height="{bar_h}" fill="{color}"/>'
+            f'<rect x="{label_width}" y="{y0:.1f}" width="{x(v) - label_width:.1f}" height="{bar_h}" fill="{color}"/>'
         )
         text = _num(v) + suffix
         parts.append(
@@ -238,6 +274,24 @@ def bars(
     return Markup("".join(parts))
 
 
+def wrap(text: str, room: float, size: float = 9) -> list[str]:
+    """``text`` in lines no wider than ``room`` (Chinese breaks anywhere, English at spaces)."""
+    if text_width(text, size) <= room:
+        return [text]
+    lines: list[str] = []
+    current = ""
+    tokens = re.findall(r"[\u2e80-\uffff]|\S+\s*|\s+", text)
+    for token in tokens:
+        if current and text_width(current + token, size) > room:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+        else:
+            current += token
+    if current:
+        lines.append(current.rstrip())
+    return lines
+
+
 def text_width(text: str, size: float = 9) -> float:
     """An estimate of a label's width in the chart's font (CJK glyphs are square)."""
     return sum(size if ord(c) > 0x2E80 else 0.6 * size for c in text)
@@ -252,16 +306,20 @@ def label_x(end: float, text: str, line: float | None, size: float = 9) -> float
     return start
 
 
-def completion(rows: Sequence[TargetProgress]) -> Markup:
-    """Completion rate of every measured target, coloured by status, with the 100% line."""
+def completion(
+    rows: Sequence[TargetProgress], *, outcome: Callable[[TargetProgress], str] | None = None
+) -> Markup:
+    """Completion rate of every measured target, coloured by status (or by its outcome,
+    met or not, when its year is over), with the 100% line."""
     chosen = [p for p in rows if p.completion_pct is not None and p.measure != "growth"]
     return bars(
         [f"{p.indicator_name} ({p.target_year})" for p in chosen],
         [p.completion_pct for p in chosen],
         axis="%",
-        colors=[COLORS.get(p.status, COLORS[None]) for p in chosen],
+        colors=[COLORS.get(outcome(p) if outcome else p.status, COLORS[None]) for p in chosen],
         reference=100.0,
-        label_width=260,
+        width=720,
+        label_width=300,
         suffix="%",
     )
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from plateau.formatting import beijing_time, unit_label
 from plateau.i18n import HTML_LANG, _, get_locale, lazy
 from plateau.monitoring.analytics.indicators import catalog
 from plateau.monitoring.analytics.labels import MEASURE_LABELS, status_label
-from plateau.monitoring.report import charts
+from plateau.monitoring.analytics.schemas import TargetProgress
+from plateau.monitoring.report import charts, service
 from plateau.monitoring.report.schemas import Report
 from plateau.tabular import no_formulas
 from plateau.web.templating import environment
@@ -29,12 +31,85 @@ def _pct(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}%"
 
 
+class Scale:
+    """One unit for a row or column of figures: the divisor, its name and the decimals."""
+
+    def __init__(self, divisor: float, label: str, digits: int) -> None:
+        self.divisor, self.label, self.digits = divisor, label, digits
+
+    def __call__(self, value: float | None) -> str:
+        if value is None:
+            return "—"
+        text = f"{value / self.divisor:,.{self.digits}f}"
+        if text.startswith("-") and not text.strip("-0.,"):
+            text = text[1:]
+        return text
+
+
+def scale_for(unit: str, values: list[float | None], *, noun: str = "") -> Scale:
+    """The unit a set of figures is printed in: money in 亿元 when the largest is at least
+    one 亿, else in 万元 (millions in English); tonnes in 万吨 from 10,000 t; counts whole,
+    in 家 for enterprises and factories, 个 for the rest."""
+    big = max((abs(v) for v in values if v is not None), default=0.0)
+    english = get_locale() == "en"
+    if unit == "CNY":
+        if english:
+            return Scale(1e6, "CNY million", 2)
+        return Scale(1e8, "亿元", 2) if big >= 1e8 else Scale(1e4, "万元", 2)
+    if unit == "t":
+        if not english and big >= 1e4:
+            return Scale(1e4, "万吨", 2)
+        return Scale(1.0, unit_label("t"), 0)
+    if unit == "count":
+        return Scale(1.0, charts.count_noun(noun), 0)
+    if unit == "%":
+        return Scale(1.0, "%", 2)
+    return Scale(1.0, unit_label(unit), 2)
+
+
+def row_scale(p: TargetProgress) -> Scale:
+    """The unit of one target's row (its actual, target, projection and interval)."""
+    values = [p.actual, p.target, p.target_max, p.projection]
+    return scale_for(p.unit, values, noun=p.indicator)
+
+
+def column_scale(indicator: str, values: list[float | None]) -> Scale:
+    """The unit of one column of a breakdown (one indicator for every part)."""
+    unit = "count" if indicator == "enterprises_above_size" else "CNY"
+    return scale_for(unit, values, noun=indicator)
+
+
+def low_bound(p: TargetProgress) -> float | None:
+    """The low end of a projection interval: a count is never negative."""
+    if p.projection_low is None:
+        return None
+    return max(0.0, p.projection_low) if p.unit == "count" else p.projection_low
+
+
 def template_context(report: Report) -> dict[str, Any]:
     """What ``report/_body.html`` needs besides the report: charts, labels, formats."""
+
+    def outcome(p: Any) -> str:
+        return service.outcome(p, year=report.year, complete=report.complete)
+
+    def final(p: Any) -> bool:
+        return service.is_final(p, year=report.year, complete=report.complete)
+
+    main = report.groups[0].targets if report.groups else []
+    attention = [p for p in main if outcome(p) in ("missed", "off_track")]
     return {
         "report": report,
-        "completion_svg": charts.completion(report.groups[0].targets if report.groups else []),
-        "trend_svgs": [(c, charts.trend(c)) for c in report.charts],
+        "outcome": outcome,
+        "outcome_label": service.outcome_label,
+        "final": final,
+        "attention": attention,
+        "row_scale": row_scale,
+        "column_scale": column_scale,
+        "key_scale": lambda k: scale_for(k.unit, [k.value, k.previous], noun=k.indicator),
+        "low_bound": low_bound,
+        "generated": beijing_time(report.generated_at),
+        "completion_svg": charts.completion(main, outcome=outcome),
+        "trend_svgs": [(c, charts.trend(c, height=215)) for c in report.charts],
         "breakdown_svgs": [(b, charts.breakdown(b)) for b in report.breakdowns],
         "breakdown_titles": {k: _(v) for k, v in BREAKDOWN_TITLES.items()},
         "names": {i.id: i.name for i in catalog().indicators},

@@ -52,6 +52,9 @@ GROUP_TITLES: dict[str, str] = {
 # The figures shown for a scope and its parts: the plan's main money and count indicators.
 BREAKDOWN_KINDS = {"region": ("industry", "prefecture"), "prefecture": ("park",)}
 STATUS_ORDER = ("on_track", "at_risk", "off_track")
+# A target whose year is over has an outcome, not a status: met or not met.
+OUTCOME_ORDER = ("met", "missed", *STATUS_ORDER)
+OUTCOME_LABELS: dict[str, str] = {"met": lazy("Met"), "missed": lazy("Not met")}
 
 
 # --- who may have which report ---
@@ -160,7 +163,7 @@ def build_report(session: Session, *, actor: Actor, year: int, scope: str | None
         for b in analytics_service.breakdowns(ctx, found, year)
         if b.title_key in BREAKDOWN_KINDS.get(found.kind, ())
     ]
-    counts = status_counts(groups[0].targets)
+    counts = status_counts(groups[0].targets, year=year, complete=period.complete)
     period_text = period_phrase(year, period.month)
     scope_name = found.name
     report = Report(
@@ -249,19 +252,36 @@ def _key_figures(ctx: analytics_service.Context, scope: Scope, year: int) -> lis
     return out
 
 
-def status_counts(rows: Iterable[TargetProgress]) -> list[StatusCount]:
-    """How many targets are on track, at risk, off track, or not measured by the returns."""
-    counts = dict.fromkeys((*STATUS_ORDER, "none"), 0)
+def is_final(p: TargetProgress, *, year: int, complete: bool) -> bool:
+    """Whether the target's year is over by the report's year: its outcome is final."""
+    return p.target_year < year or (p.target_year == year and complete)
+
+
+def outcome(p: TargetProgress, *, year: int, complete: bool) -> str:
+    """met | missed for a finished target year, else the status (none when unmeasured)."""
+    if p.status is None:
+        return "none"
+    if is_final(p, year=year, complete=complete):
+        return "met" if p.status == "on_track" else "missed"
+    return p.status
+
+
+def outcome_label(key: str) -> str:
+    """The words of an outcome (met, not met) or a status."""
+    if key in OUTCOME_LABELS:
+        return _(OUTCOME_LABELS[key])
+    return status_label(key) if key != "none" else _("No status")
+
+
+def status_counts(
+    rows: Iterable[TargetProgress], *, year: int, complete: bool
+) -> list[StatusCount]:
+    """How many targets were met or not (their year is over), are on track, at risk, off
+    track, or are not measured by the returns."""
+    counts = dict.fromkeys((*OUTCOME_ORDER, "none"), 0)
     for p in rows:
-        counts[p.status if p.status in counts else "none"] += 1
-    return [
-        StatusCount(
-            status=k,
-            label=status_label(k) if k != "none" else _("No status"),
-            count=v,
-        )
-        for k, v in counts.items()
-    ]
+        counts[outcome(p, year=year, complete=complete)] += 1
+    return [StatusCount(status=k, label=outcome_label(k), count=v) for k, v in counts.items()]
 
 
 # --- generated text ---
@@ -426,7 +446,7 @@ def target_paragraphs(
 def summary_paragraphs(report: Report, period_text: str) -> list[str]:
     """What the report covers, and how many targets are on track, at risk and off track."""
     counts = {c.status: c.count for c in report.status_counts}
-    measured = sum(counts[s] for s in STATUS_ORDER)
+    measured = sum(counts[s] for s in OUTCOME_ORDER)
     out = [
         _(
             "This report evaluates %(period)s with the statistical returns up to %(as_of)s.",
@@ -436,8 +456,10 @@ def summary_paragraphs(report: Report, period_text: str) -> list[str]:
     ]
     out.append(
         _(
-            "Of the %(total)s targets the returns measure, %(on)s are on track, %(risk)s at risk and %(off)s off track; %(none)s more have no status (not measured by the returns, or no returns yet).",
+            "Of the %(total)s targets the returns measure, %(met)s were met and %(missed)s not met (their year is over); of the rest, %(on)s are on track, %(risk)s at risk and %(off)s off track. %(none)s more have no status (not measured by the returns, or no returns yet).",
             total=measured,
+            met=counts["met"],
+            missed=counts["missed"],
             on=counts["on_track"],
             risk=counts["at_risk"],
             off=counts["off_track"],

@@ -7,7 +7,7 @@ A CBV value can be written four ways: the bare term the JSON-LD binding uses
 ``cbv:`` prefix (``cbv:BizStep-shipping``). Anything else that is an absolute URI is a
 user-defined value, which the standard allows. A bare word that is not a term is an error.
 
-The terms are read from GS1's JSON-LD context shipped in ``schemas/``, the same file the
+The terms are read from GS1's JSON-LD context shipped in ``gs1/``, the same file the
 JSON binding refers to, so the vocabulary and the context cannot drift apart.
 """
 
@@ -181,7 +181,7 @@ def to_web_uri(vocabulary: Vocabulary, value: str) -> str:
 
 @cache
 def _context() -> dict[str, Any]:
-    path = resources.files("plateau.trace.epcis") / "schemas" / "context" / "epcis-context.jsonld"
+    path = resources.files("plateau.trace.epcis") / "gs1" / "context" / "epcis-context.jsonld"
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["@context"]
     return data
 

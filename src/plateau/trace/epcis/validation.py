@@ -99,7 +99,7 @@ def report(problems: Iterable[Problem]) -> ValidationReport:
 
 
 def _schema_file(*parts: str) -> Any:
-    return resources.files("plateau.trace.epcis").joinpath("schemas", *parts)
+    return resources.files("plateau.trace.epcis").joinpath("gs1", *parts)
 
 
 def _load_json(*parts: str) -> dict[str, Any]:

@@ -1,0 +1,159 @@
+"""The standards programme on pages: register, lifecycle by name, participants by picker,
+self-declarations by an enterprise."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from plateau.auth.schemas import Role
+from plateau.standards import service
+from plateau.standards.models import SelfDeclaration, Standard
+from tests.builders import csrf_from, login, make_user
+from tests.registry.builders import make_enterprise, make_product
+
+
+def test_the_administrator_registers_a_standard_and_moves_it_on(
+    client: TestClient, session: Session
+) -> None:
+    lead = make_enterprise(session, n=9311, name="奇正青稞")
+    helper = make_enterprise(session, n=9312, name="高原之宝")
+    third = make_enterprise(session, n=9313, name="天佑青稞")
+    admin = make_user(session, Role.REGION_ADMIN)
+    session.commit()
+    login(client, admin.username)
+    page = client.get("/standards/new")
+    assert page.status_code == 200 and "奇正青稞" in page.text
+    token = csrf_from(page.text)
+    form = {
+        "csrf_token": token,
+        "title_zh": "青稞米",
+        "level": "group",
+        "status": "published",  # published without a number: refused
+        "industry_id": "agri_food",
+        "programme_item": "barley_mandatory",
+        "lead_enterprise_uscc": lead.uscc,
+        "participants": [helper.uscc],
+    }
+    bad = client.post("/standards/new", data=form)
+    assert bad.status_code == 422 and "编号" in bad.text
+    assert session.scalar(select(func.count(Standard.id))) == 0
+    made = client.post("/standards/new", data=form | {"status": "planned"})
+    assert made.status_code == 200
+    standard = session.scalars(select(Standard)).one()
+    assert standard.lead_organisation == "奇正青稞"
+    assert service.participants(session, standard_id=standard.id) == [(helper.uscc, "高原之宝")]
+    # The lifecycle offers names, never codes, and only forward steps.
+    assert ">起草中<" in made.text or "起草" in made.text
+    assert 'value="planned"' not in made.text.split('id="status-form"')[1]
+    back = client.post(
+        f"/standards/{standard.id}/status", data={"csrf_token": token, "status": "consultation"}
+    )
+    assert back.status_code == 200
+    again = client.post(
+        f"/standards/{standard.id}/status", data={"csrf_token": token, "status": "drafting"}
+    )
+    assert (
+        again.status_code == 409 and "征求意见" in again.text and "consultation" not in again.text
+    )
+    published = client.post(
+        f"/standards/{standard.id}/status",
+        data={"csrf_token": token, "status": "published", "code": "T/XZQK 001—2026"},
+    )
+    assert published.status_code == 200
+    session.expire_all()
+    assert (standard.status, standard.code) == ("published", "T/XZQK 001—2026")
+    # Participants: add one by picker, remove another.
+    client.post(
+        f"/standards/{standard.id}/participants", data={"csrf_token": token, "uscc": third.uscc}
+    )
+    client.post(
+        f"/standards/{standard.id}/participants",
+        data={"csrf_token": token, "uscc": helper.uscc, "remove": "1"},
+    )
+    assert service.participants(session, standard_id=standard.id) == [(third.uscc, "天佑青稞")]
+    item = next(i for i in service.programme(session) if i.code == "barley_mandatory")
+    assert item.published == 1
+
+
+def test_an_enterprise_declares_for_itself_only(client: TestClient, session: Session) -> None:
+    from plateau.auth.schemas import SYSTEM
+    from plateau.standards.schemas import StandardCreate
+
+    ent = make_enterprise(session, n=9321, name="藏香酒业")
+    other = make_enterprise(session, n=9322, name="别家酒业")
+    mine = make_product(session, ent, n=9321, name="青稞酒")
+    theirs = make_product(session, other, n=9322, name="别家酒")
+    standard = service.create_standard(
+        session,
+        data=StandardCreate(
+            code="T/XZ 002—2025",
+            title_zh="青稞酒",
+            level="group",
+            status="published",
+            industry_id="bio_fermentation",
+        ),
+        actor=SYSTEM,
+    )
+    planned = service.create_standard(
+        session,
+        data=StandardCreate(title_zh="酥油", level="group", industry_id="agri_food"),
+        actor=SYSTEM,
+    )
+    user = make_user(session, Role.ENTERPRISE_USER, f"enterprise:{ent.uscc}")
+    session.commit()
+    login(client, user.username)
+    page = client.get("/standards")
+    assert page.status_code == 200 and 'id="declare-form"' in page.text
+    assert "青稞酒" in page.text and "别家酒" not in page.text  # own products only
+    token = csrf_from(page.text)
+    refused = client.post(
+        "/standards/declarations",
+        data={"csrf_token": token, "standard_id": planned.id, "gtin": [mine.gtin]},
+    )
+    assert refused.status_code == 422
+    foreign = client.post(
+        "/standards/declarations",
+        data={"csrf_token": token, "standard_id": standard.id, "gtin": [theirs.gtin]},
+    )
+    assert foreign.status_code == 422
+    assert session.scalar(select(func.count(SelfDeclaration.id))) == 0
+    done = client.post(
+        "/standards/declarations",
+        data={
+            "csrf_token": token,
+            "standard_id": standard.id,
+            "gtin": [mine.gtin],
+            "scope_zh": "全部青稞酒",
+        },
+    )
+    assert done.status_code == 200 and "全部青稞酒" in done.text
+    assert [s.code for s in service.product_standards(session, gtin=mine.gtin)] == ["T/XZ 002—2025"]
+    # Registering is for the administrator.
+    assert client.get("/standards/new").status_code == 403
+
+
+def test_participants_through_the_api(client: TestClient, session: Session) -> None:
+    from plateau.auth.schemas import SYSTEM
+    from plateau.standards.schemas import StandardCreate
+    from tests.builders import bearer, make_token
+
+    ent = make_enterprise(session, n=9331, name="藏药集团")
+    standard = service.create_standard(
+        session,
+        data=StandardCreate(title_zh="藏药外治", level="local", industry_id="tibetan_medicine"),
+        actor=SYSTEM,
+    )
+    admin = bearer(make_token(session, make_user(session, Role.REGION_ADMIN)))
+    firm = bearer(
+        make_token(session, make_user(session, Role.ENTERPRISE_USER, f"enterprise:{ent.uscc}"))
+    )
+    session.commit()
+    url = f"/api/standards/{standard.id}/participants"
+    assert client.post(url, json={"uscc": ent.uscc}, headers=firm).status_code == 403
+    assert client.post(url, json={"uscc": ent.uscc}, headers=admin).status_code == 201
+    assert client.post(url, json={"uscc": ent.uscc}, headers=admin).status_code == 409
+    assert client.get(url).json() == [{"uscc": ent.uscc, "name": "藏药集团"}]
+    assert client.delete(f"{url}/{ent.uscc}", headers=admin).status_code == 204
+    assert client.get(url).json() == []

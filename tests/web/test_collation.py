@@ -1,0 +1,45 @@
+"""Chinese names sort by pinyin where people pick from long lists."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from plateau.collation import by_name, pinyin_key
+from plateau.i18n import set_locale
+from plateau.web.templating import environment
+
+
+def test_prefecture_names_sort_by_pinyin() -> None:
+    names = ["拉萨市", "日喀则市", "昌都市", "林芝市", "山南市", "那曲市", "阿里地区"]
+    assert sorted(names, key=pinyin_key) == [
+        "阿里地区",  # a
+        "昌都市",  # chang
+        "拉萨市",  # la
+        "林芝市",  # lin
+        "那曲市",  # na
+        "日喀则市",  # ri
+        "山南市",  # shan
+    ]
+
+
+def test_latin_and_hanzi_interleave_by_letter_and_rare_characters_come_last() -> None:
+    names = ["Zeta", "八一", "Apple", "阿里", "鑫", "西藏"]
+    # 鑫 (xin) is a level-2 character of GB 2312: it sorts after every letter.
+    assert sorted(names, key=pinyin_key) == ["Apple", "阿里", "八一", "西藏", "Zeta", "鑫"]
+
+
+def test_the_template_filter_sorts_by_the_readers_name() -> None:
+    parks = [
+        SimpleNamespace(name_zh="拉萨经济技术开发区", name_en="Lhasa ETDZ"),
+        SimpleNamespace(name_zh="达孜工业园区", name_en="Dagze Industrial Park"),
+        SimpleNamespace(name_zh="昌都经济开发区", name_en="Chamdo EDZ"),
+    ]
+    template = environment().from_string("{% for p in parks|by_name %}{{ loc(p) }};{% endfor %}")
+    set_locale("zh_Hans_CN")
+    assert template.render(parks=parks) == "昌都经济开发区;达孜工业园区;拉萨经济技术开发区;"
+    set_locale("en")
+    try:
+        assert template.render(parks=parks) == "Chamdo EDZ;Dagze Industrial Park;Lhasa ETDZ;"
+    finally:
+        set_locale("zh_Hans_CN")
+    assert next(p.name_zh for p in by_name(parks, lambda p: p.name_zh)) == "昌都经济开发区"
