@@ -46,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         "forecast", help="platform forecast path vs. bare statsforecast + hierarchicalforecast"
     )
     fc.add_argument("--series", type=int, default=10_000, help="bottom series (issue #9: 10000)")
+    fc.add_argument(
+        "--pages",
+        action="store_true",
+        help="only the forecast pages' response time from a stored run of --series series",
+    )
     ld = sub.add_parser(
         "load",
         help="the real server under a crowd (Locust): errors, p50/p95/p99, nothing lost",
@@ -56,7 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     args = parser.parse_args(argv)
     if args.benchmark == "forecast":
-        forecast.run(args.series)
+        if args.pages:
+            forecast.pages(args.series)
+        else:
+            forecast.run(args.series)
+            forecast.pages(max(args.series, 11_000))
         return 0
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     if args.benchmark == "load":

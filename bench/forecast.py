@@ -79,3 +79,53 @@ def run(series: int) -> None:
     print(f"bare statsforecast + hierarchicalforecast: {t_bare:8.2f} s")
     print(f"platform path (engine.forecast):          {t_platform:8.2f} s")
     print(f"ratio platform / bare:                     {t_platform / t_bare:8.2f} (goal <= 1.2)")
+
+
+def pages(series: int = 11_000, repeat: int = 5) -> None:
+    """The forecast pages' response time from stored results, with a run of about
+    ``series`` bottom series (the tests' built world, in a temporary SQLite database)."""
+    import tempfile
+    import warnings
+    from pathlib import Path
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from tests.forecast.builders import make_large_run
+
+    from plateau.db import make_engine, make_sessionmaker
+    from plateau.runtime import migrate
+    from plateau.settings import Settings
+    from plateau.web.app import create_app
+
+    with tempfile.TemporaryDirectory(prefix="plateau-bench-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        migrate(url)
+        engine = make_engine(url)
+        factory = make_sessionmaker(engine)
+        with factory() as session:
+            run_ = make_large_run(session, bottoms=series)
+            run_id, n = run_.id, run_.n_series
+            session.commit()
+        settings = Settings(var_dir=Path(tmp), secret_key="bench", database_url=url, job_workers=0)
+        app = create_app(settings, session_factory=factory)
+        print(f"stored run with {n:,} series (about {series:,} at the bottom)")
+        with TestClient(app, base_url="http://testserver") as client:
+            for label, path in (
+                ("explorer /forecast", "/forecast"),
+                ("drill-down /forecast?market=sichuan", "/forecast?market=sichuan"),
+                ("explorer, one industry", "/forecast?industry=food&channel=retail"),
+                ("export (xlsx)", "/forecast/export?market=domestic"),
+                ("API bottom series, 50", f"/api/forecast/runs/{run_id}/series?level=bottom"),
+            ):
+                times = []
+                for _ in range(repeat + 1):
+                    t0 = time.perf_counter()
+                    answer = client.get(path)
+                    times.append(time.perf_counter() - t0)
+                    if answer.status_code != 200:
+                        raise RuntimeError(f"{path} answered {answer.status_code}")
+                best = min(times[1:]) * 1000
+                print(f"{label:40s} {best:8.1f} ms (best of {repeat}; goal < 200 ms)")
+        engine.dispose()

@@ -65,3 +65,58 @@ def make_run(session: Session, *, lone_enterprise: int = 1) -> ForecastRun:
             )  # fmt: skip
     session.flush()
     return run
+
+
+def make_large_run(session: Session, *, bottoms: int) -> ForecastRun:
+    """A finished run shaped like the platform's (every level of ``service.LEVELS``) with
+    about ``bottoms`` bottom series (market × product × channel), inserted in bulk: the
+    world in which pages must stay fast with ~11,000 series."""
+    from sqlalchemy import insert
+
+    from plateau.forecast import service
+    from plateau.registry.reference import MARKET_REGIONS
+
+    parent = {m[0]: m[4] for m in MARKET_REGIONS}
+    leaves = [m for m in MARKET_REGIONS if m[0] not in parent.values() and m[4] is not None]
+    industries = ["food", "medicine", "handicraft", "water"]
+    categories = [(industries[i % 4], f"cat{i}") for i in range(28)]
+    channels = list(service.CHANNEL_NAMES)
+    per_cell = max(1, -(-bottoms // (len(leaves) * len(channels) * len(categories))))
+    run = make_run(session)
+    run.n_series = 0
+    rows: list[dict[str, object]] = []
+
+    def add(level: str, **keys: object) -> None:
+        uid = f"{level}:{len(rows)}"
+        rows.append(
+            {
+                "run_id": run.id, "uid": uid, "level": level, "model": "AutoETS",
+                "n_enterprises": 5, "enterprise_id": None, "history": HISTORY, "points": POINTS,
+                "market_kind": None, "province": None, "market_region_id": None,
+                "industry_id": None, "category": None, "product_id": None, "channel": None,
+                **keys,
+            }
+        )  # fmt: skip
+
+    def province(mid: str) -> str:
+        while parent.get(parent.get(mid) or "") not in (None, "all"):
+            mid = parent[mid]  # type: ignore[assignment]
+        return mid
+
+    for mid, _zh, _en, kind, _p in leaves:
+        where = {"market_kind": kind, "province": province(mid), "market_region_id": mid}
+        for ind in industries:
+            add("market_industry", **where, industry_id=ind)
+        for ind, cat in categories:
+            add("market_category", **where, industry_id=ind, category=cat)
+            for k in range(per_cell):
+                for ch in channels:
+                    add(
+                        "bottom", **where, industry_id=ind, category=cat,
+                        product_id=10_000 + categories.index((ind, cat)) * 100 + k, channel=ch,
+                    )  # fmt: skip
+    for i in range(0, len(rows), 2000):
+        session.execute(insert(ForecastSeries), rows[i : i + 2000])
+    run.n_series = len(rows) + 4
+    session.flush()
+    return run

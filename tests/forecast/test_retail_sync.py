@@ -115,3 +115,29 @@ def test_the_sync_runs_as_a_job_and_only_for_region_wide_roles(
     session.expire_all()
     rows = _records(session, product.id)
     assert {k: float(r.quantity) for k, r in rows.items()} == {("in_540200", date(2026, 2, 1)): 3.0}
+
+
+def test_the_explorer_queues_the_sync_for_analysts_only(session: Session, client: Any) -> None:
+    from plateau.auth.schemas import Role
+    from plateau.jobs.models import Job
+    from tests.builders import csrf_from, login, make_user
+
+    officer = make_user(session, Role.PREFECTURE_OFFICER, "prefecture:540100")
+    analyst = make_user(session, Role.ANALYST)
+    session.commit()
+    login(client, officer.username)
+    page = client.get("/forecast")
+    assert "data-sync-retail" not in page.text
+    refused = client.post(
+        "/forecast/sync-retail", data={"csrf_token": csrf_from(page.text)}, follow_redirects=False
+    )
+    assert refused.status_code == 403
+    login(client, analyst.username)
+    page = client.get("/forecast")
+    assert "data-sync-retail" in page.text
+    queued = client.post(
+        "/forecast/sync-retail", data={"csrf_token": csrf_from(page.text)}, follow_redirects=False
+    )
+    assert queued.status_code == 303
+    jobs = list(session.scalars(select(Job).where(Job.kind == "forecast.sync_retail")))
+    assert len(jobs) == 1

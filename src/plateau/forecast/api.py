@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from plateau.forecast import service
 from plateau.forecast.models import ForecastSeries
 from plateau.forecast.schemas import Point, RunCreate, RunRead, ScoreRead, SeriesRead
-from plateau.paging import Page, page_of_rows
+from plateau.paging import Page
 from plateau.web.deps import CurrentActor, DbSession, UserActor
 
 router = APIRouter(prefix="/forecast", tags=["forecast"])
@@ -89,14 +89,17 @@ def series(
 ) -> Page[SeriesRead]:
     """Series of a run with history and reconciled forecasts; small cells suppressed."""
     found = service.get_run(session, run_id=run_id, actor=actor)
-    rows = service.list_series(
+    rows, total = service.page_series(
         session,
         run=found,
         actor=actor,
+        page=page,
+        per_page=per_page,
         level=level,
         market=market,
         industry=industry,
         channel=channel,
     )
-    items = [_series(s, hidden) for s, hidden in rows]
-    return page_of_rows(SeriesRead, items, page=page, per_page=per_page)
+    return Page[SeriesRead](
+        items=[_series(s, hidden) for s, hidden in rows], total=total, page=page, per_page=per_page
+    )

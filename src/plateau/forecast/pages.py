@@ -190,6 +190,13 @@ def start_run(
     return RedirectResponse(f"/forecast?measure={measure}", status_code=303)
 
 
+@router.post("/forecast/sync-retail", dependencies=[Csrf])
+def sync_retail(session: DbSession, actor: UserActor) -> Response:
+    """Queue the reading of till scans from the traceability repository (a background job)."""
+    service.submit_sync_retail(session, actor=actor)
+    return RedirectResponse("/forecast", status_code=303)
+
+
 def _children(
     session: DbSession,
     run: ForecastRun,

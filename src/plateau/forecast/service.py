@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Actor
@@ -478,19 +478,16 @@ def suppressed(series: ForecastSeries, visible: set[int] | None) -> bool:
     return not (series.enterprise_id is not None and series.enterprise_id in visible)
 
 
-def list_series(
-    session: Session,
-    *,
+def _series_query(
     run: ForecastRun,
-    actor: Actor,
-    market: str | None = None,
-    industry: str | None = None,
-    category: str | None = None,
-    product: int | None = None,
-    channel: str | None = None,
-    level: str | None = None,
-) -> list[tuple[ForecastSeries, bool]]:
-    """Series of a run matching the filters (None = all), each with its suppression flag."""
+    *,
+    market: str | None,
+    industry: str | None,
+    category: str | None,
+    product: int | None,
+    channel: str | None,
+    level: str | None,
+) -> Any:
     q = select(ForecastSeries).where(ForecastSeries.run_id == run.id)
     if level is not None:
         q = q.where(ForecastSeries.level == level)
@@ -509,11 +506,72 @@ def list_series(
             q = q.where(
                 or_(ForecastSeries.market_region_id == market, ForecastSeries.province == market)
             )
+    return q
+
+
+def list_series(
+    session: Session,
+    *,
+    run: ForecastRun,
+    actor: Actor,
+    market: str | None = None,
+    industry: str | None = None,
+    category: str | None = None,
+    product: int | None = None,
+    channel: str | None = None,
+    level: str | None = None,
+) -> list[tuple[ForecastSeries, bool]]:
+    """Series of a run matching the filters (None = all), each with its suppression flag."""
+    q = _series_query(
+        run,
+        market=market,
+        industry=industry,
+        category=category,
+        product=product,
+        channel=channel,
+        level=level,
+    )
     visible = visible_enterprises(session, actor=actor)
     return [(s, suppressed(s, visible)) for s in session.scalars(q.order_by(ForecastSeries.uid))]
 
 
+def page_series(
+    session: Session,
+    *,
+    run: ForecastRun,
+    actor: Actor,
+    page: int,
+    per_page: int,
+    market: str | None = None,
+    industry: str | None = None,
+    channel: str | None = None,
+    level: str | None = None,
+) -> tuple[list[tuple[ForecastSeries, bool]], int]:
+    """One page of a run's series (paged in SQL: a run may hold tens of thousands) and the
+    number of matching series."""
+    q = _series_query(
+        run,
+        market=market,
+        industry=industry,
+        category=None,
+        product=None,
+        channel=channel,
+        level=level,
+    )
+    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = session.scalars(
+        q.order_by(ForecastSeries.uid).offset((page - 1) * per_page).limit(per_page)
+    )
+    visible = visible_enterprises(session, actor=actor)
+    return [(s, suppressed(s, visible)) for s in rows], int(total)
+
+
 MARKET_KINDS = ("in_region", "domestic", "export")
+
+
+def _levels_fixing(columns: set[str]) -> list[str]:
+    """The stored levels whose series fix exactly these columns."""
+    return [name for name, cols in (("total", ()), *LEVELS) if set(cols) == columns]
 
 
 def find_series(
@@ -528,38 +586,57 @@ def find_series(
     channel: str | None = None,
     visible: set[int] | bool | None = False,
 ) -> tuple[ForecastSeries | None, bool]:
-    """The one stored series for exactly this selection (None = all), with its suppression."""
+    """The one stored series for exactly this selection (None = all), with its suppression.
+
+    The selection says which level holds the series (the columns it fixes), so the lookup
+    reads that level's rows only (index on run and level), however large the bottom is.
+    """
     q = select(ForecastSeries).where(ForecastSeries.run_id == run.id)
     kind = market if market in MARKET_KINDS else None
     region = market if market not in MARKET_KINDS and market not in (None, "all") else None
-    if region is None:
-        q = (
-            q.where(ForecastSeries.market_kind.is_(None))
-            if kind is None
-            else q.where(ForecastSeries.market_kind == kind)
-        )
-    for col, value in (
-        (ForecastSeries.industry_id, industry),
-        (ForecastSeries.category, category),
-        (ForecastSeries.product_id, product),
-        (ForecastSeries.channel, channel),
+    has = set()
+    candidates: list[tuple[list[str], list[ColumnElement[bool]]]]
+    for name, col, value in (
+        ("industry", ForecastSeries.industry_id, industry),
+        ("category", ForecastSeries.category, category),
+        ("product", ForecastSeries.product_id, product),
+        ("channel", ForecastSeries.channel, channel),
     ):
         q = q.where(col.is_(None)) if value is None else q.where(col == value)
+        if value is not None:
+            has.add(name)
     if region is None:
-        q = q.where(ForecastSeries.province.is_(None), ForecastSeries.market_region_id.is_(None))
+        where: list[ColumnElement[bool]] = [
+            ForecastSeries.province.is_(None),
+            ForecastSeries.market_region_id.is_(None),
+        ]
+        if kind is None:
+            where.append(ForecastSeries.market_kind.is_(None))
+        else:
+            where.append(ForecastSeries.market_kind == kind)
+            has.add("market_kind")
+        candidates = [(_levels_fixing(has), where)]
     else:
         # A province's own aggregate first; else the market region (a city, or a market that
         # is its own province: both series then hold the same numbers).
-        province = session.scalars(
-            q.where(
-                ForecastSeries.province == region, ForecastSeries.market_region_id.is_(None)
-            ).limit(1)
-        ).first()
-        if province is not None:
-            q = q.where(ForecastSeries.id == province.id)
-        else:
-            q = q.where(ForecastSeries.market_region_id == region)
-    series = session.scalars(q.limit(1)).first()
+        candidates = [
+            (
+                _levels_fixing(has | {"market_kind", "province"}),
+                [ForecastSeries.province == region, ForecastSeries.market_region_id.is_(None)],
+            ),
+            (
+                _levels_fixing(has | {"market_kind", "province", "market"}),
+                [ForecastSeries.market_region_id == region],
+            ),
+        ]
+    series = None
+    for levels, where in candidates:
+        if levels:
+            series = session.scalars(
+                q.where(ForecastSeries.level.in_(levels), *where).limit(1)
+            ).first()
+        if series is not None:
+            break
     if series is None:
         return None, False
     if visible is False:  # not given: work it out (pages compute it once per request)
@@ -692,6 +769,17 @@ def sync_retail(session: Session, *, actor: Actor) -> Any:
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     markets = registry_service.list_market_regions(session, actor=SYSTEM)
     return retail.sync(session, today=today, markets=markets, products=product_id)
+
+
+def submit_sync_retail(session: Session, *, actor: Actor) -> Any:
+    """Queue the retail sync as a background job (region administrators and analysts)."""
+    from plateau.jobs import service as jobs_service
+
+    if not may_run(actor):
+        raise Forbidden(_("Only region administrators and analysts may read retail sales."))
+    return jobs_service.submit(
+        session, kind="forecast.sync_retail", params={}, actor=actor, dedup_key="sync_retail"
+    )
 
 
 def sync_retail_text(report: Any) -> str:
