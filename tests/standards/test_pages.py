@@ -136,6 +136,27 @@ def test_an_enterprise_declares_for_itself_only(client: TestClient, session: Ses
     assert [s.code for s in service.product_standards(session, gtin=mine.gtin)] == ["T/XZ 002—2025"]
     # Registering is for the administrator.
     assert client.get("/standards/new").status_code == 403
+    # Another enterprise cannot withdraw it; the enterprise itself can, and its product
+    # stops showing the standard.
+    declaration = session.scalars(select(SelfDeclaration)).one()
+    stranger = make_user(session, Role.ENTERPRISE_USER, f"enterprise:{other.uscc}")
+    session.commit()
+    from tests.builders import bearer, make_token
+
+    foreign_withdraw = client.delete(
+        f"/api/standards/declarations/{declaration.id}",
+        headers=bearer(make_token(session, stranger)),
+    )
+    session.commit()
+    assert foreign_withdraw.status_code == 403
+    page = client.get("/standards")
+    assert f'data-withdraw="{declaration.id}"' in page.text
+    gone = client.post(
+        f"/standards/declarations/{declaration.id}/withdraw", data={"csrf_token": token}
+    )
+    assert gone.status_code == 200
+    assert session.scalar(select(func.count(SelfDeclaration.id))) == 0
+    assert service.product_standards(session, gtin=mine.gtin) == []
 
 
 def test_participants_through_the_api(client: TestClient, session: Session) -> None:
