@@ -171,6 +171,14 @@ def test_a_seats_employer_from_the_register_hides_its_entries_from_the_juror(
     seat = session.get_one(Member, seat.id)
     assert (seat.employer_uscc, seat.employer_name) == ("", "西藏大学艺术学院")
     assert not session.scalar(select(func.count(Conflict.id)).where(Conflict.member_id == seat.id))
+    # Unseated: the seat and its conflicts go.
+    seat_id = seat.id
+    unseated = client.post(
+        f"/recognition/{w.edition.code}/members/{seat.id}/remove", data={"csrf_token": token}
+    )
+    assert unseated.status_code == 200 and "新评委" not in unseated.text.split('id="new-seat"')[0]
+    session.expire_all()
+    assert session.get(Member, seat_id) is None
     # Once scoring starts the rules are frozen, also on the page.
     to_scoring(session, w, [a, b, d])
     session.commit()
