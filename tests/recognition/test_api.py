@@ -127,6 +127,7 @@ CASES = [
     Case("PUT", BASE + "/{code}", set(), lambda r, c: _edition_update()),
     Case("POST", BASE + "/{code}/categories", set(), lambda r, c: _category()),
     Case("PUT", BASE + "/{code}/categories/987654", set(), lambda r, c: _category()),
+    Case("DELETE", BASE + "/{code}/members/987654", set()),
     Case(
         "PATCH",
         BASE + "/{code}/members/987654",

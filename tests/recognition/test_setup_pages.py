@@ -171,6 +171,14 @@ def test_a_seats_employer_from_the_register_hides_its_entries_from_the_juror(
     seat = session.get_one(Member, seat.id)
     assert (seat.employer_uscc, seat.employer_name) == ("", "西藏大学艺术学院")
     assert not session.scalar(select(func.count(Conflict.id)).where(Conflict.member_id == seat.id))
+    # Unseated: the seat and its conflicts go.
+    seat_id = seat.id
+    unseated = client.post(
+        f"/recognition/{w.edition.code}/members/{seat.id}/remove", data={"csrf_token": token}
+    )
+    assert unseated.status_code == 200 and "新评委" not in unseated.text.split('id="new-seat"')[0]
+    session.expire_all()
+    assert session.get(Member, seat_id) is None
     # Once scoring starts the rules are frozen, also on the page.
     to_scoring(session, w, [a, b, d])
     session.commit()
@@ -232,3 +240,44 @@ def test_wrong_codes_are_counted_in_the_database(
     )
     assert api.status_code == 422
     assert service.tally(session, edition=w.edition) == {}
+
+
+def test_an_employer_found_during_scoring_drops_the_jurors_scores_for_that_entry(
+    session: Session,
+) -> None:
+    from decimal import Decimal
+
+    from plateau.recognition.models import Score
+    from plateau.recognition.schemas import MemberUpdate
+
+    w = make_world(session, jury_weight=100)
+    open_nominations(session, w)
+    a, b, d = nominate_brands(session, w)
+    to_scoring(session, w, [a, b, d])
+    edition = service.get_edition(session, code=w.edition.code, actor=w.organiser)
+    crits = next(c for c in edition.categories if c.code == "best_brand").criteria
+    juror = w.jurors[1]  # no employer yet: sees and scores brand B
+    service.submit_scores(
+        session,
+        code=w.edition.code,
+        nomination_id=b.id,
+        scores={c.id: Decimal(8) for c in crits},
+        actor=juror,
+    )
+    seat = next(
+        m
+        for m in service.list_members(session, code=w.edition.code, actor=w.organiser)
+        if m.user_id == juror.user_id
+    )
+    service.update_member(
+        session,
+        code=w.edition.code,
+        member_id=seat.id,
+        data=MemberUpdate(employer_uscc=w.ent_b.uscc),
+        actor=w.organiser,
+    )
+    assert not session.scalar(
+        select(func.count(Score.id)).where(Score.member_id == seat.id, Score.nomination_id == b.id)
+    )
+    seen = [n.id for n in service.list_nominations(session, code=w.edition.code, actor=juror)]
+    assert b.id not in seen and a.id in seen

@@ -3,6 +3,10 @@ self-declarations by an enterprise."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -132,6 +136,27 @@ def test_an_enterprise_declares_for_itself_only(client: TestClient, session: Ses
     assert [s.code for s in service.product_standards(session, gtin=mine.gtin)] == ["T/XZ 002—2025"]
     # Registering is for the administrator.
     assert client.get("/standards/new").status_code == 403
+    # Another enterprise cannot withdraw it; the enterprise itself can, and its product
+    # stops showing the standard.
+    declaration = session.scalars(select(SelfDeclaration)).one()
+    stranger = make_user(session, Role.ENTERPRISE_USER, f"enterprise:{other.uscc}")
+    session.commit()
+    from tests.builders import bearer, make_token
+
+    foreign_withdraw = client.delete(
+        f"/api/standards/declarations/{declaration.id}",
+        headers=bearer(make_token(session, stranger)),
+    )
+    session.commit()
+    assert foreign_withdraw.status_code == 403
+    page = client.get("/standards")
+    assert f'data-withdraw="{declaration.id}"' in page.text
+    gone = client.post(
+        f"/standards/declarations/{declaration.id}/withdraw", data={"csrf_token": token}
+    )
+    assert gone.status_code == 200
+    assert session.scalar(select(func.count(SelfDeclaration.id))) == 0
+    assert service.product_standards(session, gtin=mine.gtin) == []
 
 
 def test_participants_through_the_api(client: TestClient, session: Session) -> None:
@@ -157,3 +182,51 @@ def test_participants_through_the_api(client: TestClient, session: Session) -> N
     assert client.get(url).json() == [{"uscc": ent.uscc, "name": "藏药集团"}]
     assert client.delete(f"{url}/{ent.uscc}", headers=admin).status_code == 204
     assert client.get(url).json() == []
+
+
+def test_the_cli_moves_a_standard_on_and_edits_participants(
+    session: Session, session_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contextlib import contextmanager
+
+    from typer.testing import CliRunner
+
+    from plateau.auth.schemas import SYSTEM
+    from plateau.cli import app as cli_app
+    from plateau.standards import cli as standards_cli
+    from plateau.standards.schemas import StandardCreate
+
+    ent = make_enterprise(session, n=9341, name="拉萨啤酒")
+    standard = service.create_standard(
+        session,
+        data=StandardCreate(title_zh="青稞啤酒", level="group", industry_id="bio_fermentation"),
+        actor=SYSTEM,
+    )
+    session.commit()
+
+    @contextmanager
+    def _open(*, write: bool = True) -> Iterator[Session]:
+        s = session_factory()
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    monkeypatch.setattr(standards_cli, "open_session", _open)
+    runner = CliRunner()
+    refused = runner.invoke(cli_app, ["standards", "status", str(standard.id), "published"])
+    assert refused.exit_code == 1 and "编号" in refused.output
+    moved = runner.invoke(
+        cli_app,
+        ["standards", "status", str(standard.id), "published", "--number", "T/XZ 009—2026"],
+    )
+    assert moved.exit_code == 0 and "已发布" in moved.output
+    added = runner.invoke(cli_app, ["standards", "participant", str(standard.id), ent.uscc])
+    assert added.exit_code == 0 and "拉萨啤酒" in added.output
+    session.expire_all()
+    assert session.get_one(Standard, standard.id).status == "published"
+    assert service.participants(session, standard_id=standard.id) == [(ent.uscc, "拉萨啤酒")]

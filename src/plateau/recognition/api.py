@@ -124,6 +124,12 @@ def update_member(
     return {"id": member.id}
 
 
+@router.delete("/editions/{code}/members/{member_id}", status_code=204)
+def remove_member(session: DbSession, actor: UserActor, code: str, member_id: int) -> None:
+    """Unseat a juror before the results (their scores go with the seat)."""
+    service.remove_member(session, code=code, member_id=member_id, actor=actor)
+
+
 @router.get("/editions/{code}/nominations", response_model=list[NominationRead])
 def nominations(session: DbSession, actor: CurrentActor, code: str) -> list[NominationRead]:
     """List the nominations the caller may see (a juror never sees a conflicted entry)."""

@@ -747,3 +747,14 @@ def save_seat(
     except DomainError as exc:
         return _setup_fail(request, session, actor, code, exc, f"seat-{member_id}")
     return _setup_back(code, f"seat-{member_id}")
+
+
+@router.post("/recognition/{code}/members/{member_id}/remove", response_class=HTMLResponse)
+def remove_seat(
+    request: Request, session: DbSession, actor: UserActor, code: str, member_id: int
+) -> Response:
+    try:
+        service.remove_member(session, code=code, member_id=member_id, actor=actor)
+    except DomainError as exc:
+        return _setup_fail(request, session, actor, code, exc, "jury")
+    return _setup_back(code, "jury")

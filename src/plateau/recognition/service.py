@@ -328,6 +328,25 @@ def update_member(
     return member
 
 
+def remove_member(session: Session, *, code: str, member_id: int, actor: Actor) -> None:
+    """Unseat a juror before the results (their scores and conflicts go with the seat)."""
+    edition = get_edition(session, code=code, actor=actor)
+    _require_organiser(session, edition, actor)
+    if edition.stage in RESULT_STAGES:
+        raise Conflict(_("The results are published: the jury no longer changes."))
+    member = session.scalar(
+        select(Member).where(
+            Member.id == member_id, Member.edition_id == edition.id, Member.kind == "juror"
+        )
+    )
+    if member is None:
+        raise NotFound(_("No such member."))
+    session.execute(delete(Score).where(Score.member_id == member.id))
+    session.execute(delete(ConflictRow).where(ConflictRow.member_id == member.id))
+    session.delete(member)
+    session.flush()
+
+
 def juror_choices(session: Session, *, code: str, actor: Actor) -> list[User]:
     """Users with the juror role who have no seat in the edition yet (for the seat picker)."""
     edition = get_edition(session, code=code, actor=actor)

@@ -95,3 +95,9 @@ def declare(session: DbSession, actor: UserActor, data: DeclarationCreate) -> De
     """An enterprise declares the standard its products follow (for itself only)."""
     row = service.declare(session, data=data, actor=actor)
     return next(d for d in service.list_declarations(session) if d.id == row.id)
+
+
+@router.delete("/declarations/{declaration_id}", status_code=204)
+def withdraw_declaration(session: DbSession, actor: UserActor, declaration_id: int) -> None:
+    """Withdraw one's own self-declaration (or, for the administrator, anyone's)."""
+    service.withdraw_declaration(session, declaration_id=declaration_id, actor=actor)

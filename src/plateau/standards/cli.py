@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from plateau.auth.schemas import SYSTEM
+from plateau.errors import DomainError
 from plateau.i18n import _, get_locale
 from plateau.runtime import open_session
 from plateau.standards import labels, service
+from plateau.standards.schemas import StatusChange
 
 app = typer.Typer(help="The standards programme (专栏2).", no_args_is_help=True)
 console = Console()
@@ -49,3 +55,61 @@ def list_(
                 s.lead_organisation,
             )
     console.print(table)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[bold red]{escape(message)}[/bold red]", soft_wrap=True)
+    return typer.Exit(1)
+
+
+@app.command()
+def status(
+    standard_id: int = typer.Argument(..., help="The standard's number in the register."),
+    new_status: str = typer.Argument(
+        ..., metavar="STATUS", help="drafting, consultation, published or superseded."
+    ),
+    number: str | None = typer.Option(
+        None, "--number", help="The standard's number, e.g. T/XZ 001—2026."
+    ),
+    published: str | None = typer.Option(None, "--published", help="Publication date, YYYY-MM-DD."),
+) -> None:
+    """Move a standard forward in its lifecycle (as the region administrator)."""
+    if new_status not in labels.STATUSES:
+        raise _fail(_("Choose the status of the standard."))
+    try:
+        data = StatusChange(
+            status=new_status,  # type: ignore[arg-type]
+            code=number,
+            published_date=date.fromisoformat(published) if published else None,
+        )
+        with open_session() as session:
+            standard = service.change_status(
+                session, standard_id=standard_id, data=data, actor=SYSTEM
+            )
+            shown = labels.name(labels.STATUSES, standard.status)
+    except ValueError:
+        raise _fail(_("Give the date as year-month-day.")) from None
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    console.print(_("The standard is now: %(status)s.", status=shown))
+
+
+@app.command()
+def participant(
+    standard_id: int = typer.Argument(..., help="The standard's number in the register."),
+    uscc: str = typer.Argument(..., help="The enterprise's 统一社会信用代码."),
+    remove: bool = typer.Option(False, "--remove", help="Take the enterprise off instead."),
+) -> None:
+    """Add an enterprise to a standard's participants, or take it off."""
+    try:
+        with open_session() as session:
+            if remove:
+                service.remove_participant(
+                    session, standard_id=standard_id, uscc=uscc, actor=SYSTEM
+                )
+            else:
+                service.add_participant(session, standard_id=standard_id, uscc=uscc, actor=SYSTEM)
+            names = [n for _u, n in service.participants(session, standard_id=standard_id)]
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    console.print(_("Participants: %(names)s", names="、".join(names) or "—"))

@@ -91,6 +91,7 @@ def _index(
         if declarer
         else [],
         "own_products": service.own_products(session, actor=actor),
+        "own_uscc": actor.scope_value if actor.role is Role.ENTERPRISE_USER else None,
         "error": error,
         "note": note,
     }
@@ -114,7 +115,10 @@ def index(
     industry: str = "",
     note: str = "",
 ) -> Response:
-    shown = _("Your self-declaration is public.") if note == "declared" else ""
+    shown = {
+        "declared": _("Your self-declaration is public."),
+        "withdrawn": _("The self-declaration was withdrawn."),
+    }.get(note, "")
     return _index(
         request, session, actor, status=status, level=level, industry=industry, note=shown
     )
@@ -143,6 +147,14 @@ def declare(request: Request, session: DbSession, actor: UserActor, form: Posted
         session.rollback()
         return _index(request, session, actor, error=exc.message, status_code=exc.status_code)
     return RedirectResponse("/standards?note=declared#declarations", status_code=303)
+
+
+@router.post("/standards/declarations/{declaration_id}/withdraw", response_class=HTMLResponse)
+def withdraw_declaration(
+    request: Request, session: DbSession, actor: UserActor, declaration_id: int
+) -> Response:
+    service.withdraw_declaration(session, declaration_id=declaration_id, actor=actor)
+    return RedirectResponse("/standards?note=withdrawn#declarations", status_code=303)
 
 
 def _form_page(

@@ -80,6 +80,7 @@ class ProgrammeItem(BaseModel):
 class DeclarationRead(BaseModel):
     id: int
     enterprise: str
+    enterprise_uscc: str = ""
     standard_id: int
     standard_code: str
     standard_title: str

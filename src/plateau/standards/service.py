@@ -179,6 +179,40 @@ def declare(session: Session, *, data: DeclarationCreate, actor: Actor) -> SelfD
     return row
 
 
+def withdraw_declaration(session: Session, *, declaration_id: int, actor: Actor) -> None:
+    """Withdraw an enterprise's self-declaration (the enterprise itself, or the administrator);
+    its products stop showing the standard unless another declaration still covers them."""
+    from plateau.registry.models import Enterprise, Product
+
+    if not actor.is_authenticated:
+        raise Unauthorized(_("Please log in."))
+    row = session.get(SelfDeclaration, declaration_id)
+    if row is None:
+        raise NotFound(_("No such self-declaration."))
+    uscc = session.scalar(select(Enterprise.uscc).where(Enterprise.id == row.enterprise_id))
+    own = actor.role is Role.ENTERPRISE_USER and actor.scope == f"enterprise:{uscc}"
+    if not (actor.is_admin or own):
+        raise Forbidden(_("An enterprise declares only for itself."))
+    session.delete(row)
+    session.flush()
+    still = session.scalar(
+        select(func.count(SelfDeclaration.id)).where(
+            SelfDeclaration.enterprise_id == row.enterprise_id,
+            SelfDeclaration.standard_id == row.standard_id,
+        )
+    )
+    if not still:
+        own_products = select(Product.id).where(Product.enterprise_id == row.enterprise_id)
+        for link in session.scalars(
+            select(ProductStandard).where(
+                ProductStandard.standard_id == row.standard_id,
+                ProductStandard.product_id.in_(own_products),
+            )
+        ):
+            session.delete(link)
+    session.flush()
+
+
 def list_declarations(
     session: Session, *, enterprise_uscc: str | None = None
 ) -> list[DeclarationRead]:
@@ -197,6 +231,7 @@ def list_declarations(
         DeclarationRead(
             id=d.id,
             enterprise=e.name,
+            enterprise_uscc=e.uscc,
             standard_id=s.id,
             standard_code=s.code,
             standard_title=s.title_zh,
