@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 13:35:14.943774
+Create Date: 2026-12-07 13:35:44.871462
 """
 
 from __future__ import annotations
