@@ -95,6 +95,8 @@ def test_every_export_names_what_it_codes(demo: LoadedDemo, tmp_path: Path) -> N
         rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
         checked.append(url)
         header, body = rows[0], rows[1:]
+        if len(set(header)) != len(header):
+            problems.append(f"{url}: two columns share a header: {header}")
         for row in body[:200]:
             for col, cell in zip(header, row, strict=False):
                 named = names.get(cell)

@@ -165,7 +165,7 @@ def monthly(found: MonthlyRead) -> Export:
         Column("ytd_period", _("Year to date")),
         Column("ytd", _("Year to date, total")),
         Column("previous_ytd", _("Same period last year")),
-        Column("ytd_change_pct", _("Change (%)")),
+        Column("ytd_change_pct", _("Year to date, change (%)")),
     ]
     rows = [
         {k: _round(v, 1 if k.endswith("_pct") else 2) for k, v in r.model_dump().items()}
