@@ -66,9 +66,7 @@ def _known_codes(demo: LoadedDemo) -> dict[str, set[str]]:
     for status, label in STATUS_LABELS.items():
         codes[status] = label  # English id; the Chinese label is checked below
     codes.update({"CNY": "元", "count": "个", "t": "吨", "demo": "演示数据"})
-    return {
-        code: {gettext(name), *alternatives.get(code, set())} for code, name in codes.items()
-    }
+    return {code: {gettext(name), *alternatives.get(code, set())} for code, name in codes.items()}
 
 
 def _exports(demo: LoadedDemo) -> list[str]:
