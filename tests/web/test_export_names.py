@@ -115,3 +115,21 @@ def test_exported_times_are_beijing_time(demo: LoadedDemo) -> None:
     assert rows
     submitted = [r["提交时间（北京时间）"] for r in rows if r["提交时间（北京时间）"]]
     assert submitted and all("T" not in t and "+00:00" not in t for t in submitted)
+
+
+def test_excel_cells_hold_dates_as_dates_and_moments_in_beijing_time() -> None:
+    from datetime import UTC, datetime
+
+    from openpyxl import load_workbook
+
+    from plateau.tabular import Column, to_csv, to_xlsx
+
+    columns = [Column("day", "日期"), Column("at", "时间")]
+    rows = [{"day": date(2026, 3, 1), "at": datetime(2026, 3, 1, 20, 30, tzinfo=UTC)}]
+    ws = load_workbook(io.BytesIO(to_xlsx(columns, rows))).active
+    assert ws is not None
+    day, at = ws["A2"], ws["B2"]
+    assert day.is_date and day.value.date() == date(2026, 3, 1)
+    assert at.is_date and at.value == datetime(2026, 3, 2, 4, 30)  # 20:30 UTC is 04:30 next day
+    text = to_csv(columns, rows).decode("utf-8-sig")
+    assert "2026-03-02 04:30:00" in text and "+00:00" not in text
