@@ -28,6 +28,17 @@ from tests.monitoring.demo_world import LoadedDemo, loaded_demo
 PAGE_EXPORTS = (
     "/plan/targets?format=csv",
     "/monitoring/dashboard/region?format=csv&table=targets",
+    "/monitoring/dashboard/region?format=csv&table=breakdown&key=industry",
+    "/monitoring/dashboard/region?format=csv&table=breakdown&key=prefecture",
+    "/monitoring/dashboard/region?format=csv&table=series&indicator=output_value",
+    "/monitoring/dashboard/region?format=csv&table=monthly&indicator=output_value",
+    "/monitoring/warnings?format=csv&table=off_track",
+    "/monitoring/warnings?format=csv&table=declining&today=2026-03-10",
+    "/monitoring/warnings?format=csv&table=late&today=2026-03-10",
+    "/monitoring/warnings?format=csv&table=outliers&today=2026-03-10",
+    "/monitoring/completeness?period=2026-01&by=prefecture&format=csv",
+    "/monitoring/completeness?period=2026-01&by=park&format=csv",
+    "/monitoring/completeness?period=2026-01&by=industry&format=csv",
 )
 
 
@@ -103,7 +114,8 @@ def test_every_export_names_what_it_codes(demo: LoadedDemo, tmp_path: Path) -> N
                 if not named & set(row):
                     problems.append(f"{url}: column {col!r} shows {cell!r}, not {named}")
                     break
-    assert len(checked) >= 15, checked
+    assert len(checked) >= 25, checked
+    assert all(url in checked for url in PAGE_EXPORTS), set(PAGE_EXPORTS) - set(checked)
     assert not problems, "\n".join(sorted(set(problems))[:40])
 
 
