@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,16 +39,34 @@ class Column:
     header: str  # already translated
 
 
+def _beijing(value: datetime) -> datetime:
+    """A moment as Beijing wall-clock time (naive: a spreadsheet has no time zones)."""
+    from plateau.formatting import BEIJING
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)  # the database keeps UTC
+    return value.astimezone(BEIJING).replace(tzinfo=None)
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, datetime):
-        return value.isoformat()
+        return _beijing(value).strftime("%Y-%m-%d %H:%M:%S")  # Beijing time, as read
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return ";".join(str(v) for v in value)
     return value
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """An Excel cell: dates stay dates and moments are Beijing time (real date cells)."""
+    if isinstance(value, datetime):
+        return _beijing(value)
+    if isinstance(value, date):
+        return value
+    return _cell(value)
 
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
@@ -111,9 +129,14 @@ def to_xlsx(
         cell.font = Font(bold=True)
     widths = [len(c.header) * 2 + 2 for c in columns]
     for row in rows:
-        values = [_cell(row.get(c.key)) for c in columns]
+        raw = [row.get(c.key) for c in columns]
+        values = [_xlsx_cell(v) for v in raw]
         append_text_row(ws, values)
         for i, v in enumerate(values):
+            if isinstance(v, datetime):
+                ws.cell(row=ws.max_row, column=i + 1).number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(v, date):
+                ws.cell(row=ws.max_row, column=i + 1).number_format = "yyyy-mm-dd"
             widths[i] = max(widths[i], min(60, len(str(v or "")) + 2))
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = w

@@ -28,6 +28,17 @@ from tests.monitoring.demo_world import LoadedDemo, loaded_demo
 PAGE_EXPORTS = (
     "/plan/targets?format=csv",
     "/monitoring/dashboard/region?format=csv&table=targets",
+    "/monitoring/dashboard/region?format=csv&table=breakdown&key=industry",
+    "/monitoring/dashboard/region?format=csv&table=breakdown&key=prefecture",
+    "/monitoring/dashboard/region?format=csv&table=series&indicator=output_value",
+    "/monitoring/dashboard/region?format=csv&table=monthly&indicator=output_value",
+    "/monitoring/warnings?format=csv&table=off_track",
+    "/monitoring/warnings?format=csv&table=declining&today=2026-03-10",
+    "/monitoring/warnings?format=csv&table=late&today=2026-03-10",
+    "/monitoring/warnings?format=csv&table=outliers&today=2026-03-10",
+    "/monitoring/completeness?period=2026-01&by=prefecture&format=csv",
+    "/monitoring/completeness?period=2026-01&by=park&format=csv",
+    "/monitoring/completeness?period=2026-01&by=industry&format=csv",
 )
 
 
@@ -93,6 +104,8 @@ def test_every_export_names_what_it_codes(demo: LoadedDemo, tmp_path: Path) -> N
         rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
         checked.append(url)
         header, body = rows[0], rows[1:]
+        if len(set(header)) != len(header):
+            problems.append(f"{url}: two columns share a header: {header}")
         for row in body[:200]:
             for col, cell in zip(header, row, strict=False):
                 named = names.get(cell)
@@ -101,7 +114,8 @@ def test_every_export_names_what_it_codes(demo: LoadedDemo, tmp_path: Path) -> N
                 if not named & set(row):
                     problems.append(f"{url}: column {col!r} shows {cell!r}, not {named}")
                     break
-    assert len(checked) >= 15, checked
+    assert len(checked) >= 25, checked
+    assert all(url in checked for url in PAGE_EXPORTS), set(PAGE_EXPORTS) - set(checked)
     assert not problems, "\n".join(sorted(set(problems))[:40])
 
 
@@ -113,3 +127,21 @@ def test_exported_times_are_beijing_time(demo: LoadedDemo) -> None:
     assert rows
     submitted = [r["提交时间（北京时间）"] for r in rows if r["提交时间（北京时间）"]]
     assert submitted and all("T" not in t and "+00:00" not in t for t in submitted)
+
+
+def test_excel_cells_hold_dates_as_dates_and_moments_in_beijing_time() -> None:
+    from datetime import UTC, datetime
+
+    from openpyxl import load_workbook
+
+    from plateau.tabular import Column, to_csv, to_xlsx
+
+    columns = [Column("day", "日期"), Column("at", "时间")]
+    rows = [{"day": date(2026, 3, 1), "at": datetime(2026, 3, 1, 20, 30, tzinfo=UTC)}]
+    ws = load_workbook(io.BytesIO(to_xlsx(columns, rows))).active
+    assert ws is not None
+    day, at = ws["A2"], ws["B2"]
+    assert day.is_date and day.value.date() == date(2026, 3, 1)
+    assert at.is_date and at.value == datetime(2026, 3, 2, 4, 30)  # 20:30 UTC is 04:30 next day
+    text = to_csv(columns, rows).decode("utf-8-sig")
+    assert "2026-03-02 04:30:00" in text and "+00:00" not in text

@@ -337,7 +337,7 @@ def hide(session: Session, *, post_id: int, reason: str, actor: Actor) -> Post:
 
 def export_columns() -> list[Column]:
     return [
-        Column("id", _("Number")),
+        Column("id", _("No.")),
         Column("kind", _("Offer or need")),
         Column("category", _("Category of goods")),
         Column("title", _("Title")),

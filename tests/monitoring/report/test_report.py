@@ -263,9 +263,13 @@ def test_excel_download_has_numbers(demo: Demo, region: Report) -> None:
     assert len(wb.sheetnames) >= 5  # summary, targets, industries' targets, figures, breakdowns…
     ws = wb[wb.sheetnames[1]]
     header = [c.value for c in ws[1]]
+    year = header.index("目标年份")
     row = next(
-        r for r in ws.iter_rows(min_row=2) if r[1].value == "output_value" and r[8].value == 2025
+        r for r in ws.iter_rows(min_row=2) if r[1].value == "output_value" and r[year].value == 2025
     )
+    # Names, not codes: the plan's title, the scope's name, the unit in words.
+    assert row[0].value.startswith("西藏自治区") and row[3].value == "西藏自治区"
+    assert row[header.index("单位")].value == "元"
     actual = row[header.index("实际值")]
     out = _target(region, "output_value", 2025)
     assert isinstance(actual.value, float) and actual.value == pytest.approx(out.actual)

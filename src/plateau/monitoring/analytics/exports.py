@@ -21,6 +21,7 @@ from plateau.monitoring.analytics.schemas import (
     TargetProgress,
     WarningsRead,
 )
+from plateau.registry.names import Names
 from plateau.tabular import Column
 
 
@@ -165,7 +166,7 @@ def monthly(found: MonthlyRead) -> Export:
         Column("ytd_period", _("Year to date")),
         Column("ytd", _("Year to date, total")),
         Column("previous_ytd", _("Same period last year")),
-        Column("ytd_change_pct", _("Change (%)")),
+        Column("ytd_change_pct", _("Year to date, change (%)")),
     ]
     rows = [
         {k: _round(v, 1 if k.endswith("_pct") else 2) for k, v in r.model_dump().items()}
@@ -198,7 +199,15 @@ def breakdown(found: Breakdown, names: dict[str, str]) -> Export:
     return Export(columns, rows, f"breakdown-{found.title_key}-{found.year}")
 
 
-def warnings(found: WarningsRead, table: str) -> Export:
+def warnings(
+    found: WarningsRead,
+    table: str,
+    *,
+    names: Names | None = None,
+    plans: dict[str, str] | None = None,
+) -> Export:
+    """One table of the early warnings, with names where the rows keep codes."""
+    names = names or Names({}, {}, {})
     if table == "declining":
         columns = [
             Column("uscc", _("USCC")),
@@ -211,7 +220,12 @@ def warnings(found: WarningsRead, table: str) -> Export:
             Column("previous", _("Same month last year")),
             Column("change_pct", _("Change (%)")),
         ]
-        return Export(columns, [d.model_dump() for d in found.declining], "declining")
+        rows = [
+            d.model_dump()
+            | {"industry": names.industry(d.industry), "prefecture": names.prefecture(d.prefecture)}
+            for d in found.declining
+        ]
+        return Export(columns, rows, "declining")
     if table == "late":
         columns = [
             Column("uscc", _("USCC")),
@@ -222,12 +236,21 @@ def warnings(found: WarningsRead, table: str) -> Export:
             Column("state", _("State")),
             Column("last_filed", _("Last month filed")),
         ]
-        return Export(columns, [f.model_dump() for f in found.late_filers], "late-filers")
+        rows = [
+            f.model_dump()
+            | {
+                "prefecture": names.prefecture(f.prefecture),
+                "park": names.park(f.park) if f.park else "",
+                "state": _("draft not submitted") if f.state == "draft" else _("missing"),
+            }
+            for f in found.late_filers
+        ]
+        return Export(columns, rows, "late-filers")
     if table == "outliers":
         rows = found.outliers or []
         columns = [Column(key, _(label)) for key, label in OUTLIER_COLUMNS]
         return Export(columns, rows, "outliers")
-    return progress(found.off_track, "targets-off-track")
+    return progress(found.off_track, "targets-off-track", plans=plans)
 
 
 def decomposition(found: DecompositionRead) -> Export:

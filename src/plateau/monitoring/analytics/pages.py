@@ -420,7 +420,11 @@ def warnings_page(
         decline_months=decline_months,
     )
     if format != "html":
-        e = exports.warnings(found, table)
+        from plateau.registry.names import reference_names
+
+        e = exports.warnings(
+            found, table, names=reference_names(session), plans=exports.plan_titles(session)
+        )
         return export_response(format, e.columns, e.rows, filename=e.filename)
     ref = {s.id: s.name for s in service.reference(session, actor=actor).scopes}
     query = f"decline_pct={decline_pct:g}&decline_months={decline_months}"

@@ -204,7 +204,6 @@ def to_xlsx(report: Report) -> bytes:
                 _("Indicator code"),
                 _("Indicator"),
                 _("Scope"),
-                _("Scope name"),
                 _("Unit"),
                 _("Reporting period"),
                 _("Actual"),
@@ -222,12 +221,11 @@ def to_xlsx(report: Report) -> bytes:
         for p in group.targets:
             ws.append(
                 [
-                    p.plan_id,
+                    report.plan_names.get(p.plan_id, p.plan_id),
                     p.indicator,
                     p.indicator_name,
-                    p.scope,
                     p.scope_name,
-                    p.unit,
+                    unit_label(p.unit),
                     p.period,
                     p.actual,
                     p.target_year,
@@ -236,17 +234,17 @@ def to_xlsx(report: Report) -> bytes:
                     None if p.completion_pct is None else p.completion_pct / 100.0,
                     status_label(p.status) if p.status else None,
                     p.projection,
-                    p.projection_low,
+                    low_bound(p),
                     p.projection_high,
                     p.probability,
                 ]
             )
             row = ws.max_row
-            for col in (8, 10, 11, 14, 15, 16):
+            for col in (7, 9, 10, 13, 14, 15):
                 ws.cell(row=row, column=col).number_format = _format(p.unit)
-            ws.cell(row=row, column=12).number_format = "0.0%"
-            ws.cell(row=row, column=17).number_format = "0%"
-        widths(ws, {"A": 12, "B": 26, "C": 40, "D": 22, "E": 16, "F": 8, "G": 16})
+            ws.cell(row=row, column=11).number_format = "0.0%"
+            ws.cell(row=row, column=16).number_format = "0%"
+        widths(ws, {"A": 30, "B": 26, "C": 40, "D": 22, "E": 8, "F": 16})
 
     ws = wb.create_sheet(_("Key figures")[:31])
     header(
@@ -266,7 +264,7 @@ def to_xlsx(report: Report) -> bytes:
             [
                 k.indicator,
                 k.indicator_name,
-                k.unit,
+                unit_label(k.unit),
                 k.value,
                 k.previous,
                 None if k.change_pct is None else k.change_pct / 100.0,
@@ -286,7 +284,6 @@ def to_xlsx(report: Report) -> bytes:
         header(
             ws,
             [
-                _("Scope"),
                 _("Name"),
                 *[names.get(i, i) for i in b.indicators],
                 _("Share of output"),
@@ -296,7 +293,6 @@ def to_xlsx(report: Report) -> bytes:
         for r in b.rows:
             ws.append(
                 [
-                    r.scope,
                     r.name,
                     *[r.values.get(i) for i in b.indicators],
                     None if r.share_pct is None else r.share_pct / 100.0,
@@ -304,14 +300,15 @@ def to_xlsx(report: Report) -> bytes:
                 ]
             )
             row = ws.max_row
-            for j, i in enumerate(b.indicators, start=3):
+            for j, i in enumerate(b.indicators, start=2):
                 ws.cell(row=row, column=j).number_format = _format(
                     "count" if i == "enterprises_above_size" else "CNY"
                 )
-            for col in (len(b.indicators) + 3, len(b.indicators) + 4):
+            for col in (len(b.indicators) + 2, len(b.indicators) + 3):
                 ws.cell(row=row, column=col).number_format = "0.0%"
-        widths(ws, {"A": 24, "B": 24, "C": 18, "D": 18, "E": 18, "F": 14})
+        widths(ws, {"A": 24, "B": 18, "C": 18, "D": 18, "E": 14, "F": 14})
 
+    scope_names = {p.scope: p.scope_name for g in report.groups for p in g.targets}
     ws = wb.create_sheet(_("Trends")[:31])
     header(
         ws,
@@ -336,8 +333,8 @@ def to_xlsx(report: Report) -> bytes:
                 [
                     c.indicator,
                     c.indicator_name,
-                    c.scope,
-                    c.unit,
+                    scope_names.get(c.scope, c.scope),
+                    unit_label(c.unit),
                     pt.year,
                     pt.value,
                     pt.trajectory,

@@ -61,3 +61,4 @@ class Report(BaseModel):
     breakdowns: list[Breakdown]
     notes: dict[str, str]
     years: list[int]  # every year a report can be made for
+    plan_names: dict[str, str] = {}  # plan id -> its title in the reader's language

@@ -25,6 +25,7 @@ from plateau.demo import service as demo_service
 from plateau.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from plateau.formatting import fmt_value
 from plateau.i18n import _, get_locale, lazy
+from plateau.monitoring.analytics import exports as analytics_exports
 from plateau.monitoring.analytics import service as analytics_service
 from plateau.monitoring.analytics.engine import Scope
 from plateau.monitoring.analytics.indicators import catalog
@@ -195,6 +196,7 @@ def build_report(session: Session, *, actor: Actor, year: int, scope: str | None
             "projection": projection_note(),
         },
         years=years,
+        plan_names=analytics_exports.plan_titles(session),
     )
     report.summary = summary_paragraphs(report, period_text)
     report.paragraphs = target_paragraphs(groups[0].targets, year, period_text, found.id)
