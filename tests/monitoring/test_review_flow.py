@@ -187,6 +187,7 @@ def test_the_rule_box_never_says_passed_while_the_form_shows_errors(
     login(client, users.usernames["enterprise_a"])
     page = client.get(f"/monitoring/returns/{world.a}/2025-10")
     assert "data-clean" in page.text
+    assert ">output_value<" not in page.text  # elements by name, not by their ids
     bad = client.post(
         f"/monitoring/returns/{world.a}/2025-10",
         data={"action": "save", "v_output_value": "一百万", "csrf_token": csrf_from(page.text)},
