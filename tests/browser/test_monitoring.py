@@ -168,7 +168,11 @@ def test_officers_return_it_with_a_comment_then_approve_it(
     comment = "员工人数与社保缴纳人数不符，请核实。"
     page.fill("#r-review", comment)
     page.click('[data-action="return"]')
-    expect(page.locator('[data-saved="return"]')).to_be_visible()
+    # Straight on to the next return waiting in the officer's park, saying what was done.
+    expect(page.locator("[data-next-pending]")).to_contain_text(f"{firm.name}")
+    expect(page.locator("[data-next-pending]")).to_contain_text("已退回修改")
+    assert firm.uscc not in page.url
+    page.goto(firm.url(period))
     expect(page.locator("[data-return-status]")).to_have_attribute("data-return-status", "returned")
 
     # The enterprise reads the comment, corrects the figure and submits again.
@@ -187,9 +191,35 @@ def test_officers_return_it_with_a_comment_then_approve_it(
     expect(page.locator('tr[data-element="employees"]')).to_contain_text("21")
     page.fill("#r-review", "已核实。")
     page.click('[data-action="approve"]')
-    expect(page.locator('[data-saved="approve"]')).to_be_visible()
+    expect(page.locator("[data-next-pending]")).to_contain_text("已审核通过")
+    expect(page.locator("[data-review-form]")).to_have_count(1)  # the next one, to review
+    page.goto(firm.url(period))
     expect(page.locator("[data-return-status]")).to_have_attribute("data-return-status", "approved")
     expect(page.locator("[data-review-form]")).to_have_count(0)
+
+
+def test_an_officer_reminds_the_overdue_filers_of_the_area(
+    page: Page, live_server: LiveServer
+) -> None:
+    officer = "officer-540100"
+    switch_user(page, officer, demo_password(live_server, officer))
+    page.goto("/monitoring/late")
+    # The period picker opens on the latest period whose deadline has passed; the demo
+    # always leaves someone overdue there.
+    boxes = page.locator('#late-table input[name="uscc"]')
+    expect(boxes.first).to_be_visible()
+    chosen = boxes.first.get_attribute("value")
+    boxes.first.check()
+    page.fill("#remind-note", "请于本周内报送。")
+    page.click("[data-remind]")
+    expect(page.locator("[data-done]")).to_contain_text("已向 1 家企业发送催报")
+    expect(page.locator(f'#late-table tr[data-uscc="{chosen}"] [data-reminded]')).not_to_have_text(
+        "—"
+    )
+    # Again the same day: nobody is reminded twice.
+    page.locator(f'#late-table input[value="{chosen}"]').check()
+    page.click("[data-remind]")
+    expect(page.locator("[data-done]")).to_contain_text("已向 0 家企业发送催报")
 
 
 def test_the_region_admin_locks_the_period_and_the_enterprise_can_no_longer_edit(

@@ -165,3 +165,15 @@ def test_completeness_late_filers_and_template(cli: Session, tmp_path: Path) -> 
     assert header[:6] == HEADER
     code, output = _run("returns", "periods")
     assert code == 0 and "报告期" in output
+
+
+def test_remind_sends_each_overdue_enterprise_one_reminder_a_day(cli: Session) -> None:
+    from plateau.messaging.models import Message
+
+    code, output = _run("returns", "remind", "--period", "2025-05", "--note", "请尽快报送")
+    assert code == 0 and "已向 2 家企业发送催报" in output, output
+    code, output = _run("returns", "remind", "--period", "2025-05")
+    assert code == 0 and "已向 0 家企业发送催报" in output and "另有 2 家未发送" in output
+    cli.rollback()
+    notes = cli.scalars(select(Message.note)).all()
+    assert notes == ["请尽快报送", "请尽快报送"]

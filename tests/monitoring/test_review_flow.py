@@ -177,3 +177,20 @@ def test_the_late_page_sends_reminders_and_the_enterprise_sees_them_at_home(
     login(client, users.usernames["enterprise_a"])
     home = client.get("/")
     assert 'data-home-panel="messages"' in home.text and "请本周内报送" in home.text
+
+
+def test_the_rule_box_never_says_passed_while_the_form_shows_errors(
+    client: TestClient, session: Session, world: World, users: Users
+) -> None:
+    file(session, world.a, "2025-10")  # a clean draft: its rule box says it passes
+    session.commit()
+    login(client, users.usernames["enterprise_a"])
+    page = client.get(f"/monitoring/returns/{world.a}/2025-10")
+    assert "data-clean" in page.text
+    assert ">output_value<" not in page.text  # elements by name, not by their ids
+    bad = client.post(
+        f"/monitoring/returns/{world.a}/2025-10",
+        data={"action": "save", "v_output_value": "一百万", "csrf_token": csrf_from(page.text)},
+    )
+    assert bad.status_code == 422 and "data-form-error" in bad.text
+    assert "data-clean" not in bad.text and "data-problems" in bad.text

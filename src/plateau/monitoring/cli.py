@@ -320,6 +320,37 @@ def late(
     console.print(grid)
 
 
+@returns_app.command("remind")
+def remind(
+    period: str = typer.Option(
+        "", help=PERIOD_HELP + " Default: the latest month past its deadline."
+    ),
+    note: str = typer.Option("", help="A note added to every reminder."),
+) -> None:
+    """Remind (催报) every overdue enterprise that has not submitted the period's return.
+
+    Each is reminded at most once a day, so this may run from a daily schedule."""
+    try:
+        with open_session() as session:
+            done = service.remind_late_filers(
+                session,
+                period=period or str(service.report_period()),
+                usccs=None,
+                note=note,
+                actor=SYSTEM,
+            )
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    console.print(_("Reminders sent to %(n)s enterprises.", n=len(done.sent)))
+    if done.skipped:
+        console.print(
+            _(
+                "%(n)s were left out: already reminded today, or no longer overdue.",
+                n=done.skipped,
+            )
+        )
+
+
 @returns_app.command("template")
 def template(out: Path = typer.Argument(..., help="File to write: .xlsx or .csv.")) -> None:
     """Write the import template."""
