@@ -84,9 +84,9 @@ def sync(session: Session, *, today: date, markets: list[Any], products: Any) ->
 
     ``products`` maps a 14-digit GTIN to a product id (None when unknown).
     """
+    from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
     from plateau.trace.lineage.genealogy import live_events
     from plateau.trace.lineage.models import TraceLocation
-    from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
 
     report = RetailSync()
     place: dict[str, str | None] = {}
