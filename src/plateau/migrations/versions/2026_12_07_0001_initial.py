@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 13:42:01.228429
+Create Date: 2026-12-07 13:42:08.215193
 """
 
 from __future__ import annotations
