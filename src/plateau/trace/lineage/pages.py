@@ -292,8 +292,6 @@ def _consumer(
             "view": view,
             "facts": label_facts.lot_facts(session, gtin=view.gtin, lot=lot, serial=serial),
             "chain_chart": _chart(cold_chain.chart_option(view.cold_chain)),
-            "recognitions": _recognitions(session, gtin),
-            "standards": _standards(session, gtin),
         }
 
     state = request.app.state
@@ -308,11 +306,15 @@ def _consumer(
     # Counted in this process's memory, handed to the job queue later: the GET writes nothing.
     settings = state.settings
     lookups.record(view.digital_link, factory=state.sessionmaker, every_s=settings.lookup_flush_s)
-    counted = {
+    # Read on every scan, never kept: a recognition or a standard shows the moment it is
+    # published, and the count moves.
+    fresh = {
+        "recognitions": _recognitions(session, gtin),
+        "standards": _standards(session, gtin),
         "lookups": lookups.count(session, view.digital_link),
         "lookup_warning_at": lookups.ITEM_WARNING_AT,
     }
-    return _page(request, "trace/consumer.html", context | counted, actor)
+    return _page(request, "trace/consumer.html", context | fresh, actor)
 
 
 @router.get("/trace/scan")
