@@ -194,3 +194,17 @@ def test_the_rule_box_never_says_passed_while_the_form_shows_errors(
     )
     assert bad.status_code == 422 and "data-form-error" in bad.text
     assert "data-clean" not in bad.text and "data-problems" in bad.text
+
+
+def test_an_enterprise_reads_its_reminders_through_the_api(
+    client: TestClient, session: Session, world: World, users: Users
+) -> None:
+    service.remind_late_filers(
+        session, period="2025-10", usccs=None, actor=users.actors["region_admin"], today=TODAY
+    )
+    session.commit()
+    login(client, users.usernames["enterprise_b"])
+    got = client.get("/api/messages").json()
+    assert len(got) == 1 and "2025年10月" in got[0]["subject"]
+    assert got[0]["url"] == f"/monitoring/returns/{world.b}/2025-10"
+    assert client.get("/api/messages?limit=0").status_code == 422

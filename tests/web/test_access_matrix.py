@@ -64,6 +64,8 @@ CASES = [
     Case("GET", "/api/jobs", USERS),
     Case("GET", "/api/jobs/{job_id}", USERS),
     Case("POST", "/api/jobs/{job_id}/cancel", USERS),
+    # An enterprise's own messages; other users get an empty list.
+    Case("GET", "/api/messages", USERS),
 ]
 
 

@@ -12,6 +12,7 @@ from plateau.forecast import api as forecast_api
 from plateau.forecast import pages as forecast_pages
 from plateau.jobs import api as jobs_api
 from plateau.jobs import pages as jobs_pages
+from plateau.messaging import api as messaging_api
 from plateau.monitoring import api as monitoring_api
 from plateau.monitoring import pages as monitoring_pages
 from plateau.monitoring.analytics import api as analytics_api
@@ -48,6 +49,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(monitoring_api.router, prefix="/api")
     app.include_router(analytics_api.router, prefix="/api")
     app.include_router(jobs_api.router, prefix="/api")
+    app.include_router(messaging_api.router, prefix="/api")
     app.include_router(forecast_api.router, prefix="/api")
     app.include_router(policy_api.router, prefix="/api")
     app.include_router(recognition_api.router, prefix="/api")
