@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 13:42:14.298297
+Create Date: 2026-12-07 13:43:21.928535
 """
 
 from __future__ import annotations
