@@ -76,7 +76,7 @@ typecheck: install-dev
 	$(VENV)/bin/mypy
 
 pytest: install-dev test-system-deps
-	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+	$(VENV)/bin/pytest -q
 
 test: lint typecheck pytest
 
