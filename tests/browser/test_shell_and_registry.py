@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,10 @@ def test_plan_page_draws_the_coherence_chart(page: Page) -> None:
 def test_log_in_and_browse_the_registry(page: Page) -> None:
     log_in(page, "b-admin")
     expect(page.locator(".navbar-end")).to_contain_text("b-admin")
+    # The register sits in a group of the bar: its menu opens on hover.
+    page.hover('nav [data-nav-group]:has(a[data-nav="registry"]) > a.navbar-link')
     page.click('nav a[data-nav="registry"]')
+    expect(page).to_have_url(re.compile(r"/registry$"))
     page.goto("/registry/enterprises")
     total = int(page.locator("[data-total]").get_attribute("data-total") or "0")
     assert total > 60
