@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plateau.monitoring.periods import BEIJING
+from plateau.formatting import BEIJING
 from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
 from plateau.trace.lineage import genealogy
 from plateau.trace.lineage.models import TraceLotItem
