@@ -14,6 +14,7 @@ its watermark (the demo load and ``plateau trace`` maintenance call it).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -23,6 +24,7 @@ from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Actor, Role
+from plateau.caching import LruCache
 from plateau.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from plateau.i18n import _
 from plateau.registry import service as registry_service
@@ -461,12 +463,7 @@ def consumer_view(
     catalog = Catalog(session)
     # Only the label's facts: the registry decides what of a product is public.
     product = registry_service.public_product(session, gtin=code, today=today or _today())
-    elements: list[tuple[str, str]] = [("01", code)]
-    if lot:
-        elements.append(("10", lot))
-    if serial:
-        elements.append(("21", serial))
-    link = identifiers.DigitalLink(tuple(elements)).uri()
+    link = consumer_link(code, lot, serial) or ""
     try:
         identifiers.parse_digital_link(link)
     except IdentifierError:
@@ -572,6 +569,80 @@ def consumer_view(
             "reasons": reasons,
         }
     )
+
+
+@dataclass(frozen=True)
+class ConsumerPage:
+    """Everything the consumer page shows of a code."""
+
+    view: ConsumerView
+    facts: Any  # label_facts.LotFacts: dates of the lot as recorded when it was made
+    recognitions: list[Any]
+    standards: list[Any]
+    lookups: int  # how often the code was looked up before this scan
+
+
+def consumer_link(gtin: str, lot: str | None, serial: str | None) -> str | None:
+    """The GS1 Digital Link of a code as :func:`consumer_view` names it (None: no such
+    code)."""
+    try:
+        elements: list[tuple[str, str]] = [("01", identifiers.validate_gtin(gtin))]
+    except IdentifierError:
+        return None
+    if lot:
+        elements.append(("10", lot))
+    if serial:
+        elements.append(("21", serial))
+    return identifiers.DigitalLink(tuple(elements)).uri()
+
+
+def consumer_page(
+    session: Session,
+    *,
+    cache: LruCache[ConsumerPage],
+    gtin: str,
+    lot: str | None = None,
+    serial: str | None = None,
+) -> ConsumerPage:
+    """The consumer page's data, kept in ``cache`` (docs/decisions/0013).
+
+    A scan whose page is cached reads one statement: the newest event's number, the newest
+    entry of the public change log (``plateau.changes``: products, brands, enterprises,
+    recognitions, standards) and the code's look-up count. The first two are in the key, so
+    a capture, a published recognition or an edited product shows on the next scan in every
+    web process. Public: the same for every caller."""
+    from plateau.changes import PublicChange
+    from plateau.i18n import get_locale
+    from plateau.trace.lineage import label_facts, lookups
+    from plateau.trace.lineage.models import TraceLookup
+
+    link = consumer_link(gtin, lot, serial) or ""
+    newest, changed, looked_up = session.execute(
+        select(
+            select(func.max(EpcisEvent.id)).scalar_subquery(),
+            select(func.max(PublicChange.id)).scalar_subquery(),
+            select(TraceLookup.count).where(TraceLookup.key == link).scalar_subquery(),
+        )
+    ).one()
+    today = _today()  # certificates and best-before turn with the day
+
+    def read() -> ConsumerPage:
+        from plateau.recognition import service as recognition_service
+        from plateau.standards import service as standards_service
+
+        view = consumer_view(session, gtin=gtin, lot=lot, serial=serial, today=today)
+        return ConsumerPage(
+            view=view,
+            facts=label_facts.lot_facts(session, gtin=view.gtin, lot=lot, serial=serial),
+            recognitions=list(recognition_service.product_recognitions(session, gtin=view.gtin)),
+            standards=list(standards_service.product_standards(session, gtin=view.gtin)),
+            lookups=0,
+        )
+
+    key = (get_locale(), gtin, lot, serial, today, newest or 0, changed or 0)
+    page = cache.get_or_build(key, read)
+    count = int(looked_up or 0) + lookups.COUNTER.pending(page.view.digital_link)
+    return dataclasses.replace(page, lookups=count)
 
 
 @dataclass(frozen=True)
