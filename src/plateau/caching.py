@@ -50,6 +50,36 @@ class LruCache(Generic[V]):
                 self._items.popitem(last=False)
         return value
 
+    def get(self, key: Hashable) -> V | None:
+        """The value under ``key`` if it has not timed out (None otherwise)."""
+        if self.seconds is not None and self.seconds <= 0:
+            return None
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and found[0] > time.monotonic():
+                self._items.move_to_end(key)
+                self.hits += 1
+                return found[1]
+            self.misses += 1
+            return None
+
+    def put(self, key: Hashable, value: V, *, keep_expiry: bool = False) -> None:
+        """Keep ``value`` under ``key``; with ``keep_expiry``, until the time the value it
+        replaces was due to go (a value revalidated, not rebuilt, must not live longer than
+        what it was built from)."""
+        if self.seconds is not None and self.seconds <= 0:
+            return
+        now = time.monotonic()
+        expires = now + self.seconds if self.seconds is not None else float("inf")
+        with self._lock:
+            old = self._items.get(key)
+            if keep_expiry and old is not None:
+                expires = min(expires, old[0])
+            self._items[key] = (expires, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()

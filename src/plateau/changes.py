@@ -6,8 +6,9 @@ standards it follows. A page kept in memory (``plateau.caching``) is keyed by th
 entry of this log, read in the same statement as the page's other counters, so a change
 shows on the next scan in every web process, without each scan reading those tables.
 
-Any transaction that changes a row of a watched table through the ORM (a flush, or an
-ORM-enabled ``insert``/``update``/``delete``) appends one row here, whatever wrote it: a
+Any transaction that changes or deletes a row of a watched table, or adds a row where a new
+row changes an existing page, through the ORM (a flush, or an ORM-enabled
+``insert``/``update``/``delete``) appends a row here, whatever wrote it: a
 page, the API, the CLI, an import, a job or the demo loader. Appending (not updating one
 counter row) keeps writers from queueing on a single row. A write through Core alone is
 not seen; it shows when the page's cache times out (``public_page_cache_s``).
@@ -19,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from plateau.db import Base, UTCDateTime, utcnow
 
@@ -43,7 +44,22 @@ WATCHED = frozenset(
     }
 )
 
-_LOGGED = "plateau_public_change_logged"
+#: Of those, the tables where a new row changes a page that already exists (a certificate, a
+#: result, a standard linked to a product). A new enterprise, product or place is on no
+#: existing page (a code not yet registered has no page to keep), so an import of new
+#: enterprises leaves every kept page alone.
+WATCHED_INSERTS = frozenset(
+    {
+        "certification",
+        "company_prefix",
+        "recognition_edition",
+        "recognition_category",
+        "recognition_nomination",
+        "recognition_result",
+        "standard",
+        "product_standard",
+    }
+)
 
 
 class PublicChange(Base):
@@ -60,35 +76,28 @@ def _table(obj: Any) -> str | None:
 
 
 def _log(session: Session) -> None:
-    """Append one entry for the session's current transaction (once per transaction)."""
-    root = session.get_transaction()
-    if root is None or session.info.get(_LOGGED) is root:
-        return
-    session.info[_LOGGED] = root
-    session.add(PublicChange())
+    """Append one entry (at most one per flush: each is a point a reader may see)."""
+    if not any(isinstance(obj, PublicChange) for obj in session.new):
+        session.add(PublicChange())
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     changed = (
-        *session.new,
         *session.deleted,
         *(obj for obj in session.dirty if session.is_modified(obj)),
     )
-    if any(_table(obj) in WATCHED for obj in changed):
+    if any(_table(obj) in WATCHED for obj in changed) or any(
+        _table(obj) in WATCHED_INSERTS for obj in session.new
+    ):
         _log(session)
 
 
 def _orm_execute(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
-    table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) in WATCHED:
+    name = getattr(getattr(state.statement, "table", None), "name", None)
+    if name in (WATCHED_INSERTS if state.is_insert else WATCHED):
         _log(state.session)
-
-
-def _transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None and session.info.get(_LOGGED) is transaction:
-        session.info.pop(_LOGGED, None)
 
 
 def install() -> None:
@@ -96,7 +105,6 @@ def install() -> None:
     if not event.contains(Session, "before_flush", _before_flush):
         event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "do_orm_execute", _orm_execute)
-        event.listen(Session, "after_transaction_end", _transaction_end)
 
 
 install()

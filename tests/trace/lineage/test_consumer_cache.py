@@ -84,3 +84,38 @@ def test_an_edited_product_shows_on_the_next_scan(session: Session, client: Test
     )
     session.commit()
     assert "改名的牦牛肉干" in client.get(path).text
+
+
+def test_an_event_about_another_lot_keeps_the_page(session: Session, client: TestClient) -> None:
+    yak = YakChain(session)
+    other = YakChain(session, n=920)  # registered now: a registry change is a new page
+    capture(session, yak.events(), actor=yak.actor)
+    session.commit()
+    path = f"/01/{yak.jerky}/10/J1"
+    client.get(path)
+
+    # Another enterprise makes and sells its own jerky: nothing of this page changes.
+    capture(session, other.events(), actor=other.actor)
+    session.commit()
+    with counted() as again:
+        assert client.get(path).status_code == 200
+    reads = [q for q in again if not q.lstrip().upper().startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(reads) == 2, reads  # the counters, then "is any new event about this page?"
+
+
+def test_an_event_about_what_the_page_reached_rebuilds_it(
+    session: Session, client: TestClient
+) -> None:
+    yak = YakChain(session)
+    capture(session, yak.events(), actor=yak.actor)
+    session.commit()
+    path = f"/01/{yak.jerky}/10/J1"
+    assert client.get(path).status_code == 200  # built and cached
+
+    # A second jerky lot drawn from the same carcass lot: the carcass lot is upstream of J1,
+    # so J1's page is rebuilt (its mass balance now counts both draws).
+    capture(session, yak.events(jerky_code="J2")[1:2], actor=yak.actor)
+    session.commit()
+    with counted() as again:
+        assert client.get(path).status_code == 200
+    assert len(again) > 10, len(again)
