@@ -266,8 +266,8 @@ def _about_statement(dialect: str, scope: Scope) -> Any:
     """Return the statement reading everything a walk needs about a set of identifiers
     (parameter ``keys``, :func:`reach.key_set`), built once per backend and scope.
 
-    One UNION ALL of tagged rows, each of the columns of an event row (tag, the event's
-    indexed columns) and of a child row (``a``, ``b``, ``q``, ``u``):
+    One UNION ALL of tagged rows: tag, event row id, the columns of a child row (``a``,
+    ``b``, ``q``, ``u``), then the other indexed columns of an event row:
 
     - ``e``: the visible events about the identifiers, those that made their lots' items,
       and every event sharing a transformationID with one of them;
@@ -310,21 +310,22 @@ def _about_statement(dialect: str, scope: Scope) -> Any:
         return select(
             literal(tag, String(1)),
             event_id,
-            *event_nulls,
             cast(a, text),
             cast(b, text),
             cast(q if q is not None else null(), number),
             cast(u if u is not None else null(), text),
+            *event_nulls,
         )
 
     member = aliased(EpcisEventEpc, name="member")
     events = select(
         literal(_EVENT, String(1)),
-        *seen.c,
+        seen.c.id,
         cast(null(), text),
         cast(null(), text),
         cast(null(), number),
         cast(null(), text),
+        *list(seen.c)[1:],
     )
     return union_all(
         events,
@@ -373,14 +374,18 @@ class _Store:
             return False
         dialect = self.session.get_bind().dialect.name
         params: dict[str, Any] = {**reach.seed_params(seeds), "pair_limit": limit + 1}
-        pairs = self.session.execute(_reach_statement(dialect, len(seeds), self.scope), params)
-        found = pairs.scalars().all()
-        if len(found) > limit:
+        # Core statements on the session's connection: no ORM entities to load.
+        connection = self.session.connection()
+        found = connection.execute(
+            _reach_statement(dialect, len(seeds), self.scope), params
+        ).scalars()
+        pairs = found.all()
+        if len(pairs) > limit:
             return False
-        reached = set(found)
+        reached = set(pairs)
         # Lot keys carry AI 10 and item keys AI 21 (a key with both is in both lists, which
         # costs an index probe, never an answer).
-        rows = self.session.execute(
+        rows = connection.execute(
             _about_statement(dialect, self.scope),
             {
                 "keys": reach.param_list(dialect, reached),
@@ -392,7 +397,7 @@ class _Store:
         children: list[Any] = []
         for row in rows:
             if row[0] == _EVENT:
-                events[row[1]] = Ev(*row[1:13])
+                events[row[1]] = Ev(row[1], *row[6:])
             else:
                 children.append(row)
         tids = self.tids
@@ -406,7 +411,8 @@ class _Store:
             touched[key] = []
         members = self.members
         made: set[tuple[str, int]] = set()
-        for tag, event_id, *_columns, a, b, q, u in children:
+        for row in children:
+            tag, event_id, a, b, q, u = row[:6]
             if tag == _MEMBER:
                 m = Member(event_id, a, b, q, u)
                 group = members.get(event_id)
