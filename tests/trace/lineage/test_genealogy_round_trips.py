@@ -164,17 +164,24 @@ def named_chain(session: Session, depth: int, n: int) -> tuple[str, list[str], s
     lots = [tw.lot_dl(gtin, f"N{n}-{i}") for i in range(depth + 1)]
     events = [
         tw.transformation_event(
-            at(100 - i), inputs=[tw.qty(lots[i - 1], 10.0, "KGM")],
-            outputs=[tw.qty(lots[i], 9.0)], read=base,
-        )  # fmt: skip
+            at(100 - i),
+            inputs=[tw.qty(lots[i - 1], 10.0, "KGM")],
+            outputs=[tw.qty(lots[i], 9.0)],
+            read=base,
+        )
         for i in range(1, depth + 1)
     ]
     items = [tw.item_dl(gtin, f"N{n}x{k}") for k in range(2)]
     events.append(
         tw.object_event(
-            at(50), step="commissioning", epcs=items, action="ADD", read=base, where=base,
+            at(50),
+            step="commissioning",
+            epcs=items,
+            action="ADD",
+            read=base,
+            where=base,
             ilmd={"cbvmda:lotNumber": f"N{n}-{depth}"},
-        )  # fmt: skip
+        )
     )
     case, pallet = tw.sscc_dl(ACME.sscc()), tw.sscc_dl(ACME.sscc())
     events.append(tw.aggregation_event(at(40), parent=case, children=items, read=base))
@@ -186,9 +193,7 @@ def named_chain(session: Session, depth: int, n: int) -> tuple[str, list[str], s
     )  # fmt: skip
     tw.parties(ship, source=(me, base), destination=(me, shop))
     events.append(ship)
-    events.append(
-        tw.object_event(at(37), step="receiving", epcs=[pallet], read=shop, where=shop)
-    )
+    events.append(tw.object_event(at(37), step="receiving", epcs=[pallet], read=shop, where=shop))
     capture(session, events)
     return pallet, lots, name
 
