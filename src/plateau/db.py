@@ -100,6 +100,13 @@ def make_engine(url: str, *, echo: bool = False, **options: Any) -> Engine:
                 conn.exec_driver_sql("BEGIN")
 
         return engine
+    if url.startswith("postgresql"):
+        # No JIT compilation (decision 0057): it costs 50-150 ms per statement whose
+        # estimated cost passes jit_above_cost, which a trace's recursive query or a page's
+        # join does on a large table, while their execution takes milliseconds.
+        connect_args = dict(options.pop("connect_args", {}))
+        connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
+        options["connect_args"] = connect_args
     return create_engine(url, echo=echo, pool_pre_ping=True, **options)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import PUBLIC, SYSTEM
@@ -54,3 +55,27 @@ def test_small_markets_are_suppressed_for_the_public(session: Session) -> None:
     public = {p.market: p for p in service.preferences(session, run=run, actor=PUBLIC)}
     assert public["in_542500"].suppressed and public["in_542500"].share is None
     assert public["in_542500"].profile is None and public["chengdu"].share is not None
+
+
+def test_a_drill_down_reads_one_market_with_its_share_of_all(session: Session) -> None:
+    """A market's drill-down shows that market's rows only; its share is still of every
+    market's sales, and its heat map row is its own."""
+    run = _run(session)
+    every = {p.market: p for p in service.preferences(session, run=run, actor=SYSTEM)}
+    chengdu = service.preferences(session, run=run, actor=SYSTEM, market="chengdu")
+    assert [p.market for p in chengdu] == ["chengdu"]
+    assert chengdu[0].share is not None and chengdu[0].share < 1
+    assert chengdu[0] == every["chengdu"]
+    for s in session.scalars(select(ForecastSeries).where(ForecastSeries.run_id == run.id)):
+        session.add(
+            ForecastSeries(
+                run_id=run.id, uid=f"mi-{s.uid}", level="market_industry", market_kind="x",
+                market_region_id=s.market_region_id, industry_id="agri_food",
+                n_enterprises=s.n_enterprises, history=s.history, points=s.points,
+            )
+        )  # fmt: skip
+    session.flush()
+    assert len(service.heatmap(session, run=run, actor=SYSTEM)) == 3
+    assert [
+        c["market"] for c in service.heatmap(session, run=run, actor=SYSTEM, market="chengdu")
+    ] == ["chengdu"]

@@ -159,9 +159,10 @@ def explorer(
         context["board"] = [r for r in board if r.level == level]
         context["chosen"] = run.chosen.get(level, {})
         context["children"] = _children(session, run, actor, sel, names, visible)
-        context["heat"] = _heat(session, run, actor, names)
+        # A drill-down into a market shows that market's heat map and preferences only.
+        context["heat"] = _heat(session, run, actor, names, sel["market"])
         context["prefs"] = service.preferences(
-            session, run=run, actor=actor, industry=sel["industry"]
+            session, run=run, actor=actor, industry=sel["industry"], market=sel["market"]
         )
     return render(request, "forecast/explorer.html", context, actor=actor, active="forecast")
 
@@ -244,9 +245,13 @@ def _children(
 
 
 def _heat(
-    session: DbSession, run: ForecastRun, actor: Actor, names: dict[str, dict[str, str]]
+    session: DbSession,
+    run: ForecastRun,
+    actor: Actor,
+    names: dict[str, dict[str, str]],
+    market: str | None = None,
 ) -> dict[str, Any]:
-    cells = service.heatmap(session, run=run, actor=actor)
+    cells = service.heatmap(session, run=run, actor=actor, market=market)
     markets = sorted({c["market"] for c in cells}, key=lambda m: names["market"].get(m, m))
     industries = sorted({c["industry"] for c in cells}, key=lambda i: names["industry"].get(i, i))
     grid = {(c["market"], c["industry"]): c for c in cells}

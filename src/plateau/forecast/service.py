@@ -532,7 +532,10 @@ def list_series(
         level=level,
     )
     visible = visible_enterprises(session, actor=actor)
-    return [(s, suppressed(s, visible)) for s in session.scalars(q.order_by(ForecastSeries.uid))]
+    # Sorted here, not in SQL: an ORDER BY uid lets SQLite walk the (run, uid) index through
+    # every series of the run (the bottom's thousands) instead of the (run, level) index.
+    found = sorted(session.scalars(q), key=lambda s: s.uid)
+    return [(s, suppressed(s, visible)) for s in found]
 
 
 def page_series(
@@ -663,10 +666,14 @@ def growth(series: ForecastSeries, months: int = 12) -> float | None:
     return float(ahead / past - 1.0)
 
 
-def heatmap(session: Session, *, run: ForecastRun, actor: Actor) -> list[dict[str, Any]]:
-    """Forecast growth by market region × industry, small cells suppressed."""
+def heatmap(
+    session: Session, *, run: ForecastRun, actor: Actor, market: str | None = None
+) -> list[dict[str, Any]]:
+    """Forecast growth by market region × industry, small cells suppressed; with ``market``,
+    that market's rows only (a drill-down reads what it shows)."""
     out = []
-    for s, hidden in list_series(session, run=run, actor=actor, level="market_industry"):
+    rows = list_series(session, run=run, actor=actor, level="market_industry", market=market)
+    for s, hidden in rows:
         out.append(
             {
                 "market": s.market_region_id,
@@ -977,21 +984,46 @@ class Preference:
 
 
 def preferences(
-    session: Session, *, run: ForecastRun, actor: Actor, industry: str | None = None
+    session: Session,
+    *,
+    run: ForecastRun,
+    actor: Actor,
+    industry: str | None = None,
+    market: str | None = None,
 ) -> list[Preference]:
-    """Each category's share of each market, its trend and its seasonality profile.
+    """Each category's share of each market, its trend and its seasonality profile; with
+    ``market``, that market's rows only (its shares still of every market's sales).
 
     Sorted by category, fastest-growing market first. Cells of fewer than 3 enterprises are
     suppressed, and left out of nobody's totals (shares use every market's sales).
     """
-    rows = list_series(session, run=run, actor=actor, level="market_category", industry=industry)
+    rows = list_series(
+        session, run=run, actor=actor, level="market_category", industry=industry, market=market
+    )
     totals: dict[tuple[str, str], float] = {}
     recent: dict[int, float] = {}
     for s, _hidden in rows:
-        last = sum(v for _d, v in s.history[-12:])
-        recent[s.id] = last
-        key = (s.industry_id or "", s.category or "")
-        totals[key] = totals.get(key, 0.0) + last
+        recent[s.id] = sum(v for _d, v in s.history[-12:])
+    if market is None:
+        every: Any = ((s.industry_id, s.category, s.history) for s, _hidden in rows)
+    else:
+        # The totals need every market's last year, not their series: plain rows.
+        every = session.execute(
+            _series_query(
+                run,
+                market=None,
+                industry=industry,
+                category=None,
+                product=None,
+                channel=None,
+                level="market_category",
+            ).with_only_columns(
+                ForecastSeries.industry_id, ForecastSeries.category, ForecastSeries.history
+            )
+        )
+    for industry_id, category, history in every:
+        key = (industry_id or "", category or "")
+        totals[key] = totals.get(key, 0.0) + sum(v for _d, v in history[-12:])
     out = []
     for s, hidden in rows:
         key = (s.industry_id or "", s.category or "")

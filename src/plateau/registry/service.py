@@ -9,6 +9,7 @@ flush, never commit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -18,7 +19,7 @@ from plateau.auth.schemas import Actor
 from plateau.errors import Forbidden, NotFound
 from plateau.i18n import _
 from plateau.jobs.models import Job
-from plateau.registry import access, exports, imports
+from plateau.registry import access, exports, imports, names
 from plateau.registry.enterprises import (
     Permissions,
     add_status,
@@ -68,6 +69,7 @@ from plateau.registry.models import (
     Prefecture,
     RawMaterialBase,
 )
+from plateau.registry.names import EnterpriseName, ProductName
 from plateau.registry.prefixes import (
     Holder,
     add_prefix,
@@ -126,6 +128,24 @@ def scope_exists(session: Session, *, scope: str) -> bool:
         found = session.scalar(select(Enterprise.id).where(Enterprise.uscc == normal(value)))
         return found is not None
     return False
+
+
+def product_names(
+    session: Session, *, gtins: Iterable[str], actor: Actor
+) -> dict[str, ProductName]:
+    """Return the names (and enterprise) of the products with these GTINs that the caller
+    may see, keyed by GTIN as given, in one statement per 500."""
+    access.require_reader(actor)
+    return names.product_names(session, gtins, access.visible_enterprises(actor))
+
+
+def enterprise_names(
+    session: Session, *, usccs: Iterable[str], actor: Actor
+) -> dict[str, EnterpriseName]:
+    """Return the names of the enterprises with these USCCs that the caller may see, keyed
+    by USCC as given, in one statement per 500."""
+    access.require_reader(actor)
+    return names.enterprise_names(session, usccs, access.visible_enterprises(actor))
 
 
 def reference(session: Session, *, actor: Actor) -> Refs:

@@ -1,5 +1,7 @@
 """A trace in a fixed number of statements (issue #12): the genealogy's reachability is one
-recursive query, so walking twelve levels costs the database as many round trips as two.
+recursive query, so walking twelve levels costs the database as many round trips as two;
+and the whole trace (the walk, the events' parties, documents and sensors, the names of
+products, enterprises, places, counties and bases) is a small constant number of them.
 
 Statements are counted with a SQLAlchemy ``before_cursor_execute`` listener, never timed.
 """
@@ -14,11 +16,14 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from plateau.auth.schemas import SYSTEM
 from plateau.demo import epcis_builders as tw
 from plateau.registry.identifiers import make_gtin
 from plateau.trace.epcis import access
 from plateau.trace.lineage import genealogy
-from tests.trace.lineage.test_genealogy_builders import ACME, at, capture
+from plateau.trace.lineage import service as lineage_service
+from tests.registry.builders import make_enterprise, make_product
+from tests.trace.lineage.test_genealogy_builders import ACME, at, capture, place
 
 EVERYTHING = access.Scope(everything=True)
 
@@ -139,3 +144,83 @@ def test_a_reachable_set_past_the_limit_is_not_trusted(
     assert len(whole.nodes) > 10
     assert _shape(cut) == _shape(whole)
     assert len(statements) > 2
+
+
+def named_chain(session: Session, depth: int, n: int) -> tuple[str, list[str], str]:
+    """Like :func:`chain`, but everything has a name: a registered enterprise and product,
+    the transformations and packing at its registered base (a county, a 专栏4 base), the
+    pallet shipped between registered parties with a despatch advice and a temperature
+    logger. Return the pallet, the lots (oldest first) and the product's name."""
+    owner = make_enterprise(session, n=n, prefecture="540600", name=f"测试牦牛企业{n}")
+    name = f"测试牦牛肉干{n}"
+    gtin = make_product(session, owner, n=n, name=name).gtin.zfill(14)
+    company = tw.Company(f"6903{n:05d}")
+    base = place(
+        session, company.gln(1), "base", "测试基地", uscc=owner.uscc, county="540602",
+        base="yak",
+    )  # fmt: skip
+    shop = place(session, company.gln(2), "shop", "测试店", region="四川省成都市")
+    me = place(session, company.gln(9), "party", "测试牦牛企业", uscc=owner.uscc, party=True)
+    lots = [tw.lot_dl(gtin, f"N{n}-{i}") for i in range(depth + 1)]
+    events = [
+        tw.transformation_event(
+            at(100 - i),
+            inputs=[tw.qty(lots[i - 1], 10.0, "KGM")],
+            outputs=[tw.qty(lots[i], 9.0)],
+            read=base,
+        )
+        for i in range(1, depth + 1)
+    ]
+    items = [tw.item_dl(gtin, f"N{n}x{k}") for k in range(2)]
+    events.append(
+        tw.object_event(
+            at(50),
+            step="commissioning",
+            epcs=items,
+            action="ADD",
+            read=base,
+            where=base,
+            ilmd={"cbvmda:lotNumber": f"N{n}-{depth}"},
+        )
+    )
+    case, pallet = tw.sscc_dl(ACME.sscc()), tw.sscc_dl(ACME.sscc())
+    events.append(tw.aggregation_event(at(40), parent=case, children=items, read=base))
+    events.append(tw.aggregation_event(at(39), parent=pallet, children=[case], read=base))
+    ship = tw.object_event(
+        at(38), step="shipping", epcs=[pallet], read=base, disposition="in_transit",
+        documents=[("desadv", tw.bt(company.gln(9), f"D{n}"))],
+        sensors=tw.temperature(f"{company.gcp}T1", [(at(38, 10), 4.0), (at(38, 12), 5.0)]),
+    )  # fmt: skip
+    tw.parties(ship, source=(me, base), destination=(me, shop))
+    events.append(ship)
+    events.append(tw.object_event(at(37), step="receiving", epcs=[pallet], read=shop, where=shop))
+    capture(session, events)
+    return pallet, lots, name
+
+
+@pytest.mark.parametrize("direction", ["back", "both"])
+def test_a_whole_trace_is_a_few_statements_whatever_its_depth(
+    session: Session, direction: genealogy.Direction
+) -> None:
+    """Everything the answer shows is read by kind of thing (walk, event details, places,
+    counties, bases, prefectures, products, enterprises), never per node or per level."""
+    counts = {}
+    for depth, n in ((2, 95101), (12, 95102)):
+        pallet, lots, name = named_chain(session, depth, n)
+        with counting(session) as statements:
+            found = lineage_service.trace(
+                session, identifier=pallet, direction=direction, actor=SYSTEM
+            )
+        assert lots[0] in {node.key for node in found.nodes}
+        # The names were read: the product in the nodes, the base with its county and
+        # prefecture, the registered parties and the enterprise, the shipment's details.
+        assert any(name in node.label for node in found.nodes if node.kind == "lot")
+        assert found.base is not None and found.base.county and found.base.prefecture
+        assert found.county is not None and found.county.prefecture
+        assert [e.name for e in found.enterprises] == [f"测试牦牛企业{n}"]
+        shipped = next(e for e in found.events if e.biz_step and "shipping" in e.biz_step)
+        assert any((s.name or "").startswith("测试牦牛企业") for s in shipped.sources)
+        assert any((d.name or "").startswith("测试店") for d in shipped.destinations)
+        assert shipped.biz_transactions and shipped.sensor_reports == 2
+        counts[depth] = len(statements)
+    assert counts[2] == counts[12] <= 9, counts

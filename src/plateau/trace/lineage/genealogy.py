@@ -35,20 +35,24 @@ same event hash) are left out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
     Integer,
     String,
     and_,
+    cast,
     exists,
     func,
     literal,
+    null,
     or_,
     select,
     union,
@@ -62,7 +66,11 @@ from plateau.db import utcnow
 from plateau.registry.identifiers import IdentifierError
 from plateau.trace import identifiers
 from plateau.trace.epcis.access import Scope
-from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
+from plateau.trace.epcis.models import (
+    MAX_URI_LENGTH,
+    EpcisEvent,
+    EpcisEventEpc,
+)
 from plateau.trace.lineage import reach
 from plateau.trace.lineage.models import TraceIndexState, TraceLotItem
 
@@ -91,9 +99,8 @@ TRANSFORMATION = "TransformationEvent"
 LOT_INDEX = "lot_item"
 
 
-@dataclass(frozen=True)
-class Ev:
-    """The indexed columns of one event (no JSON)."""
+class Ev(NamedTuple):
+    """The indexed columns of one event (no JSON). A tuple: a trace makes hundreds."""
 
     id: int
     event_id: str
@@ -109,8 +116,7 @@ class Ev:
     enterprise: str | None
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
     """One identifier of an event, in a role, with its quantity for classes."""
 
     event: int
@@ -240,28 +246,46 @@ def _ev(row: Sequence[Any]) -> Ev:
     return Ev(*row[:12])
 
 
+# What the second statement of :meth:`_Store.prefetch` returns, one tag per kind of row.
+_EVENT, _MEMBER, _ITEM_LOT, _LOT_ITEM = "emil"
+
+
 @lru_cache(maxsize=256)
-def _prefetch_statements(dialect: str, seeds: int, scope: Scope) -> tuple[Any, Any]:
-    """Return the two statements of :meth:`_Store.prefetch` for ``seeds`` start pairs and a
-    reader's scope, built once (building them costs more than running them)."""
+def _reach_statement(dialect: str, seeds: int, scope: Scope) -> Any:
+    """Return the recursive statement of :meth:`_Store.prefetch` for ``seeds`` start pairs
+    and a reader's scope, built once (building it costs more than running it)."""
+    # The reader's scope bounds where the recursion may go. Error declarations are rare and
+    # only ever remove links: leaving them to the second statement keeps this one a superset
+    # (all the walk needs) and, for readers who see everything, free of per-row EXISTS.
+    visible = reach.everything if scope.everything else reach.visible_of(scope.events())
+    return reach.keys_of_pairs(reach.reach_cte(dialect, seeds, visible))
+
+
+@lru_cache(maxsize=64)
+def _about_statement(dialect: str, scope: Scope) -> Any:
+    """Return the statement reading everything a walk needs about a set of identifiers
+    (parameter ``keys``, :func:`reach.key_set`), built once per backend and scope.
+
+    One UNION ALL of tagged rows: tag, event row id, the columns of a child row (``a``,
+    ``b``, ``q``, ``u``), then the other indexed columns of an event row:
+
+    - ``e``: the visible events about the identifiers, those that made their lots' items,
+      and every event sharing a transformationID with one of them;
+    - ``m``: their identifiers (every member of aggregations and transformations; the
+      given identifiers' rows of other events) — epc, role, quantity, uom;
+    - ``i`` / ``l``: lot index rows of the identifiers as items / as lots — item, lot (and
+      for ``l`` the event that made the item).
+    """
     visible = and_(scope.events(), live_events())
-    walk_pair, walk_key = reach.keys_of(reach.reach_cte(dialect, seeds, reach.visible_of(visible)))
+    # Three lists, so that each planner knows how many rows each lookup starts from: every
+    # identifier, those that are lots, those that are items (only they are in the lot index).
+    given = select(reach.param_set(dialect, "keys").c.value)
+    lots = select(reach.param_set(dialect, "lots").c.value)
+    items = select(reach.param_set(dialect, "items").c.value)
     lot_a, lot_b = aliased(TraceLotItem, name="lot_a"), aliased(TraceLotItem, name="lot_b")
-    none = literal(None, String)
-    reached = union_all(
-        select(walk_pair.c.key, literal(0), none, none, literal(None, Integer)),
-        select(walk_key.c.key, literal(1), lot_a.item_key, lot_a.lot_key, lot_a.event_id)
-        .select_from(walk_key)
-        .join(lot_a, lot_a.item_key == walk_key.c.key),
-        select(walk_key.c.key, literal(2), lot_b.item_key, lot_b.lot_key, lot_b.event_id)
-        .select_from(walk_key)
-        .join(lot_b, lot_b.lot_key == walk_key.c.key),
-    )
-    # The events about the reached identifiers, those that made their lots' items, and every
-    # event sharing a transformationID with one of them.
     about = union(
-        select(Epc.event_id.label("id")).select_from(walk_key).join(Epc, Epc.epc == walk_key.c.key),
-        select(lot_b.event_id).select_from(walk_key).join(lot_b, lot_b.lot_key == walk_key.c.key),
+        select(Epc.event_id.label("id")).where(Epc.epc.in_(given)),
+        select(lot_b.event_id).where(lot_b.lot_key.in_(lots)),
     ).cte("about")
     first, sibling = aliased(EpcisEvent, name="first"), aliased(EpcisEvent, name="sibling")
     related = union(
@@ -272,24 +296,50 @@ def _prefetch_statements(dialect: str, seeds: int, scope: Scope) -> tuple[Any, A
         .join(sibling, sibling.transformation_id == first.transformation_id)
         .where(first.transformation_id.is_not(None)),
     ).cte("related")
-    member = aliased(EpcisEventEpc, name="member")
-    events = (
-        select(*_EVENT_COLUMNS, member.epc, member.role, member.quantity, member.uom)
+    seen = (
+        select(*_EVENT_COLUMNS)
         .select_from(related)
         .join(EpcisEvent, EpcisEvent.id == related.c.id)
-        .outerjoin(
-            member,
-            and_(
-                member.event_id == EpcisEvent.id,
-                or_(
-                    EpcisEvent.event_type.in_((AGGREGATION, TRANSFORMATION)),
-                    member.epc.in_(select(walk_key.c.key)),
-                ),
-            ),
-        )
         .where(visible)
+        .cte("seen")
     )
-    return reached, events
+    text, number = String(MAX_URI_LENGTH), Float()
+    event_nulls = [cast(null(), column.type) for column in _EVENT_COLUMNS[1:]]
+
+    def child(tag: str, event_id: Any, a: Any, b: Any, q: Any = None, u: Any = None) -> Any:
+        return select(
+            literal(tag, String(1)),
+            event_id,
+            cast(a, text),
+            cast(b, text),
+            cast(q if q is not None else null(), number),
+            cast(u if u is not None else null(), text),
+            *event_nulls,
+        )
+
+    member = aliased(EpcisEventEpc, name="member")
+    events = select(
+        literal(_EVENT, String(1)),
+        seen.c.id,
+        cast(null(), text),
+        cast(null(), text),
+        cast(null(), number),
+        cast(null(), text),
+        *list(seen.c)[1:],
+    )
+    return union_all(
+        events,
+        child(_MEMBER, seen.c.id, member.epc, member.role, member.quantity, member.uom)
+        .select_from(seen)
+        .join(member, member.event_id == seen.c.id)
+        .where(or_(seen.c.event_type.in_((AGGREGATION, TRANSFORMATION)), member.epc.in_(given))),
+        child(_ITEM_LOT, cast(null(), Integer), lot_a.item_key, lot_a.lot_key).where(
+            lot_a.item_key.in_(items)
+        ),
+        child(_LOT_ITEM, lot_b.event_id, lot_b.item_key, lot_b.lot_key).where(
+            lot_b.lot_key.in_(lots)
+        ),
+    )
 
 
 class _Store:
@@ -311,8 +361,9 @@ class _Store:
 
     def prefetch(self, keys: Sequence[str], modes: Sequence[Mode], *, limit: int) -> bool:
         """Read everything a walk from ``keys`` can need in two statements, whatever its
-        depth: the identifiers the recursive query reaches with their lot index rows, then
-        the events about them (every member of their aggregations and transformations).
+        depth: the identifiers the recursive query reaches, then (given as parameters) the
+        events about them with every member of their aggregations and transformations, and
+        their lot index rows.
 
         Return False, having read nothing into the store, when there are too many start
         pairs or the reachable set passes ``limit`` pairs; the walk then reads level by
@@ -322,43 +373,63 @@ class _Store:
         if not seeds or len(seeds) > reach.MAX_SEEDS:
             return False
         dialect = self.session.get_bind().dialect.name
-        reached_stmt, events_stmt = _prefetch_statements(dialect, len(seeds), self.scope)
         params: dict[str, Any] = {**reach.seed_params(seeds), "pair_limit": limit + 1}
-        rows = self.session.execute(reached_stmt, params).all()
-        if sum(1 for row in rows if row[1] == 0) > limit:
+        # Core statements on the session's connection: no ORM entities to load.
+        connection = self.session.connection()
+        found = connection.execute(
+            _reach_statement(dialect, len(seeds), self.scope), params
+        ).scalars()
+        pairs = found.all()
+        if len(pairs) > limit:
             return False
-        reached = {row[0] for row in rows if row[1] == 0}
-        made: list[tuple[str, int]] = []
-        for _key, kind, item, lot, event_id in rows:
-            if kind == 1:
-                self.lots_of_item.setdefault(item, set()).add(lot)
-            elif kind == 2:
-                self.items_of_lot.setdefault(lot, set()).add(item)
-                made.append((lot, event_id))
-        for key in reached:
-            self.touched[key] = []
-        for row in self.session.execute(events_stmt, params):
-            ev = self.events.get(row[0]) or _ev(row)
-            self.events[ev.id] = ev
-            whole = ev.event_type in (AGGREGATION, TRANSFORMATION)
-            if whole:
-                self.members.setdefault(ev.id, [])
+        reached = set(pairs)
+        # Lot keys carry AI 10 and item keys AI 21 (a key with both is in both lists, which
+        # costs an index probe, never an answer).
+        rows = connection.execute(
+            _about_statement(dialect, self.scope),
+            {
+                "keys": reach.param_list(dialect, reached),
+                "lots": reach.param_list(dialect, [k for k in reached if "/10/" in k]),
+                "items": reach.param_list(dialect, [k for k in reached if "/21/" in k]),
+            },
+        ).all()
+        events = self.events
+        children: list[Any] = []
+        for row in rows:
+            if row[0] == _EVENT:
+                events[row[1]] = Ev(row[1], *row[6:])
+            else:
+                children.append(row)
+        tids = self.tids
+        for ev in sorted(events.values(), key=lambda e: e.id):
+            if ev.event_type in (AGGREGATION, TRANSFORMATION):
+                self.members[ev.id] = []
             if ev.transformation_id is not None:
-                group = self.tids.setdefault(ev.transformation_id, [])
-                if ev.id not in group:
-                    group.append(ev.id)
-            if row[12] is None:
-                continue
-            m = Member(ev.id, row[12], row[13], row[14], row[15])
-            if whole:
-                self.members[ev.id].append(m)
-            if m.epc in reached:
-                self.touched[m.epc].append(m)
-        for lot, event_id in sorted(set(made)):
-            maker = self.events.get(event_id)
+                tids.setdefault(ev.transformation_id, []).append(ev.id)
+        touched = self.touched
+        for key in reached:
+            touched[key] = []
+        members = self.members
+        made: set[tuple[str, int]] = set()
+        for row in children:
+            tag, event_id, a, b, q, u = row[:6]
+            if tag == _MEMBER:
+                m = Member(event_id, a, b, q, u)
+                group = members.get(event_id)
+                if group is not None:
+                    group.append(m)
+                if a in reached:
+                    touched[a].append(m)
+            elif tag == _ITEM_LOT:
+                self.lots_of_item.setdefault(a, set()).add(b)
+            elif tag == _LOT_ITEM:
+                self.items_of_lot.setdefault(b, set()).add(a)
+                made.add((b, event_id))
+        for lot, event_id in sorted(made):
+            maker = events.get(event_id)
             if maker is not None and lot in reached:
                 role = "output" if maker.event_type == TRANSFORMATION else "epc"
-                self.touched[lot].append(Member(maker.id, lot, role, None, None))
+                touched[lot].append(Member(maker.id, lot, role, None, None))
         self._item_done.update(reached)
         self._lot_done.update(reached)
         return True
@@ -738,8 +809,31 @@ class KeyParts:
     gln: str | None = None
 
 
+# The canonical forms of the keys a trace meets most (a GTIN with a lot and/or serial, an
+# SSCC), in characters that need no escaping: read without the full Digital Link parser,
+# which would give the same answer at ten times the cost.
+_PLAIN = r"[A-Za-z0-9._-]{1,20}"
+_SIMPLE_KEY = re.compile(
+    re.escape(identifiers.CANONICAL_HOST)
+    + rf"/(?:01/(?P<gtin>\d{{14}})(?:/10/(?P<lot>{_PLAIN}))?(?:/21/(?P<serial>{_PLAIN}))?"
+    + r"|00/(?P<sscc>\d{18}))"
+)
+
+
+# A trace asks for every node, and recall and mass balance again: keep the answers.
+@lru_cache(maxsize=16_384)
 def key_parts(key: str) -> KeyParts:
     """Tell what an index key names (a canonical Digital Link, or another URI)."""
+    simple = _SIMPLE_KEY.fullmatch(key)
+    if simple is not None:
+        gtin, lot, serial, sscc = simple.group("gtin", "lot", "serial", "sscc")
+        if sscc is not None:
+            return KeyParts("container", sscc=sscc)
+        if serial is not None:
+            return KeyParts("item", gtin=gtin, serial=serial, lot=lot)
+        if lot is not None:
+            return KeyParts("lot", gtin=gtin, lot=lot)
+        return KeyParts("product", gtin=gtin)
     try:
         link = identifiers.parse_digital_link(key, verify=False)
     except IdentifierError:

@@ -23,7 +23,8 @@ recursive term, so there the kinds of link are a LATERAL union joined once to it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -36,12 +37,14 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    func,
     literal,
     or_,
     select,
     true,
     union_all,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from plateau.trace.epcis.models import MAX_URI_LENGTH, EpcisEvent, EpcisEventEpc
@@ -70,6 +73,11 @@ def visible_of(condition: ColumnElement[bool]) -> Visible:
         return exists(select(literal(1)).where(EpcisEvent.id == event.id, condition))
 
     return visible
+
+
+def everything(event: type[EpcisEvent]) -> ColumnElement[bool]:
+    """The test of a reader who may see every event: no condition at all."""
+    return true()
 
 
 def _flow(mode: Any, have: Any, other: Any) -> Any:
@@ -219,3 +227,33 @@ def keys_of(reach: CTE) -> tuple[CTE, CTE]:
     ``walk_key(key)``, their distinct identifiers."""
     pairs = select(reach.c.key).limit(bindparam("pair_limit", type_=Integer)).cte("walk_pair")
     return pairs, select(pairs.c.key).distinct().cte("walk_key")
+
+
+def keys_of_pairs(reach: CTE) -> Any:
+    """Return the statement reading at most ``pair_limit`` (a parameter) identifiers of
+    ``reach``'s pairs (an identifier reached in two modes comes twice): both backends stop
+    the recursion once that many are read."""
+    return select(reach.c.key).limit(bindparam("pair_limit", type_=Integer))
+
+
+def param_set(dialect: str, name: str, type_: Any = None) -> Any:
+    """Return a one-column (``value``) FROM of values sent as a single parameter
+    (:func:`param_list`), however many: PostgreSQL unnests an array, SQLite reads a JSON
+    array with ``json_each``. Either planner knows the list's length when it plans (unlike
+    a CTE's), and no statement grows with the list."""
+    type_ = type_ if type_ is not None else String()
+    if dialect == "postgresql":
+        values = (
+            func.unnest(bindparam(name, type_=postgresql.ARRAY(type_)))
+            .table_valued("value")
+            .render_derived(name=f"{name}_set")
+        )
+        return select(values.c.value).subquery(f"{name}_list")
+    values = func.json_each(bindparam(name, type_=String)).table_valued("value", name=f"{name}_set")
+    return select(values.c.value).subquery(f"{name}_list")
+
+
+def param_list(dialect: str, values: Collection[Any]) -> Any:
+    """Return the parameter value of :func:`param_set` for ``values``."""
+    ordered = sorted(values)
+    return ordered if dialect == "postgresql" else json.dumps(ordered, ensure_ascii=False)

@@ -16,14 +16,22 @@ or pallets counts the recalled lot's items inside them at that point of the walk
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, String, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from plateau.i18n import _, lazy
 from plateau.tabular import Column
-from plateau.trace.epcis.models import EpcisEventBizTransaction, EpcisEventSourceDest
+from plateau.trace.epcis.models import (
+    MAX_URI_LENGTH,
+    EpcisEventBizTransaction,
+    EpcisEventSensor,
+    EpcisEventSourceDest,
+)
+from plateau.trace.lineage import reach
 from plateau.trace.lineage.genealogy import (
     CLASS_ROLES,
     INPUT_ROLES,
@@ -31,7 +39,6 @@ from plateau.trace.lineage.genealogy import (
     TRANSFORMATION,
     Ev,
     Genealogy,
-    chunks,
     key_parts,
 )
 from plateau.trace.lineage.resolver import Catalog, local_time, short_key
@@ -82,35 +89,63 @@ def cte_of(ev: Ev, place_kind: str | None) -> str | None:
 
 @dataclass
 class Details:
-    """Sources, destinations and business transactions of events, read in batches."""
+    """Sources, destinations, business transactions and sensor report counts of events."""
 
     sources: dict[int, list[tuple[str, str]]]
     destinations: dict[int, list[tuple[str, str]]]
     documents: dict[int, list[tuple[str | None, str]]]
+    sensors: dict[int, int] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=4)
+def _details_statement(dialect: str) -> Any:
+    """Return the one statement of :func:`details` (parameter ``ids``), built once."""
+    ids = select(reach.param_set(dialect, "ids", BigInteger()).c.value)
+    text = String(MAX_URI_LENGTH)
+    return union_all(
+        select(
+            EpcisEventSourceDest.event_id,
+            EpcisEventSourceDest.kind,
+            cast(EpcisEventSourceDest.type, text),
+            cast(EpcisEventSourceDest.value, text),
+        ).where(EpcisEventSourceDest.event_id.in_(ids)),
+        select(
+            EpcisEventBizTransaction.event_id,
+            literal(_DOCUMENT, String(16)),
+            cast(EpcisEventBizTransaction.type, text),
+            cast(EpcisEventBizTransaction.value, text),
+        ).where(EpcisEventBizTransaction.event_id.in_(ids)),
+        select(
+            EpcisEventSensor.event_id,
+            literal(_SENSORS, String(16)),
+            cast(null(), text),
+            cast(func.count(), text),
+        )
+        .where(EpcisEventSensor.event_id.in_(ids))
+        .group_by(EpcisEventSensor.event_id),
+    )
+
+
+_DOCUMENT, _SENSORS = "document", "sensors"
 
 
 def details(session: Session, event_ids: Iterable[int]) -> Details:
-    """Read the sources, destinations and business transactions of the given events."""
+    """Read the sources, destinations, business transactions and sensor report counts of
+    the given events, in one statement however many."""
     result = Details({}, {}, {})
-    for chunk in chunks(event_ids):
-        for event_id, kind, type_, value in session.execute(
-            select(
-                EpcisEventSourceDest.event_id,
-                EpcisEventSourceDest.kind,
-                EpcisEventSourceDest.type,
-                EpcisEventSourceDest.value,
-            ).where(EpcisEventSourceDest.event_id.in_(chunk))
-        ):
+    ids = set(event_ids)
+    if not ids:
+        return result
+    dialect = session.get_bind().dialect.name
+    rows = session.execute(_details_statement(dialect), {"ids": reach.param_list(dialect, ids)})
+    for event_id, kind, type_, value in rows:
+        if kind == _DOCUMENT:
+            result.documents.setdefault(event_id, []).append((type_, value))
+        elif kind == _SENSORS:
+            result.sensors[event_id] = int(value)
+        else:
             target = result.sources if kind == "source" else result.destinations
             target.setdefault(event_id, []).append((type_, value))
-        for event_id, doc_type, number in session.execute(
-            select(
-                EpcisEventBizTransaction.event_id,
-                EpcisEventBizTransaction.type,
-                EpcisEventBizTransaction.value,
-            ).where(EpcisEventBizTransaction.event_id.in_(chunk))
-        ):
-            result.documents.setdefault(event_id, []).append((doc_type, number))
     return result
 
 

@@ -26,6 +26,7 @@ from plateau.i18n import _, get_locale, lazy
 from plateau.registry import service as registry_service
 from plateau.registry.identifiers import IdentifierError
 from plateau.registry.models import County, Enterprise, Prefecture, Product, RawMaterialBase
+from plateau.registry.names import EnterpriseName, ProductName
 from plateau.registry.reference import Refs
 from plateau.trace import identifiers
 from plateau.trace.epcis.models import MAX_URI_LENGTH
@@ -178,13 +179,19 @@ def parse_identifier(session: Session, text: str) -> Parsed:
 
 
 class Catalog:
-    """Names of products, enterprises, places and bases, read once per request."""
+    """Names of products, enterprises, places and bases, read once per request.
+
+    A trace names everything it passed: ``load_*`` read the names of a whole set of codes
+    in one statement, as plain rows, and the single-code accessors use what was loaded (or
+    load that one code)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self._refs: Refs | None = None
         self._products: dict[str, Product | None] = {}
+        self._product_names: dict[str, ProductName | None] = {}
         self._enterprises: dict[str, Enterprise | None] = {}
+        self._enterprise_names: dict[str, EnterpriseName | None] = {}
         self._places: dict[str, TraceLocation | None] = {}
         self._rows: dict[tuple[type[Any], str], Any] = {}
 
@@ -206,15 +213,29 @@ class Catalog:
                 self._products[gtin] = None
         return self._products[gtin]
 
+    def load_products(self, gtins: Iterable[str | None]) -> None:
+        """Read the names of the products of ``gtins`` (one statement)."""
+        todo = {g for g in gtins if g and g not in self._product_names}
+        if not todo:
+            return
+        found = registry_service.product_names(self.session, gtins=todo, actor=SYSTEM)
+        for gtin in todo:
+            self._product_names[gtin] = found.get(gtin)
+
+    def _product_name(self, gtin: str) -> ProductName | None:
+        if gtin not in self._product_names:
+            self.load_products([gtin])
+        return self._product_names[gtin]
+
     def product_label(self, gtin: str | None) -> str:
-        product = self.product(gtin)
+        product = self._product_name(gtin) if gtin else None
         if product is not None:
             return loc(product.name_zh, product.name_en)
         return f"GTIN {gtin}" if gtin else ""
 
     def owner(self, gtin: str | None) -> str | None:
-        product = self.product(gtin)
-        return product.enterprise.uscc if product is not None else None
+        product = self._product_name(gtin) if gtin else None
+        return product.enterprise_uscc if product is not None else None
 
     def enterprise(self, uscc: str | None) -> Enterprise | None:
         if not uscc:
@@ -228,12 +249,26 @@ class Catalog:
                 self._enterprises[uscc] = None
         return self._enterprises[uscc]
 
+    def load_enterprises(self, usccs: Iterable[str | None]) -> None:
+        """Read the names of the enterprises of ``usccs`` (one statement)."""
+        todo = {u for u in usccs if u and u not in self._enterprise_names}
+        if not todo:
+            return
+        found = registry_service.enterprise_names(self.session, usccs=todo, actor=SYSTEM)
+        for uscc in todo:
+            self._enterprise_names[uscc] = found.get(uscc)
+
     def enterprise_name(self, uscc: str | None) -> str | None:
-        ent = self.enterprise(uscc)
+        if not uscc:
+            return None
+        if uscc not in self._enterprise_names:
+            self.load_enterprises([uscc])
+        ent = self._enterprise_names[uscc]
         return loc(ent.name, ent.name_en) if ent is not None else None
 
     def load_places(self, keys: Iterable[str]) -> None:
-        """Read the registered locations of ``keys`` (an SGLN falls back to its GLN)."""
+        """Read the registered locations of ``keys`` (an SGLN falls back to its GLN), and
+        the counties, prefectures and bases they name (one statement each)."""
         todo = {k for k in keys if k and k not in self._places}
         if not todo:
             return
@@ -246,12 +281,34 @@ class Catalog:
         }
         for key in todo:
             self._places[key] = rows.get(key) or rows.get(key.split("/254/")[0])
+        self._load_rows(County, {r.county_code for r in rows.values() if r.county_code})
+        self._load_rows(
+            RawMaterialBase,
+            {r.raw_material_base_id for r in rows.values() if r.raw_material_base_id},
+        )
+        self._load_rows(
+            Prefecture,
+            {c.prefecture_code for k, c in self._rows.items() if k[0] is County and c is not None},
+        )
 
     def place(self, key: str | None) -> TraceLocation | None:
         if not key:
             return None
-        self.load_places([key])
+        if key not in self._places:
+            self.load_places([key])
         return self._places.get(key)
+
+    def _load_rows(self, model: type[Any], keys: set[str]) -> None:
+        todo = sorted(k for k in keys if (model, k) not in self._rows)
+        if not todo:
+            return
+        column = model.__mapper__.primary_key[0]
+        found = {
+            getattr(r, column.key): r
+            for r in self.session.scalars(select(model).where(column.in_(todo)))
+        }
+        for key in todo:
+            self._rows[(model, key)] = found.get(key)
 
     # A page names a handful of places: read those rows by key (the session's identity map
     # keeps them for the request) rather than every reference table.

@@ -15,7 +15,6 @@ its watermark (the demo load and ``plateau trace`` maintenance call it).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -34,7 +33,7 @@ from plateau.registry.schemas import CERTIFICATION_LABELS
 from plateau.tabular import Column
 from plateau.trace import identifiers
 from plateau.trace.epcis import access
-from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc, EpcisEventSensor
+from plateau.trace.epcis.models import EpcisEvent, EpcisEventEpc
 from plateau.trace.lineage import (
     cold_chain,
     genealogy,
@@ -155,7 +154,7 @@ def trace(
 
 def _trace_read(session: Session, parsed: Parsed, walk: Genealogy, catalog: Catalog) -> TraceRead:
     info = recall.details(session, walk.events)
-    sensor_counts = _sensor_counts(session, walk.events)
+    sensor_counts = info.sensors
     place_keys: set[str] = set()
     party_keys: set[str] = set()
     for ev in walk.events.values():
@@ -163,7 +162,13 @@ def _trace_read(session: Session, parsed: Parsed, walk: Genealogy, catalog: Cata
     for entries in (*info.sources.values(), *info.destinations.values()):
         for type_, value in entries:
             (party_keys if type_ in PARTY_TYPES else place_keys).add(value)
+    # Every name the answer shows, a statement per kind of thing, whatever the walk's size.
     catalog.load_places(place_keys | party_keys)
+    catalog.load_products(key_parts(key).gtin for key in walk.nodes)
+    catalog.load_enterprises(
+        {ev.enterprise for ev in walk.events.values()}
+        | {p.enterprise_uscc for k in place_keys | party_keys if (p := catalog.place(k))}
+    )
     nodes = [
         _node_read(catalog, visit.key, visit.depth, visit.modes, visit.key in walk.start)
         for visit in sorted(walk.nodes.values(), key=lambda v: (v.depth, v.key))
@@ -296,18 +301,6 @@ def _bases(catalog: Catalog, walk: Genealogy) -> list[BaseRead]:
                 prefecture=prefecture,
             )
     return list(found.values())
-
-
-def _sensor_counts(session: Session, event_ids: Sequence[int] | Any) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for chunk in genealogy.chunks(event_ids):
-        for event_id, n in session.execute(
-            select(EpcisEventSensor.event_id, func.count())
-            .where(EpcisEventSensor.event_id.in_(chunk))
-            .group_by(EpcisEventSensor.event_id)
-        ):
-            counts[event_id] = n
-    return counts
 
 
 # --- recall -------------------------------------------------------------------------------
