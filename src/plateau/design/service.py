@@ -647,7 +647,7 @@ def send(session: Session, *, proposal_id: int, text: str, actor: Actor) -> Thre
 def export_columns() -> list[Column]:
     return [
         Column("id", _("No.")),
-        Column("title", _("Title")),
+        Column("title", _("Design brief")),
         Column("category", _("What is to be designed")),
         Column("owner", _("Put out by")),
         Column("reward_cny", _("Reward (CNY)")),
