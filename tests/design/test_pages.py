@@ -111,6 +111,9 @@ def test_post_propose_award_on_the_pages(client: TestClient, session: Session) -
     assert done.status_code == 200 and 'id="awarded"' in done.text and "卓玛" in done.text
     assert "雪山纹藏装" in done.text
     client.cookies.clear()
+    # The consumer page behind the product's QR code credits the designer.
+    consumer = client.get(f"/01/{gtin(9801).zfill(14)}")
+    assert consumer.status_code == 200 and "设计：卓玛" in consumer.text
     login(client, w.u_studio.username)
     home = client.get("/")
     assert "您的设计方案中选" in home.text

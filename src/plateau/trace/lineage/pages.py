@@ -269,6 +269,12 @@ def _recognitions(session: DbSession, gtin: str) -> list[Any]:
     return list(recognition_service.product_recognitions(session, gtin=gtin))
 
 
+def _designs(session: DbSession, gtin: str) -> list[Any]:
+    from plateau.design import service as design_service
+
+    return list(design_service.product_designs(session, gtin=gtin))
+
+
 def _standards(session: DbSession, gtin: str) -> list[Any]:
     from plateau.standards import service as standards_service
 
@@ -311,6 +317,7 @@ def _consumer(
     fresh = {
         "recognitions": _recognitions(session, gtin),
         "standards": _standards(session, gtin),
+        "designs": _designs(session, gtin),
         "lookups": lookups.count(session, view.digital_link),
         "lookup_warning_at": lookups.ITEM_WARNING_AT,
     }
