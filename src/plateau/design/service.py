@@ -581,9 +581,14 @@ def _tell(
 
 
 def _thread_side(session: Session, proposal: Proposal, brief: Brief, actor: Actor) -> bool | None:
-    """True for the owner's side, False for the designer's, None for a reader (admin)."""
+    """True for the owner's side, False for the designer's, None for anyone else.
+
+    The administrator reads every thread but writes only for the association's briefs: on an
+    enterprise's brief it would be writing in that enterprise's name."""
     if is_designer(session, proposal, actor):
         return False
+    if actor.is_admin and brief.enterprise_id is not None:
+        return None
     if may_manage(session, brief, actor):
         return True
     return None
