@@ -47,6 +47,8 @@ CASES = [
     Case("GET", "/api/design/briefs", EVERYONE),
     Case("POST", "/api/design/briefs", {"region_admin", "enterprise_a", "enterprise_b"}, 201,
          body=lambda w: brief_data().model_dump(mode="json")),
+    # Only a design recognised in a final edition (tests/design/test_recognition.py); none here.
+    Case("POST", "/api/design/briefs/from-recognition", set(), body=lambda w: {"code": "fw-none", "nomination_id": 1}),
     Case("GET", "/api/design/briefs/{brief_id}", EVERYONE),
     Case("GET", "/api/design/briefs/{brief_id}/proposals", EVERYONE),
     Case("POST", "/api/design/briefs/{brief_id}/proposals", {"enterprise_b"}, 201, brief="second",

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from plateau.design import service
 from plateau.design.schemas import (
+    AdoptRequest,
     AwardRequest,
     BriefCreate,
     BriefRead,
@@ -58,6 +59,19 @@ def briefs(
 def create(session: DbSession, actor: UserActor, data: BriefCreate) -> BriefRead:
     """Put out a design brief for one's enterprise (or, as the association, for the industry)."""
     brief = service.create_brief(session, data=data, actor=actor)
+    return _brief(session, actor, brief.id)
+
+
+@router.post("/briefs/from-recognition", response_model=BriefRead, status_code=201)
+def from_recognition(session: DbSession, actor: UserActor, data: AdoptRequest) -> BriefRead:
+    """Carry a design recognised in a final recognition edition into production (an awarded brief)."""
+    brief = service.adopt_recognised_design(
+        session,
+        code=data.code,
+        nomination_id=data.nomination_id,
+        product_gtin=data.product_gtin,
+        actor=actor,
+    )
     return _brief(session, actor, brief.id)
 
 

@@ -111,3 +111,28 @@ def close(
     except DomainError as exc:
         raise _fail(exc.message) from None
     console.print(_("Brief %(id)s was closed without award.", id=brief_id))
+
+
+@app.command()
+def adopt(
+    code: str = typer.Argument(..., help="The recognition edition's code."),
+    nomination_id: int = typer.Argument(..., help="The recognised design's nomination number."),
+    as_user: str = typer.Option(
+        ..., "--as", help="The association's or the entering enterprise's user."
+    ),
+    product: str | None = typer.Option(None, "--product", help="GTIN of the product made from it."),
+) -> None:
+    """Carry a design recognised in a final recognition edition into production."""
+    try:
+        with open_session() as session:
+            brief = service.adopt_recognised_design(
+                session,
+                code=code,
+                nomination_id=nomination_id,
+                product_gtin=product,
+                actor=_actor(session, as_user),
+            )
+            brief_id = brief.id
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    console.print(_("Brief %(id)s was awarded.", id=brief_id))

@@ -45,6 +45,11 @@ class Brief(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Carried into production: the registry product made from the awarded design.
     product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="SET NULL"))
+    # Made from a design recognised in a recognition edition (no call for proposals then).
+    recognition_code: Mapped[str] = mapped_column(String(48), default="")
+    recognition_nomination_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recognition_nomination.id", ondelete="SET NULL"), unique=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -94,6 +94,7 @@ def _index(
         actor,
         rows=rows,
         may_post=service.may_post(actor),
+        recognised=service.recognised_designs(session, actor=actor),
         filters={"category": category, "phase": phase},
         error=error,
         form=form or {},
@@ -136,6 +137,20 @@ def create(request: Request, session: DbSession, actor: UserActor, form: PostedF
         return _index(
             request, session, actor, error=exc.message, form=values, status_code=exc.status_code
         )
+    return RedirectResponse(f"/design/{brief.id}", status_code=303)
+
+
+@router.post("/design/from-recognition", response_class=HTMLResponse)
+def adopt(request: Request, session: DbSession, actor: UserActor, form: PostedForm) -> Response:
+    values = _strings(form)
+    code, _sep, nid = values.get("design", "").partition("/")
+    try:
+        brief = service.adopt_recognised_design(
+            session, code=code, nomination_id=int(nid) if nid.isdigit() else 0, actor=actor
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _index(request, session, actor, error=exc.message, status_code=exc.status_code)
     return RedirectResponse(f"/design/{brief.id}", status_code=303)
 
 

@@ -44,6 +44,7 @@ class BriefRead(BaseModel):
     decision_note: str = ""
     product_gtin: str | None = None
     product_name: str | None = None
+    recognition_code: str | None = None
 
 
 class ProposalCreate(BaseModel):
@@ -72,6 +73,16 @@ class AwardRequest(BaseModel):
 
     proposal_id: int
     note: str = Field(default="", max_length=2000)
+    product_gtin: str | None = Field(default=None, max_length=14)
+
+
+class AdoptRequest(BaseModel):
+    """A design recognised in a final recognition edition, to carry into production."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=48, description="The recognition edition's code.")
+    nomination_id: int
     product_gtin: str | None = Field(default=None, max_length=14)
 
 

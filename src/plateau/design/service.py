@@ -234,6 +234,7 @@ def read_brief(row: BriefRow) -> BriefRead:
         decision_note=b.decision_note,
         product_gtin=row.product.gtin if row.product else None,
         product_name=row.product.name_zh if row.product else None,
+        recognition_code=b.recognition_code or None,
     )
 
 
@@ -527,6 +528,140 @@ def carry_into_production(
         raise Conflict(_("Only an awarded design is carried into production."))
     brief.product_id = _product_for(session, brief, product_gtin).id
     session.flush()
+    return brief
+
+
+@dataclass(frozen=True)
+class RecognisedDesign:
+    """A design recognised in a final edition that the caller may carry into production."""
+
+    code: str
+    edition: str
+    nomination_id: int
+    title: str
+
+
+def recognised_designs(session: Session, *, actor: Actor) -> list[RecognisedDesign]:
+    """Recognised designs of final editions not yet carried into production (the association:
+    all of them; an enterprise: those it entered)."""
+    if not actor.is_authenticated or not may_post(actor):
+        return []
+    own = _own_uscc(actor)
+    own_id = _enterprise_id(session, own) if own is not None else None
+    adopted = set(
+        session.scalars(
+            select(Brief.recognition_nomination_id).where(
+                Brief.recognition_nomination_id.is_not(None)
+            )
+        )
+    )
+    out = []
+    for edition in recognition_service.list_editions(session, actor=actor):
+        if edition.stage != "final":
+            continue
+        lines = [
+            x
+            for x in recognition_service.results(session, code=edition.code, actor=actor)
+            if x.result.recognised
+            and x.category.entry_kind == "design"
+            and x.result.nomination_id not in adopted
+        ]
+        for x in lines:
+            nomination = recognition_service.get_nomination(
+                session, code=edition.code, nomination_id=x.result.nomination_id, actor=actor
+            )
+            if nomination.enterprise_id is None or (
+                own_id is not None and nomination.enterprise_id != own_id
+            ):
+                continue
+            out.append(RecognisedDesign(edition.code, edition.name_zh, nomination.id, x.title))
+    return out
+
+
+def adopt_recognised_design(
+    session: Session,
+    *,
+    code: str,
+    nomination_id: int,
+    actor: Actor,
+    product_gtin: str | None = None,
+) -> Brief:
+    """Carry a design recognised in a final recognition edition into production: it becomes an
+    awarded brief (no call for proposals) whose product link works as for any award.
+
+    The association (organisers, the administrator) or the enterprise that entered the design
+    does it; the design's images are copied, its enterprise is the designer."""
+    if not actor.is_authenticated:
+        raise Unauthorized(_("Please log in."))
+    if not may_post(actor):
+        raise Forbidden(_("Enterprises and the industry association put out design briefs."))
+    edition = recognition_service.get_edition(session, code=code, actor=actor)
+    lines = (
+        recognition_service.results(session, code=code, actor=actor)
+        if edition.stage == "final"
+        else []
+    )
+    line = next((x for x in lines if x.result.nomination_id == nomination_id), None)
+    if line is None or not line.result.recognised or line.category.entry_kind != "design":
+        raise ValidationFailed(
+            _("Only a design recognised in a final edition is carried into production this way.")
+        )
+    nomination = recognition_service.get_nomination(
+        session, code=code, nomination_id=nomination_id, actor=actor
+    )
+    if nomination.enterprise_id is None:
+        raise ValidationFailed(
+            _("The recognised design is not linked to an enterprise of the registry.")
+        )
+    own = _own_uscc(actor)
+    owner_id = _enterprise_id(session, own) if own is not None else None
+    if owner_id is not None and owner_id != nomination.enterprise_id:
+        raise Forbidden(
+            _(
+                "Only the enterprise that entered the design, or the association, carries it into production."
+            )
+        )
+    if session.scalar(select(Brief.id).where(Brief.recognition_nomination_id == nomination.id)):
+        raise Conflict(_("This recognised design has already been carried into production."))
+    brief = Brief(
+        title=nomination.title,
+        category="garment" if edition.kind == "fashion_week" else "product",
+        description=nomination.description,
+        reward_cny=Decimal(0),
+        deadline_date=today(),
+        proposals_public=True,
+        enterprise_id=owner_id,
+        author_user_id=actor.user_id,
+        status="awarded",
+        decided_at=utcnow(),
+        recognition_code=edition.code,
+        recognition_nomination_id=nomination.id,
+    )
+    session.add(brief)
+    session.flush()
+    if product_gtin:
+        brief.product_id = _product_for(session, brief, product_gtin).id
+    proposal = Proposal(
+        brief_id=brief.id,
+        enterprise_id=nomination.enterprise_id,
+        title=nomination.title,
+        description=nomination.description,
+        shortlisted=True,
+        awarded=True,
+        author_user_id=actor.user_id,
+    )
+    session.add(proposal)
+    session.flush()
+    for iid in recognition_service.image_ids(session, nomination_ids=[nomination.id]).get(
+        nomination.id, []
+    ):
+        img = recognition_service.get_image(session, code=code, image_id=iid, actor=actor)
+        session.add(
+            ProposalImage(proposal_id=proposal.id, content_type=img.content_type, data=img.data)
+        )
+    session.flush()
+    if owner_id != nomination.enterprise_id:
+        _tell(session, [nomination.enterprise_id], "awarded", brief, proposal, actor)
     return brief
 
 
