@@ -111,6 +111,9 @@ WRITER: dict[str, Any] = {BEGIN_OPTION: "IMMEDIATE"}
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Return the session factory used by requests, CLI commands and jobs."""
+    from plateau import changes
+
+    changes.install()  # public pages' change log: every writer of the process appends to it
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 

@@ -1,5 +1,6 @@
 """Import every domain's models so the metadata (and Alembic) sees all tables."""
 
+from plateau import changes
 from plateau.auth import models as auth_models
 from plateau.demo import models as demo_models
 from plateau.design import models as design_models
@@ -15,11 +16,11 @@ from plateau.recognition import models as recognition_models
 from plateau.registry import models as registry_models
 from plateau.standards import models as standards_models
 from plateau.trace.epcis import models as trace_models
-from plateau.trace.lineage import lookups as trace_lookups
 from plateau.trace.lineage import models as trace_lineage_models
 
 __all__ = [
     "auth_models",
+    "changes",
     "demo_models",
     "design_models",
     "exchange_models",
@@ -34,6 +35,5 @@ __all__ = [
     "registry_models",
     "standards_models",
     "trace_lineage_models",
-    "trace_lookups",
     "trace_models",
 ]

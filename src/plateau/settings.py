@@ -37,8 +37,9 @@ class Settings(BaseSettings):
     # identifier records, EPCIS paging links). Never the request's Host header, which the
     # client chooses. The default is `plateau serve`'s own address.
     public_url: str = "http://127.0.0.1:8000"
-    # Seconds the public consumer page keeps what it read of a lot (trace.page_cache): a
-    # new event shows at once, a registry edit within this time. 0: read every time.
+    # Seconds the public consumer page keeps what it read of a code (consumer_page in
+    # trace/lineage/service.py): a new event, a published recognition or an edited product
+    # shows at once (plateau.changes); this bounds anything else. 0: read every time.
     public_page_cache_s: float = 30.0
     # Events per EPCIS capture request (GS1-EPCIS-Capture-Limit).
     epcis_capture_limit: int = 10_000

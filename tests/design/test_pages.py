@@ -93,6 +93,9 @@ def test_post_propose_award_on_the_pages(client: TestClient, session: Session) -
     assert "雪山礼服" not in client.get(brief_url).text
     client.cookies.clear()
     assert "雪山礼服" not in client.get(brief_url).text
+    # The product's consumer page, read (and kept in the page cache) before the award.
+    before = client.get(f"/01/{gtin(9801).zfill(14)}")
+    assert before.status_code == 200 and "设计：" not in before.text
     # The owner awards it with the product made from it.
     login(client, w.u_maker.username)
     page = client.get(brief_url)
@@ -111,7 +114,7 @@ def test_post_propose_award_on_the_pages(client: TestClient, session: Session) -
     assert done.status_code == 200 and 'id="awarded"' in done.text and "卓玛" in done.text
     assert "雪山纹藏装" in done.text
     client.cookies.clear()
-    # The consumer page behind the product's QR code credits the designer.
+    # The consumer page behind the product's QR code credits the designer at once.
     consumer = client.get(f"/01/{gtin(9801).zfill(14)}")
     assert consumer.status_code == 200 and "设计：卓玛" in consumer.text
     login(client, w.u_studio.username)

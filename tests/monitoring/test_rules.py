@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from plateau.formatting import BEIJING
 from plateau.i18n import set_locale
 from plateau.monitoring import outliers
 from plateau.monitoring.elements import catalog, parse_catalog
-from plateau.monitoring.periods import BEIJING, Period, PeriodError, deadline, parse_period
+from plateau.monitoring.periods import Period, PeriodError, deadline, parse_period
 from plateau.monitoring.rules import Subject, evaluate, parse_rules, ruleset
 
 FIRST = Period(2019, 1)

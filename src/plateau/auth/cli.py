@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -11,12 +10,12 @@ from rich.console import Console
 from plateau.auth import service
 from plateau.auth.schemas import SYSTEM, Role, TokenCreate, UserCreate
 from plateau.errors import DomainError
+from plateau.formatting import BEIJING
 from plateau.runtime import open_session
 
 users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Issue API tokens for machine clients.", no_args_is_help=True)
 console = Console()
-BEIJING = ZoneInfo("Asia/Shanghai")
 err = Console(stderr=True)
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from plateau.formatting import BEIJING
 from plateau.registry.identifiers import gtin_check_digit, make_gtin
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
-CHINA = timezone(timedelta(hours=8))
 MAX_BYTES = 64 * 1024 * 1024
 DL = "https://id.gs1.org"
 
@@ -75,7 +75,7 @@ class Clock:
 
     def at(self, days_ago: float, hour: int = 9, minute: int = 0) -> datetime:
         day = self.today - timedelta(days=int(days_ago))
-        return datetime.combine(day, time(hour, minute), CHINA) + timedelta(
+        return datetime.combine(day, time(hour, minute), BEIJING) + timedelta(
             hours=(days_ago % 1) * 24
         )
 

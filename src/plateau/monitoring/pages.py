@@ -14,12 +14,12 @@ from pydantic import ValidationError
 
 from plateau.auth.schemas import Actor, Role
 from plateau.errors import DomainError, FieldError, ValidationFailed
-from plateau.formatting import loc
+from plateau.formatting import BEIJING, loc
 from plateau.i18n import _
 from plateau.jobs.models import Job
 from plateau.monitoring import access, service
 from plateau.monitoring.elements import format_value
-from plateau.monitoring.periods import BEIJING, Period, beijing_today, latest_monthly
+from plateau.monitoring.periods import Period, beijing_today, latest_monthly
 from plateau.monitoring.schemas import RegionInputWrite, ReturnFilter
 from plateau.registry import service as registry_service
 from plateau.web.deps import Csrf, DbSession, UserActor

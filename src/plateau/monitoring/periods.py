@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
+from plateau.formatting import BEIJING
 from plateau.i18n import _
-
-BEIJING = timezone(timedelta(hours=8))
 
 _MONTHLY = (
     re.compile(r"^(\d{4})-(\d{1,2})$"),

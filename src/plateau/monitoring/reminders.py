@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Actor
 from plateau.errors import FieldError, ValidationFailed
+from plateau.formatting import BEIJING
 from plateau.i18n import _
 from plateau.messaging import service as messaging
 from plateau.monitoring import access, returns
 from plateau.monitoring.completeness import LateFiler, late_filers
-from plateau.monitoring.periods import BEIJING
 
 KIND = "reminder"
 

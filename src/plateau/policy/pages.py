@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from plateau.auth.schemas import Actor, Role
 from plateau.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from plateau.formatting import BEIJING
 from plateau.i18n import _
 from plateau.policy import exports, service
 from plateau.policy.rules import REASONS
@@ -100,7 +101,7 @@ def _run_page(
         "objections": service.list_objections(session, run_id=run_id, actor=actor),
         "audit": service.audit_trail(session, run_id=run_id, actor=actor),
         "today": service.beijing_today(),
-        "beijing": service.BEIJING,
+        "beijing": BEIJING,
         "message": message,
     } | _names(session, actor)
     return _page(request, "policy/run.html", ctx, actor, status)

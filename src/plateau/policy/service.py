@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Actor, Role
 from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from plateau.formatting import BEIJING
 from plateau.i18n import _, get_locale, lazy
 from plateau.monitoring import service as monitoring_service
 from plateau.policy import engine
@@ -62,9 +62,6 @@ AUDIT_LABELS: dict[str, str] = {
     "decline": lazy("Declined"),
     "pay": lazy("Payment recorded"),
 }
-
-
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def beijing_today() -> date:

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from plateau.caching import LruCache
 from plateau.db import make_engine, make_sessionmaker
 from plateau.errors import DomainError
 from plateau.i18n import _, normalize_locale, set_locale
@@ -268,6 +269,8 @@ def create_app(
         session_factory = make_sessionmaker(engine)
     app.state.sessionmaker = session_factory
     app.state.settings = settings
+    # The consumer page's data per code, for a few seconds (decision 0013).
+    app.state.consumer_cache = LruCache(2048, seconds=settings.public_page_cache_s)
 
     app.add_middleware(
         SessionMiddleware,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -82,8 +83,14 @@ def _by_name(items: Any, attribute: str | None = None) -> list[Any]:
     return by_name(items, lambda item: str(getattr(item, attribute, "") or ""))
 
 
+#: How long a process trusts its last answer to "is the demo loaded?" (a CLI command changes
+#: it, a few times in a database's life; every page shows it).
+DEMO_FLAG_S = 10.0
+
+
 def _demo_loaded(request: Request) -> bool:
-    """Whether the demo banner shows, read on the request's own connection.
+    """Whether the demo banner shows: read on the request's own connection, at most once
+    every ``DEMO_FLAG_S`` seconds per process.
 
     Never on a second pooled connection: with the request's session holding the first,
     a burst of page views exhausted the pool. A page rendered without an open session (an
@@ -91,11 +98,16 @@ def _demo_loaded(request: Request) -> bool:
     """
     from plateau.demo import service as demo_service
 
+    state = request.app.state
+    read_at = getattr(state, "demo_loaded_at", None)
+    now = time.monotonic()
+    if read_at is not None and now - read_at < DEMO_FLAG_S:
+        return bool(state.demo_loaded)
     session = request_session(request)
     if session is None:
-        return bool(getattr(request.app.state, "demo_loaded", False))
+        return bool(getattr(state, "demo_loaded", False))
     loaded = demo_service.demo_loaded(session)
-    request.app.state.demo_loaded = loaded
+    state.demo_loaded, state.demo_loaded_at = loaded, now
     return loaded
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 16:13:37.544827
+Create Date: 2026-12-07 16:18:53.316433
 """
 
 from __future__ import annotations
@@ -250,6 +250,12 @@ def upgrade() -> None:
         sa.Column("name_zh", sa.String(length=64), nullable=False),
         sa.Column("name_en", sa.String(length=128), nullable=False),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_prefecture")),
+    )
+    op.create_table(
+        "public_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_public_change")),
     )
     op.create_table(
         "raw_material_base",
@@ -2867,6 +2873,7 @@ def downgrade() -> None:
     op.drop_table("recognition_otp")
     op.drop_table("recognition_edition")
     op.drop_table("raw_material_base")
+    op.drop_table("public_change")
     op.drop_table("prefecture")
     op.drop_table("policy_run")
     op.drop_table("plan_document")

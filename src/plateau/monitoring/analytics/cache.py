@@ -12,52 +12,29 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from plateau.caching import LruCache
 from plateau.monitoring.analytics.engine import IndicatorTable
 from plateau.monitoring.analytics.models import AnalyticsTableCache
 
 SIZE = 16
 
 
-class TableCache:
+class TableCache(LruCache[IndicatorTable]):
     """A small least-recently-used map of computed tables, safe across request threads."""
 
     def __init__(self, size: int = SIZE) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, IndicatorTable] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
+        super().__init__(size)
 
     def get_or_compute(
         self, key: Hashable, compute: Callable[[], IndicatorTable]
     ) -> IndicatorTable:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return found
-            self.misses += 1
-        # Computed outside the lock: a slow miss must not hold up hits on other keys.
-        table = compute()
-        with self._lock:
-            self._items[key] = table
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return table
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        return self.get_or_build(key, compute)
 
 
 TABLES = TableCache()

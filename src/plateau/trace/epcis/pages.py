@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -13,15 +12,13 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Actor
 from plateau.errors import DomainError, FieldError, ValidationFailed
+from plateau.formatting import BEIJING
 from plateau.i18n import _
 from plateau.trace.epcis import service as epcis_service
 from plateau.web.deps import AdminActor, Csrf, DbSession, UserActor
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Csrf])
-
-
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def _beijing(moment: datetime) -> str:

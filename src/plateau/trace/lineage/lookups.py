@@ -13,17 +13,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.auth.schemas import SYSTEM
-from plateau.db import Base, UTCDateTime, session_scope, utcnow
+from plateau.db import session_scope, utcnow
 from plateau.i18n import _
+from plateau.trace.lineage.models import TraceLookup
 
 if TYPE_CHECKING:
     from plateau.jobs.service import JobContext
@@ -33,16 +33,6 @@ log = logging.getLogger("plateau.trace.lineage.lookups")
 # A serialised item looked up this often is worth a warning: one pack is scanned by its
 # buyer a few times, a copied code on many packs is scanned by many buyers.
 ITEM_WARNING_AT = 20
-
-
-class TraceLookup(Base):
-    """Look-ups of one code (its GS1 Digital Link path), added up from the processes."""
-
-    __tablename__ = "trace_lookup"
-
-    key: Mapped[str] = mapped_column(String(300), primary_key=True)
-    count: Mapped[int] = mapped_column(default=0)
-    last_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class _Counter:

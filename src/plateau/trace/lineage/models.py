@@ -155,3 +155,13 @@ class TraceHandle(Base):
     lot: Mapped[str | None] = mapped_column(String(20))
     serial: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TraceLookup(Base):
+    """Look-ups of one code (its GS1 Digital Link path), added up from the processes."""
+
+    __tablename__ = "trace_lookup"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

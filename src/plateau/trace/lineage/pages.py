@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -21,14 +20,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from plateau.auth.schemas import Actor
 from plateau.errors import DomainError
-from plateau.formatting import BEIJING
-from plateau.i18n import _, get_locale, lazy
-from plateau.trace.lineage import cold_chain, page_cache, service
+from plateau.i18n import _, lazy
+from plateau.trace.lineage import cold_chain, service
 from plateau.trace.lineage.genealogy import Direction
 from plateau.trace.lineage.resolver import BIZ_STEP_LABELS, TRANSFORMED, local_time, short_key
 from plateau.trace.lineage.schemas import (
     LOCATION_KIND_LABELS,
-    ConsumerView,
     TraceEventRead,
     TraceRead,
 )
@@ -263,24 +260,6 @@ def recall(request: Request, identifier: str, session: DbSession, actor: UserAct
 # --- the public resolver --------------------------------------------------------------------
 
 
-def _recognitions(session: DbSession, gtin: str) -> list[Any]:
-    from plateau.recognition import service as recognition_service
-
-    return list(recognition_service.product_recognitions(session, gtin=gtin))
-
-
-def _designs(session: DbSession, gtin: str) -> list[Any]:
-    from plateau.design import service as design_service
-
-    return list(design_service.product_designs(session, gtin=gtin))
-
-
-def _standards(session: DbSession, gtin: str) -> list[Any]:
-    from plateau.standards import service as standards_service
-
-    return list(standards_service.product_standards(session, gtin=gtin))
-
-
 def _consumer(
     request: Request,
     session: DbSession,
@@ -290,38 +269,30 @@ def _consumer(
     lot: str | None,
     serial: str | None,
 ) -> Response:
-    from plateau.trace.lineage import label_facts, lookups
-
-    def read() -> dict[str, Any]:
-        view: ConsumerView = service.consumer_view(session, gtin=gtin, lot=lot, serial=serial)
-        return {
-            "view": view,
-            "facts": label_facts.lot_facts(session, gtin=view.gtin, lot=lot, serial=serial),
-            "chain_chart": _chart(cold_chain.chart_option(view.cold_chain)),
-        }
+    from plateau.trace.lineage import lookups
 
     state = request.app.state
-    if getattr(state, "consumer_cache", None) is None:
-        state.consumer_cache = page_cache.TtlCache(state.settings.public_page_cache_s)
-    today = datetime.now(BEIJING).date()  # certificates and best-before turn with the day
-    key = (get_locale(), gtin, lot, serial, today, page_cache.newest_event(session))
-    context: dict[str, Any] = state.consumer_cache.get_or_build(key, read)
-    view = context["view"]
+    found = service.consumer_page(
+        session, cache=state.consumer_cache, gtin=gtin, lot=lot, serial=serial
+    )
     if _wants_json(request):
-        return JSONResponse(view.model_dump(mode="json"))
+        return JSONResponse(found.view.model_dump(mode="json"))
     # Counted in this process's memory, handed to the job queue later: the GET writes nothing.
     settings = state.settings
-    lookups.record(view.digital_link, factory=state.sessionmaker, every_s=settings.lookup_flush_s)
-    # Read on every scan, never kept: a recognition or a standard shows the moment it is
-    # published, and the count moves.
-    fresh = {
-        "recognitions": _recognitions(session, gtin),
-        "standards": _standards(session, gtin),
-        "designs": _designs(session, gtin),
-        "lookups": lookups.count(session, view.digital_link),
+    lookups.record(
+        found.view.digital_link, factory=state.sessionmaker, every_s=settings.lookup_flush_s
+    )
+    context = {
+        "view": found.view,
+        "facts": found.facts,
+        "chain_chart": _chart(cold_chain.chart_option(found.view.cold_chain)),
+        "recognitions": found.recognitions,
+        "standards": found.standards,
+        "designs": found.designs,
+        "lookups": found.lookups + 1,
         "lookup_warning_at": lookups.ITEM_WARNING_AT,
     }
-    return _page(request, "trace/consumer.html", context | fresh, actor)
+    return _page(request, "trace/consumer.html", context, actor)
 
 
 @router.get("/trace/scan")

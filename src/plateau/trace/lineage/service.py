@@ -14,16 +14,19 @@ its watermark (the demo load and ``plateau trace`` maintenance call it).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Actor, Role
+from plateau.caching import LruCache
 from plateau.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
+from plateau.formatting import BEIJING
 from plateau.i18n import _
 from plateau.registry import service as registry_service
 from plateau.registry.identifiers import IdentifierError
@@ -81,7 +84,6 @@ from plateau.trace.lineage.schemas import (
     YieldUpdate,
 )
 
-CHINA = timezone(timedelta(hours=8))
 PARTY_TYPES = frozenset({"owning_party", "possessing_party"})
 
 __all__ = [
@@ -125,7 +127,7 @@ def parse(session: Session, *, identifier: str) -> Parsed:
 
 
 def _today() -> date:
-    return datetime.now(CHINA).date()
+    return datetime.now(BEIJING).date()
 
 
 # --- genealogy ----------------------------------------------------------------------------
@@ -454,6 +456,19 @@ def consumer_view(
 ) -> ConsumerView:
     """Return what anyone may see behind a GS1 Digital Link: product, origin, journey,
     certificates, cold chain and an authenticity verdict. Public; never private data."""
+    return _consumer_read(session, gtin=gtin, lot=lot, serial=serial, today=today)[0]
+
+
+def _consumer_read(
+    session: Session,
+    *,
+    gtin: str,
+    lot: str | None = None,
+    serial: str | None = None,
+    today: date | None = None,
+) -> tuple[ConsumerView, frozenset[str]]:
+    """Return what anyone may see behind a GS1 Digital Link: product, origin, journey,
+    certificates, cold chain and an authenticity verdict. Public; never private data."""
     try:
         code = identifiers.validate_gtin(gtin)
     except IdentifierError:
@@ -461,12 +476,7 @@ def consumer_view(
     catalog = Catalog(session)
     # Only the label's facts: the registry decides what of a product is public.
     product = registry_service.public_product(session, gtin=code, today=today or _today())
-    elements: list[tuple[str, str]] = [("01", code)]
-    if lot:
-        elements.append(("10", lot))
-    if serial:
-        elements.append(("21", serial))
-    link = identifiers.DigitalLink(tuple(elements)).uri()
+    link = consumer_link(code, lot, serial) or ""
     try:
         identifiers.parse_digital_link(link)
     except IdentifierError:
@@ -507,7 +517,7 @@ def consumer_view(
         reasons=[],
     )
     if not lot and not serial:
-        return view
+        return view, frozenset()
     start = genealogy.item_key(code, serial) if serial else genealogy.lot_key(code, lot or "")
     everything = access.Scope(everything=True)
     walk = genealogy.walk(session, [start], direction="back", scope=everything)
@@ -558,7 +568,7 @@ def consumer_view(
         name, region, _kind = resolver.public_place(catalog, key, owner=owner)
         return " · ".join(p for p in (name, region) if p)
 
-    return view.model_copy(
+    found = view.model_copy(
         update={
             "origin_base": resolver.loc(origin.name_zh, origin.name_en)
             if origin
@@ -572,6 +582,134 @@ def consumer_view(
             "reasons": reasons,
         }
     )
+    return found, frozenset(walk.nodes)
+
+
+@dataclass(frozen=True)
+class ConsumerPage:
+    """Everything the consumer page shows of a code."""
+
+    view: ConsumerView
+    facts: Any  # label_facts.LotFacts: dates of the lot as recorded when it was made
+    recognitions: list[Any]
+    standards: list[Any]
+    lookups: int  # how often the code was looked up before this scan
+    designs: list[Any] = dataclasses.field(default_factory=list)  # awarded designs made into it
+
+
+@dataclass(frozen=True)
+class CachedConsumerPage:
+    """A consumer page's data as kept: built when ``event`` was the newest event, from the
+    events about ``nodes`` (the identifiers its walk reached)."""
+
+    page: ConsumerPage
+    event: int
+    nodes: frozenset[str]
+
+
+#: A page whose walk reached more identifiers than this is rebuilt on any new event rather
+#: than asked whether the new events concern it (one bounded IN list).
+REVALIDATE_NODES = 500
+
+
+def consumer_link(gtin: str, lot: str | None, serial: str | None) -> str | None:
+    """The GS1 Digital Link of a code as :func:`consumer_view` names it (None: no such
+    code)."""
+    try:
+        elements: list[tuple[str, str]] = [("01", identifiers.validate_gtin(gtin))]
+    except IdentifierError:
+        return None
+    if lot:
+        elements.append(("10", lot))
+    if serial:
+        elements.append(("21", serial))
+    return identifiers.DigitalLink(tuple(elements)).uri()
+
+
+def consumer_page(
+    session: Session,
+    *,
+    cache: LruCache[CachedConsumerPage],
+    gtin: str,
+    lot: str | None = None,
+    serial: str | None = None,
+) -> ConsumerPage:
+    """The consumer page's data, kept in ``cache`` (docs/decisions/0013).
+
+    A scan whose page is cached reads one statement: the newest event's number, the newest
+    entry of the public change log (``plateau.changes``: products, brands, enterprises,
+    recognitions, standards) and the code's look-up count. A change in the log is part of
+    the key, so a published recognition or an edited product shows on the next scan in
+    every web process. When events were captured since the page was built, one more
+    statement asks whether any of them is about an identifier the page's walk reached
+    (the lot, its items, cases, pallets, inputs); only then is the page rebuilt, so other
+    enterprises' captures do not empty the cache. Public: the same for every caller."""
+    from plateau.changes import PublicChange
+    from plateau.i18n import get_locale
+    from plateau.trace.lineage import lookups
+    from plateau.trace.lineage.models import TraceLookup
+
+    link = consumer_link(gtin, lot, serial) or ""
+    newest, changed, looked_up = session.execute(
+        select(
+            select(func.max(EpcisEvent.id)).scalar_subquery(),
+            select(func.max(PublicChange.id)).scalar_subquery(),
+            select(TraceLookup.count).where(TraceLookup.key == link).scalar_subquery(),
+        )
+    ).one()
+    newest = int(newest or 0)
+    today = _today()  # certificates and best-before turn with the day
+    key = (get_locale(), gtin, lot, serial, today, int(changed or 0))
+    kept = cache.get(key)
+    if kept is None or (kept.event != newest and _concerned(session, kept, newest)):
+        kept = _build_consumer_page(session, gtin=gtin, lot=lot, serial=serial, today=today)
+        kept = dataclasses.replace(kept, event=newest)
+        cache.put(key, kept)
+    elif kept.event != newest:
+        cache.put(key, dataclasses.replace(kept, event=newest), keep_expiry=True)
+    count = int(looked_up or 0) + lookups.COUNTER.pending(kept.page.view.digital_link)
+    return dataclasses.replace(kept.page, lookups=count)
+
+
+def _concerned(session: Session, kept: CachedConsumerPage, newest: int) -> bool:
+    """Whether an event after the page was built (up to ``newest``) is about an
+    identifier its walk reached."""
+    if newest < kept.event or len(kept.nodes) > REVALIDATE_NODES:
+        return True
+    if not kept.nodes:
+        return False  # a product's page: no events on it
+    return (
+        session.scalar(
+            select(EpcisEventEpc.id)
+            .where(
+                EpcisEventEpc.event_id > kept.event,
+                EpcisEventEpc.event_id <= newest,
+                EpcisEventEpc.epc.in_(sorted(kept.nodes)),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _build_consumer_page(
+    session: Session, *, gtin: str, lot: str | None, serial: str | None, today: date
+) -> CachedConsumerPage:
+    from plateau.design import service as design_service
+    from plateau.recognition import service as recognition_service
+    from plateau.standards import service as standards_service
+    from plateau.trace.lineage import label_facts
+
+    view, nodes = _consumer_read(session, gtin=gtin, lot=lot, serial=serial, today=today)
+    page = ConsumerPage(
+        view=view,
+        facts=label_facts.lot_facts(session, gtin=view.gtin, lot=lot, serial=serial),
+        recognitions=list(recognition_service.product_recognitions(session, gtin=view.gtin)),
+        standards=list(standards_service.product_standards(session, gtin=view.gtin)),
+        lookups=0,
+        designs=list(design_service.product_designs(session, gtin=view.gtin)),
+    )
+    return CachedConsumerPage(page=page, event=0, nodes=nodes)
 
 
 @dataclass(frozen=True)
