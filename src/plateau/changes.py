@@ -41,6 +41,9 @@ WATCHED = frozenset(
         "recognition_result",
         "standard",
         "product_standard",
+        # 众包设计: an award carried into a product credits its designer on the product's page.
+        "design_brief",
+        "design_proposal",
     }
 )
 
@@ -58,6 +61,7 @@ WATCHED_INSERTS = frozenset(
         "recognition_result",
         "standard",
         "product_standard",
+        "design_brief",  # a recognised design adopted with its product in one step
     }
 )
 

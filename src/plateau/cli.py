@@ -60,6 +60,7 @@ def serve(
 def _mount() -> None:
     from plateau.auth import cli as auth_cli
     from plateau.demo import cli as demo_cli
+    from plateau.design import cli as design_cli
     from plateau.exchange import cli as exchange_cli
     from plateau.forecast import cli as forecast_cli
     from plateau.jobs import cli as jobs_cli
@@ -94,6 +95,7 @@ def _mount() -> None:
     app.add_typer(recognition_cli.app, name="recognition")
     app.add_typer(standards_cli.app, name="standards")
     app.add_typer(exchange_cli.app, name="exchange")
+    app.add_typer(design_cli.app, name="design")
 
 
 _mount()

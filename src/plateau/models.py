@@ -3,6 +3,7 @@
 from plateau import changes
 from plateau.auth import models as auth_models
 from plateau.demo import models as demo_models
+from plateau.design import models as design_models
 from plateau.exchange import models as exchange_models
 from plateau.forecast import models as forecast_models
 from plateau.jobs import models as jobs_models
@@ -21,6 +22,7 @@ __all__ = [
     "auth_models",
     "changes",
     "demo_models",
+    "design_models",
     "exchange_models",
     "forecast_models",
     "jobs_models",

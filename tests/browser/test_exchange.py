@@ -100,7 +100,7 @@ def test_an_enterprise_changes_and_withdraws_its_post(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-@pytest.mark.parametrize("path", ["/exchange", "/standards", "/recognition"])
+@pytest.mark.parametrize("path", ["/exchange", "/standards", "/recognition", "/design"])
 def test_the_boards_fit_a_phone_in_both_languages(
     page: Page, live_server: LiveServer, path: str
 ) -> None:

@@ -218,3 +218,18 @@ def test_the_demo_exchange(loaded: Loaded) -> None:
     offer = next(p for p, _n in fits if p.title.startswith("PET"))
     thread = exchange_service.thread(s, need_id=need.id, offer_id=offer.id, actor=SYSTEM)
     assert len(thread) == 2
+
+
+def test_the_demo_design_briefs(loaded: Loaded) -> None:
+    from plateau.design import service as design_service
+
+    s = loaded.session
+    rows = design_service.list_briefs(s, actor=SYSTEM)
+    assert {r.brief.category for r in rows} >= {"garment", "packaging"}
+    assert all(r.proposals > 0 for r in rows)
+    awarded = [r for r in rows if r.phase == "awarded"]
+    assert len(awarded) == 1 and awarded[0].product is not None and awarded[0].awarded_to
+    open_ = [r for r in rows if r.phase == "open"]
+    assert len(open_) == len(rows) - 1
+    creds = {c.username: c for c in demo_service.read_credentials(loaded.credentials)}
+    assert creds["designer"].role == "enterprise_user"

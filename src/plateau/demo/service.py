@@ -224,6 +224,9 @@ def load_demo(
     from plateau.demo import exchange_world
 
     exchange_world.load_exchange_world(session, actor=actor)
+    from plateau.demo import design_world
+
+    more = [*more, *design_world.load_design_world(session, actor=actor)]
     if more:
         credentials = [*credentials, *more]
         write_credentials(path, credentials)

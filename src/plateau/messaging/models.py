@@ -20,7 +20,7 @@ class Message(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32))  # reminder
+    kind: Mapped[str] = mapped_column(String(32))  # reminder | design
     topic: Mapped[str] = mapped_column(String(64), default="")  # e.g. the period "2026-10"
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("plateau.messaging")
 
-KINDS = ("reminder",)
+KINDS = ("reminder", "design")
 
 
 class Sender(Protocol):
@@ -191,6 +191,10 @@ def _words(message: Message) -> tuple[str, str, str | None]:
             days=days,
         )
         return subject, body, f"/monitoring/returns/{message.params.get('uscc', '')}/{text}"
+    if message.kind == "design":
+        from plateau.design import labels as design_labels
+
+        return design_labels.message_words(message.topic, message.params)
     return message.kind, "", None
 
 

@@ -62,6 +62,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("recognition", lazy("Brands and awards"), "/recognition", parent="quality", description=lazy("Fashion week, 地球第三极 and the list of famous products: nominations, jury, public vote and results.")),
     NavItem("standards", lazy("Standards"), "/standards", parent="quality", description=lazy("The standards programme of 专栏2: the register, progress and enterprise self-declarations.")),
     NavItem("exchange", lazy("Supply and demand"), "/exchange", parent="quality", description=lazy("Offers and needs of materials, packaging, processing and design, matched, with threads.")),
+    NavItem("design", lazy("Crowdsourced design"), "/design", parent="quality", description=lazy("Design briefs of enterprises and the association, proposals from designers, awards carried into production.")),
     NavItem("forecast", lazy("Demand forecast"), "/forecast", parent="quality", description=lazy("Demand forecasts by market region, category and product.")),
     NavItem("policy_notices", lazy("Policy notices"), "/policy/notices", roles=frozenset({Role.PUBLIC}), description=lazy("Published lists of enterprises entitled to incentives (公示), open to objections.")),
     NavItem("jobs", lazy("Background jobs"), "/jobs", roles=LOGGED_IN, parent=ACCOUNT, description=lazy("Imports, forecast runs and other long work, with their progress.")),

@@ -6,6 +6,8 @@ from fastapi import FastAPI
 
 from plateau.auth import api as auth_api
 from plateau.auth import pages as auth_pages
+from plateau.design import api as design_api
+from plateau.design import pages as design_pages
 from plateau.exchange import api as exchange_api
 from plateau.exchange import pages as exchange_pages
 from plateau.forecast import api as forecast_api
@@ -56,6 +58,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(recognition_api.vote_router, prefix="/api")
     app.include_router(standards_api.router, prefix="/api")
     app.include_router(exchange_api.router, prefix="/api")
+    app.include_router(design_api.router, prefix="/api")
     app.include_router(web_pages.router)
     app.include_router(auth_pages.router)
     app.include_router(plan_pages.router)
@@ -72,3 +75,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(recognition_pages.router)
     app.include_router(standards_pages.router)
     app.include_router(exchange_pages.router)
+    app.include_router(design_pages.router)

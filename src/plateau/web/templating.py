@@ -34,6 +34,7 @@ TEMPLATE_PACKAGES: dict[str, str] = {
     "recognition": "plateau.recognition",
     "standards": "plateau.standards",
     "exchange": "plateau.exchange",
+    "design": "plateau.design",
     "messaging": "plateau.messaging",
 }
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 15:40:55.366976
+Create Date: 2026-12-07 16:18:53.316433
 """
 
 from __future__ import annotations
@@ -2205,6 +2205,60 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "design_brief",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("category", sa.String(length=24), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("deliverables", sa.Text(), nullable=False),
+        sa.Column("reward_cny", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.Column("deadline_date", sa.Date(), nullable=False),
+        sa.Column("proposals_public", sa.Boolean(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("author_user_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("decision_note", sa.Text(), nullable=False),
+        sa.Column("decided_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("product_id", sa.Integer(), nullable=True),
+        sa.Column("recognition_code", sa.String(length=48), nullable=False),
+        sa.Column("recognition_nomination_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_design_brief_author_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_design_brief_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"],
+            ["product.id"],
+            name=op.f("fk_design_brief_product_id_product"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recognition_nomination_id"],
+            ["recognition_nomination.id"],
+            name=op.f("fk_design_brief_recognition_nomination_id_recognition_nomination"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_design_brief")),
+        sa.UniqueConstraint(
+            "recognition_nomination_id", name=op.f("uq_design_brief_recognition_nomination_id")
+        ),
+    )
+    with op.batch_alter_table("design_brief", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_design_brief_category"), ["category"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_design_brief_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
         "recognition_ballot",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("edition_id", sa.Integer(), nullable=False),
@@ -2425,11 +2479,102 @@ def upgrade() -> None:
             batch_op.f("ix_recognition_score_nomination_id"), ["nomination_id"], unique=False
         )
 
+    op.create_table(
+        "design_proposal",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("brief_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("designer_name", sa.String(length=100), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("shortlisted", sa.Boolean(), nullable=False),
+        sa.Column("awarded", sa.Boolean(), nullable=False),
+        sa.Column("author_user_id", sa.Integer(), nullable=True),
+        sa.Column("submitted_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["author_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_design_proposal_author_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["brief_id"],
+            ["design_brief.id"],
+            name=op.f("fk_design_proposal_brief_id_design_brief"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_design_proposal_enterprise_id_enterprise"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_design_proposal")),
+        sa.UniqueConstraint(
+            "brief_id", "enterprise_id", name=op.f("uq_design_proposal_brief_id_enterprise_id")
+        ),
+    )
+    with op.batch_alter_table("design_proposal", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_design_proposal_brief_id"), ["brief_id"], unique=False)
+
+    op.create_table(
+        "design_image",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("proposal_id", sa.Integer(), nullable=False),
+        sa.Column("content_type", sa.String(length=32), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["proposal_id"],
+            ["design_proposal.id"],
+            name=op.f("fk_design_image_proposal_id_design_proposal"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_design_image")),
+    )
+    with op.batch_alter_table("design_image", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_design_image_proposal_id"), ["proposal_id"], unique=False
+        )
+
+    op.create_table(
+        "design_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("proposal_id", sa.Integer(), nullable=False),
+        sa.Column("from_owner", sa.Boolean(), nullable=False),
+        sa.Column("sender_name", sa.String(length=200), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("sent_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["proposal_id"],
+            ["design_proposal.id"],
+            name=op.f("fk_design_message_proposal_id_design_proposal"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_design_message")),
+    )
+    with op.batch_alter_table("design_message", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_design_message_proposal_id"), ["proposal_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("design_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_design_message_proposal_id"))
+
+    op.drop_table("design_message")
+    with op.batch_alter_table("design_image", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_design_image_proposal_id"))
+
+    op.drop_table("design_image")
+    with op.batch_alter_table("design_proposal", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_design_proposal_brief_id"))
+
+    op.drop_table("design_proposal")
     with op.batch_alter_table("recognition_score", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recognition_score_nomination_id"))
         batch_op.drop_index(batch_op.f("ix_recognition_score_member_id"))
@@ -2458,6 +2603,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_recognition_ballot_category_id"))
 
     op.drop_table("recognition_ballot")
+    with op.batch_alter_table("design_brief", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_design_brief_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_design_brief_category"))
+
+    op.drop_table("design_brief")
     with op.batch_alter_table("sales_record", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sales_record_product_id"))
         batch_op.drop_index("ix_sales_record_period")

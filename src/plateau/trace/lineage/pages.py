@@ -288,6 +288,7 @@ def _consumer(
         "chain_chart": _chart(cold_chain.chart_option(found.view.cold_chain)),
         "recognitions": found.recognitions,
         "standards": found.standards,
+        "designs": found.designs,
         "lookups": found.lookups + 1,
         "lookup_warning_at": lookups.ITEM_WARNING_AT,
     }

@@ -587,6 +587,7 @@ class ConsumerPage:
     recognitions: list[Any]
     standards: list[Any]
     lookups: int  # how often the code was looked up before this scan
+    designs: list[Any] = dataclasses.field(default_factory=list)  # awarded designs made into it
 
 
 @dataclass(frozen=True)
@@ -687,6 +688,7 @@ def _concerned(session: Session, kept: CachedConsumerPage, newest: int) -> bool:
 def _build_consumer_page(
     session: Session, *, gtin: str, lot: str | None, serial: str | None, today: date
 ) -> CachedConsumerPage:
+    from plateau.design import service as design_service
     from plateau.recognition import service as recognition_service
     from plateau.standards import service as standards_service
     from plateau.trace.lineage import label_facts
@@ -698,6 +700,7 @@ def _build_consumer_page(
         recognitions=list(recognition_service.product_recognitions(session, gtin=view.gtin)),
         standards=list(standards_service.product_standards(session, gtin=view.gtin)),
         lookups=0,
+        designs=list(design_service.product_designs(session, gtin=view.gtin)),
     )
     return CachedConsumerPage(page=page, event=0, nodes=nodes)
 
