@@ -138,15 +138,15 @@ def _edition_ctx(session: Session, edition: Edition, actor: Actor) -> dict[str, 
     if ctx["nominations_open"] and ctx["may_nominate"]:
         kinds = {c.entry_kind for c in edition.categories}
         ctx["brand_choices"] = (
-            service.brand_choices(session, actor=actor) if "brand" in kinds else []
+            service.brand_choices(session, actor=actor) if "brand" in kinds else None
         )
         ctx["product_choices"] = (
-            service.product_choices(session, actor=actor) if "product" in kinds else []
+            service.product_choices(session, actor=actor) if "product" in kinds else None
         )
         ctx["enterprise_choices"] = (
             service.enterprise_choices(session, actor=actor)
             if kinds & {"design", "model"} and actor.role.value != "enterprise_user"
-            else []
+            else None
         )
     if organiser:
         ctx["progress"] = (
@@ -627,6 +627,9 @@ def _setup_ctx(session: Session, code: str, actor: Actor) -> dict[str, Any]:
         "members": members,
         "jurors": service.juror_choices(session, code=code, actor=actor),
         "employers": service.enterprise_choices(session, actor=actor),
+        "employer_names": service.enterprise_names(
+            session, usccs=[m.employer_uscc for m in members], actor=actor
+        ),
         "conflicts": service.list_conflicts(session, code=code, actor=actor),
         "rows": MAX_CRITERIA_ROWS,
         "error": None,

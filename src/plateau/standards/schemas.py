@@ -40,7 +40,8 @@ class StandardUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title_zh: str | None = Field(default=None, min_length=2, max_length=200)
+    # Titles are stripped and checked by the service, so that the message is ours.
+    title_zh: str | None = Field(default=None, max_length=200)
     title_en: str | None = Field(default=None, max_length=300)
     level: Level | None = None
     industry_id: str | None = Field(default=None, max_length=32)
