@@ -51,6 +51,21 @@ def pinyin_key(text: str) -> tuple[tuple[str, int], ...]:
     return tuple(_char_key(ch) for ch in text.strip())
 
 
+def pinyin_initials(text: str) -> str:
+    """The pinyin initials of a name (拉萨净土 → lsjt), Latin letters and digits as they are;
+    rare characters outside GB 2312 level 1 are left out."""
+    out = []
+    for ch in text:
+        if ch.isascii():
+            if ch.isalnum():
+                out.append(ch.lower())
+            continue
+        letter = _char_key(ch)[0]
+        if letter != _AFTER_Z:
+            out.append(letter)
+    return "".join(out)
+
+
 def name_key(text: str) -> Any:
     """The sort key of a name in the reader's language: pinyin in Chinese, else casefold."""
     return pinyin_key(text) if get_locale() != "en" else text.casefold()

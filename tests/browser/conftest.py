@@ -3,7 +3,8 @@
 The live server runs once per backend: SQLite, then PostgreSQL (a throw-away cluster from
 tests/pg.py, as the database tests use). Every browser test runs on SQLite; those marked
 ``both_backends`` (consumer page, genealogy, recall, returns entry, approval and lock, the
-dashboard) run on PostgreSQL too. Why not all of them: on this 2-core machine the whole set
+dashboard, the recognition flow from nomination to results and the exchange's need → match →
+contact) run on PostgreSQL too. Why not all of them: on this 2-core machine the whole set
 on both backends took over 6 minutes, the demo load alone ~50 s per backend under load
 (~15 s SQLite, ~26 s PostgreSQL when the machine is quiet), and the other tests exercise
 pages whose queries the database tests already run on both. ``PLATEAU_BROWSER_BACKENDS=all``

@@ -41,6 +41,7 @@ def _posts(live_server: LiveServer) -> int:
     return n
 
 
+@pytest.mark.both_backends
 def test_need_match_contact(page: Page, live_server: LiveServer, packer: str) -> None:
     log_in(page, packer)
     page.goto("/exchange")

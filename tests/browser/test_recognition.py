@@ -124,6 +124,7 @@ class Codes(logging.Handler):
         self.text += record.getMessage() + "\n"
 
 
+@pytest.mark.both_backends
 def test_nomination_scoring_phone_vote_and_results(
     browser: Browser, page: Page, live_server: LiveServer, setup: Setup
 ) -> None:

@@ -90,6 +90,8 @@ def _category() -> dict[str, Any]:
 
 
 CASES = [
+    # Pickers: any signed-in caller, scoped (an enterprise user: its own; tests/recognition/test_pickers.py).
+    Case("GET", "/api/recognition/choices/brands", USERS),
     Case("GET", BASE, EVERYONE),
     Case(
         "POST",
@@ -174,7 +176,8 @@ def test_every_recognition_route_is_in_the_matrix(app) -> None:  # type: ignore[
             path.replace("{nomination_id}", "{b}")
             .replace("{objection_id}", "987654")
             .replace("{category_id}", "987654")
-            .replace("{member_id}", "987654"),
+            .replace("{member_id}", "987654")
+            .replace("{kind}", "brands"),
         )
         for path, ops in app.openapi()["paths"].items()
         if path.startswith("/api/recognition")

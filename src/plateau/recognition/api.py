@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from plateau.i18n import _
+from plateau.paging import Page
+from plateau.picking import Choice
 from plateau.recognition import service, voting
 from plateau.recognition.schemas import (
     BallotRead,
@@ -35,6 +37,7 @@ from plateau.recognition.schemas import (
     VoteReceipt,
 )
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
+from plateau.web.params import PageNo, PerPage
 
 router = APIRouter(prefix="/recognition", tags=["recognition"], dependencies=[Csrf])
 # The public vote needs no CSRF token: it carries no session and is authorised by the
@@ -45,6 +48,22 @@ vote_router = APIRouter(prefix="/recognition", tags=["recognition"])
 def read_image(file: UploadFile) -> bytes:
     """Read an uploaded image up to the size limit plus one byte (so that too big shows)."""
     return file.file.read(service.MAX_IMAGE_BYTES + 1)
+
+
+@router.get("/choices/{kind}", response_model=Page[Choice])
+def choices(
+    session: DbSession,
+    actor: UserActor,
+    kind: Literal["enterprises", "brands", "products"],
+    q: Annotated[
+        str, Query(max_length=60, description="Part of the name or pinyin initials.")
+    ] = "",
+    page: PageNo = 1,
+    per_page: PerPage = 50,
+) -> Page[Choice]:
+    """What the caller may pick for a nomination or a juror's employer, by name or pinyin
+    initials (an enterprise user: its own)."""
+    return service.CHOICE_KINDS[kind](session, actor=actor, query=q, page=page, per_page=per_page)
 
 
 @router.get("/editions", response_model=list[EditionRead])

@@ -138,15 +138,15 @@ def _edition_ctx(session: Session, edition: Edition, actor: Actor) -> dict[str, 
     if ctx["nominations_open"] and ctx["may_nominate"]:
         kinds = {c.entry_kind for c in edition.categories}
         ctx["brand_choices"] = (
-            service.brand_choices(session, actor=actor) if "brand" in kinds else []
+            service.brand_choices(session, actor=actor) if "brand" in kinds else None
         )
         ctx["product_choices"] = (
-            service.product_choices(session, actor=actor) if "product" in kinds else []
+            service.product_choices(session, actor=actor) if "product" in kinds else None
         )
         ctx["enterprise_choices"] = (
             service.enterprise_choices(session, actor=actor)
             if kinds & {"design", "model"} and actor.role.value != "enterprise_user"
-            else []
+            else None
         )
     if organiser:
         ctx["progress"] = (
@@ -268,12 +268,20 @@ def advance(
     return _back(code, "", "advanced")
 
 
+def _organisers_only(session: Session, code: str, actor: Actor) -> None:
+    """Refuse a caller who does not run the edition before reading what they sent."""
+    edition = service.get_edition(session, code=code, actor=actor)
+    if not service.may_organise(session, edition, actor):
+        raise Forbidden(_("Only the organisers of this edition may do this."))
+
+
 @router.post("/recognition/{code}/void")
 def void(
     request: Request, session: DbSession, actor: UserActor, code: str, form: PostedForm
 ) -> Response:
     ids = [int(v) for v in form.getlist("ballot") if isinstance(v, str) and v.isdigit()]
     try:
+        _organisers_only(session, code, actor)
         if not ids:
             raise ValidationFailed(_("Choose the ballots to void."))
         service.void_ballots(
@@ -311,6 +319,7 @@ def answer(
     form: PostedForm,
 ) -> Response:
     try:
+        _organisers_only(session, code, actor)
         text = str(form.get("answer", ""))
         if len(text.strip()) < 2:
             raise ValidationFailed(_("Write the answer."))
@@ -586,6 +595,8 @@ def create_edition(
 ) -> Response:
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
+        if not service.may_create_editions(actor):
+            raise Forbidden(_("Only the region administrator and organisers may create editions."))
         kind = _text(form, "kind")
         if kind not in labels.KINDS:
             raise ValidationFailed(_("Choose the kind of recognition."))
@@ -627,6 +638,9 @@ def _setup_ctx(session: Session, code: str, actor: Actor) -> dict[str, Any]:
         "members": members,
         "jurors": service.juror_choices(session, code=code, actor=actor),
         "employers": service.enterprise_choices(session, actor=actor),
+        "employer_names": service.enterprise_names(
+            session, usccs=[m.employer_uscc for m in members], actor=actor
+        ),
         "conflicts": service.list_conflicts(session, code=code, actor=actor),
         "rows": MAX_CRITERIA_ROWS,
         "error": None,

@@ -12,11 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from plateau import picking
 from plateau.auth import service as auth_service
 from plateau.auth.models import User
 from plateau.auth.schemas import SYSTEM, Actor, Role
@@ -30,6 +32,8 @@ from plateau.errors import (
     ValidationFailed,
 )
 from plateau.i18n import _
+from plateau.paging import Page
+from plateau.picking import Choice
 from plateau.recognition import scoring
 from plateau.recognition.labels import STAGE_ORDER
 from plateau.recognition.models import (
@@ -361,54 +365,115 @@ def juror_choices(session: Session, *, code: str, actor: Actor) -> list[User]:
     )
 
 
-#: Pickers list at most this many choices; a larger register needs a search box.
-MAX_CHOICES = 2000
-
-
-@dataclass
-class Choice:
-    value: str
-    label: str
-
-
-def enterprise_choices(session: Session, *, actor: Actor) -> list[Choice]:
-    """Registered enterprises the caller may pick (an enterprise user: its own)."""
+def _own_enterprise(stmt: Any, actor: Actor) -> Any:
     from plateau.registry.models import Enterprise
 
-    stmt = select(Enterprise.uscc, Enterprise.name).order_by(Enterprise.name).limit(MAX_CHOICES)
     if actor.role is Role.ENTERPRISE_USER:
-        stmt = stmt.where(Enterprise.uscc == (actor.scope_value or ""))
-    return [Choice(u, n) for u, n in session.execute(stmt)]
+        return stmt.where(Enterprise.uscc == (actor.scope_value or ""))
+    return stmt
 
 
-def brand_choices(session: Session, *, actor: Actor) -> list[Choice]:
-    """Brands the caller may nominate, with their enterprise's name."""
+def _signed_in(actor: Actor) -> None:
+    if not actor.is_authenticated:
+        raise Unauthorized(_("Please log in."))
+
+
+def enterprise_choices(
+    session: Session,
+    *,
+    actor: Actor,
+    query: str = "",
+    page: int = 1,
+    per_page: int = picking.PER_PAGE,
+) -> Page[Choice]:
+    """One page of the registered enterprises the caller may pick, matching ``query`` by name or
+    pinyin initials (an enterprise user: its own)."""
+    from plateau.registry.models import Enterprise
+
+    _signed_in(actor)
+    stmt = select(Enterprise.uscc, Enterprise.name).order_by(Enterprise.name, Enterprise.uscc)
+    return picking.search(
+        session,
+        _own_enterprise(stmt, actor),
+        label=Enterprise.name,
+        query=query,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def brand_choices(
+    session: Session,
+    *,
+    actor: Actor,
+    query: str = "",
+    page: int = 1,
+    per_page: int = picking.PER_PAGE,
+) -> Page[Choice]:
+    """One page of the brands the caller may nominate, with their enterprise's name."""
     from plateau.registry.models import Brand, Enterprise
 
+    _signed_in(actor)
     stmt = (
         select(Brand.id, Brand.name_zh, Enterprise.name)
         .join(Enterprise, Enterprise.id == Brand.enterprise_id)
         .order_by(Brand.name_zh, Brand.id)
-        .limit(MAX_CHOICES)
     )
-    if actor.role is Role.ENTERPRISE_USER:
-        stmt = stmt.where(Enterprise.uscc == (actor.scope_value or ""))
-    return [Choice(str(i), f"{b} — {e}") for i, b, e in session.execute(stmt)]
+    return picking.search(
+        session,
+        _own_enterprise(stmt, actor),
+        label=Brand.name_zh + " — " + Enterprise.name,
+        query=query,
+        page=page,
+        per_page=per_page,
+        describe=lambda row: f"{row[1]} — {row[2]}",
+    )
 
 
-def product_choices(session: Session, *, actor: Actor) -> list[Choice]:
-    """Products the caller may nominate (by GTIN), with their enterprise's name."""
+def product_choices(
+    session: Session,
+    *,
+    actor: Actor,
+    query: str = "",
+    page: int = 1,
+    per_page: int = picking.PER_PAGE,
+) -> Page[Choice]:
+    """One page of the products the caller may nominate (by GTIN), with their enterprise's name."""
     from plateau.registry.models import Enterprise, Product
 
+    _signed_in(actor)
     stmt = (
         select(Product.gtin, Product.name_zh, Enterprise.name)
         .join(Enterprise, Enterprise.id == Product.enterprise_id)
         .order_by(Product.name_zh, Product.gtin)
-        .limit(MAX_CHOICES)
     )
-    if actor.role is Role.ENTERPRISE_USER:
-        stmt = stmt.where(Enterprise.uscc == (actor.scope_value or ""))
-    return [Choice(g, f"{p} — {e}") for g, p, e in session.execute(stmt)]
+    return picking.search(
+        session,
+        _own_enterprise(stmt, actor),
+        label=Product.name_zh + " — " + Enterprise.name,
+        query=query,
+        page=page,
+        per_page=per_page,
+        describe=lambda row: f"{row[1]} — {row[2]}",
+    )
+
+
+CHOICE_KINDS = {
+    "enterprises": enterprise_choices,
+    "brands": brand_choices,
+    "products": product_choices,
+}
+
+
+def enterprise_names(session: Session, *, usccs: list[str], actor: Actor) -> dict[str, str]:
+    """The names of the given registered enterprises the caller may pick (for chosen options)."""
+    from plateau.registry.models import Enterprise
+
+    wanted = list(dict.fromkeys(u for u in usccs if u))[:500]
+    if not wanted:
+        return {}
+    stmt = select(Enterprise.uscc, Enterprise.name).where(Enterprise.uscc.in_(wanted))
+    return {u: n for u, n in session.execute(_own_enterprise(stmt, actor))}
 
 
 def list_members(session: Session, *, code: str, actor: Actor) -> list[Member]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -14,7 +16,7 @@ from plateau.errors import DomainError
 from plateau.i18n import _, get_locale
 from plateau.runtime import open_session
 from plateau.standards import labels, service
-from plateau.standards.schemas import StatusChange
+from plateau.standards.schemas import StandardUpdate, StatusChange
 
 app = typer.Typer(help="The standards programme (专栏2).", no_args_is_help=True)
 console = Console()
@@ -113,3 +115,79 @@ def participant(
     except DomainError as exc:
         raise _fail(exc.message) from None
     console.print(_("Participants: %(names)s", names="、".join(names) or "—"))
+
+
+@app.command()
+def edit(
+    standard_id: int = typer.Argument(..., help="The standard's number in the register."),
+    title_zh: str | None = typer.Option(None, "--title-zh", help="The Chinese title."),
+    title_en: str | None = typer.Option(None, "--title-en", help="The English title."),
+    level: str | None = typer.Option(None, help="national, industry, local, group or enterprise."),
+    industry: str | None = typer.Option(None, help="Industry id, e.g. bio_fermentation."),
+    lead: str | None = typer.Option(None, "--lead", help="The lead organisation."),
+) -> None:
+    """Correct a standard's titles, level, industry or lead organisation (recorded in its history)."""
+    if level is not None and level not in labels.LEVELS:
+        raise _fail(_("Choose the level of the standard."))
+    try:
+        given = {
+            "title_zh": title_zh,
+            "title_en": title_en,
+            "level": level,
+            "industry_id": industry,
+            "lead_organisation": lead,
+        }
+        data = StandardUpdate.model_validate({k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        raise _fail(
+            _("Please check %(field)s: %(problem)s", field=where, problem=first.get("msg", ""))
+        ) from None
+    try:
+        with open_session() as session:
+            standard = service.update_standard(
+                session, standard_id=standard_id, data=data, actor=SYSTEM
+            )
+            title = service.loc_title(standard)
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    console.print(_("Saved: %(title)s.", title=title))
+
+
+@app.command()
+def history(
+    standard_id: int = typer.Argument(..., help="The standard's number in the register."),
+) -> None:
+    """Show the recorded changes of a standard, newest first."""
+    from plateau.formatting import beijing_time
+
+    try:
+        with open_session() as session:
+            rows = service.history(session, standard_id=standard_id, actor=SYSTEM)
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    table = Table(_("When"), _("What"), _("Before"), _("After"), _("By"))
+    for h in rows:
+        table.add_row(
+            beijing_time(h.changed_at), h.field_name, h.old_value, h.new_value, h.username
+        )
+    console.print(table)
+
+
+@app.command()
+def attach(
+    standard_id: int = typer.Argument(..., help="The standard's number in the register."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The standard's PDF."),
+) -> None:
+    """Attach the text of a standard as a PDF (replacing an earlier one)."""
+    with file.open("rb") as fh:
+        blob = fh.read(service.MAX_DOCUMENT_BYTES + 1)
+    try:
+        with open_session() as session:
+            service.attach_document(
+                session, standard_id=standard_id, filename=file.name, blob=blob, actor=SYSTEM
+            )
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    console.print(_("The text of the standard is attached."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plateau.db import Base, UTCDateTime, utcnow
@@ -63,3 +63,35 @@ class ProductStandard(Base):
         ForeignKey("product.id", ondelete="CASCADE"), index=True
     )
     standard_id: Mapped[int] = mapped_column(ForeignKey("standard.id", ondelete="CASCADE"))
+
+
+class StandardChange(Base):
+    """One recorded change of a standard's register entry: who changed which field, when."""
+
+    __tablename__ = "standard_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    standard_id: Mapped[int] = mapped_column(
+        ForeignKey("standard.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(32))  # title_zh, level, status, document …
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    username: Mapped[str] = mapped_column(String(64), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class StandardDocument(Base):
+    """The text of a standard as a PDF; one per standard, replaced by a new upload."""
+
+    __tablename__ = "standard_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    standard_id: Mapped[int] = mapped_column(
+        ForeignKey("standard.id", ondelete="CASCADE"), unique=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(64), default="")
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -5,24 +5,36 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from plateau.auth.schemas import Actor, Role
 from plateau.errors import DomainError, Forbidden, ValidationFailed
 from plateau.i18n import _
+from plateau.picking import Choice
 from plateau.registry import service as registry_service
 from plateau.standards import labels, service
-from plateau.standards.schemas import DeclarationCreate, StandardCreate, StatusChange
+from plateau.standards.api import document_response
+from plateau.standards.schemas import (
+    DeclarationCreate,
+    StandardCreate,
+    StandardUpdate,
+    StatusChange,
+)
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
-from plateau.web.params import PostedForm
+from plateau.web.params import PageNo, PostedForm
 from plateau.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Csrf])
+
+# A phone shows a page of the register in about two screens (decision 0053).
+REGISTER_PER_PAGE = 20
+DECLARATIONS_PER_PAGE = 10
 
 
 def _text(form: FormData, key: str) -> str:
@@ -68,6 +80,8 @@ def _index(
     status: str = "",
     level: str = "",
     industry: str = "",
+    page: int = 1,
+    dpage: int = 1,
     error: str | None = None,
     note: str = "",
     status_code: int = 200,
@@ -75,21 +89,37 @@ def _index(
     ctx = _common(session, actor)
     industries = ctx["industries"]
     declarer = actor.is_admin or actor.role is Role.ENTERPRISE_USER
+    filters = {
+        "status": status if status in labels.STATUSES else "",
+        "level": level if level in labels.LEVELS else "",
+        "industry": industry if industry in industries else "",
+    }
+    register = service.find_standards(
+        session,
+        status=filters["status"] or None,
+        level=filters["level"] or None,
+        industry=filters["industry"] or None,
+        page=max(page, 1),
+        per_page=REGISTER_PER_PAGE,
+    )
+    declarations = service.list_declarations(session)
+    dpage = max(dpage, 1)
     ctx |= {
         "programme": service.programme(session),
-        "standards": service.list_standards(
-            session,
-            status=status if status in labels.STATUSES else None,
-            level=level if level in labels.LEVELS else None,
-            industry=industry if industry in industries else None,
-        ),
-        "declarations": service.list_declarations(session)[:50],
-        "filters": {"status": status, "level": level, "industry": industry},
+        "register": register,
+        "pages": -(-register.total // REGISTER_PER_PAGE),
+        "declarations": declarations[
+            (dpage - 1) * DECLARATIONS_PER_PAGE : dpage * DECLARATIONS_PER_PAGE
+        ],
+        "dpage": dpage,
+        "dpages": -(-len(declarations) // DECLARATIONS_PER_PAGE),
+        "filters": filters,
+        "query": urlencode({k: v for k, v in filters.items() if v}),
         "declarer": declarer,
         "published": service.list_standards(session, status="published") if declarer else [],
         "declaring_enterprises": service.enterprise_choices(session, actor=actor)
         if declarer
-        else [],
+        else None,
         "own_products": service.own_products(session, actor=actor),
         "own_uscc": actor.scope_value if actor.role is Role.ENTERPRISE_USER else None,
         "error": error,
@@ -113,6 +143,8 @@ def index(
     status: str = "",
     level: str = "",
     industry: str = "",
+    page: PageNo = 1,
+    dpage: PageNo = 1,
     note: str = "",
 ) -> Response:
     shown = {
@@ -120,7 +152,15 @@ def index(
         "withdrawn": _("The self-declaration was withdrawn."),
     }.get(note, "")
     return _index(
-        request, session, actor, status=status, level=level, industry=industry, note=shown
+        request,
+        session,
+        actor,
+        status=status,
+        level=level,
+        industry=industry,
+        page=page,
+        dpage=dpage,
+        note=shown,
     )
 
 
@@ -171,10 +211,17 @@ def _form_page(
         "error": error,
         "items": service.programme_items(),
         "enterprises": service.enterprise_choices(session, actor=actor),
+        "chosen_lead": _chosen(session, actor, [form.get("lead_enterprise_uscc") or ""]),
+        "chosen_participants": _chosen(session, actor, form.get("participants") or []),
     }
     return render(
         request, "standards/new.html", ctx, actor=actor, status_code=status_code, active="standards"
     )
+
+
+def _chosen(session: Session, actor: Actor, usccs: list[str]) -> list[Choice]:
+    """The enterprises a refused form had chosen, by name, so that it shows them again."""
+    return service.chosen_enterprises(session, usccs=usccs, actor=actor)
 
 
 def _require_admin(actor: Actor) -> None:
@@ -229,6 +276,8 @@ def _detail(
     standard_id: int,
     *,
     error: str | None = None,
+    note: str = "",
+    edit: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     standard = service.get_standard(session, standard_id=standard_id)
@@ -243,14 +292,18 @@ def _detail(
         "declarations": [
             d for d in service.list_declarations(session) if d.standard_id == standard.id
         ],
-        "candidates": [
-            c
-            for c in service.enterprise_choices(session, actor=actor)
-            if c[0] not in {u for u, _n in taking_part}
-        ]
+        "candidates": service.enterprise_choices(session, actor=actor, not_in_standard=standard.id)
+        if actor.is_admin
+        else None,
+        "document": service.document_info(session, standard_id=standard.id),
+        "may_upload": service.may_upload(session, standard_id=standard.id, actor=actor),
+        "public_text": standard.status in ("published", "superseded"),
+        "history": service.history(session, standard_id=standard.id, actor=actor)
         if actor.is_admin
         else [],
+        "edit": edit or {},
         "error": error,
+        "note": note,
     }
     return render(
         request,
@@ -263,8 +316,72 @@ def _detail(
 
 
 @router.get("/standards/{standard_id}", response_class=HTMLResponse)
-def detail(request: Request, session: DbSession, actor: CurrentActor, standard_id: int) -> Response:
-    return _detail(request, session, actor, standard_id)
+def detail(
+    request: Request, session: DbSession, actor: CurrentActor, standard_id: int, note: str = ""
+) -> Response:
+    shown = {
+        "edited": _("The changes are saved and recorded in the history."),
+        "attached": _("The text of the standard is attached."),
+    }.get(note, "")
+    return _detail(request, session, actor, standard_id, note=shown)
+
+
+@router.post("/standards/{standard_id}/edit", response_class=HTMLResponse)
+def edit(
+    request: Request, session: DbSession, actor: UserActor, standard_id: int, form: PostedForm
+) -> Response:
+    values = {k: v.strip() for k, v in form.items() if isinstance(v, str)}
+    try:
+        level = values.get("level", "")
+        if level not in labels.LEVELS:
+            raise ValidationFailed(_("Choose the level of the standard."))
+        data = _checked(
+            StandardUpdate,
+            title_zh=values.get("title_zh", ""),
+            title_en=values.get("title_en", ""),
+            level=level,
+            industry_id=values.get("industry_id", ""),
+            lead_organisation=values.get("lead_organisation", ""),
+        )
+        service.update_standard(session, standard_id=standard_id, data=data, actor=actor)
+    except DomainError as exc:
+        session.rollback()
+        return _detail(
+            request,
+            session,
+            actor,
+            standard_id,
+            error=exc.message,
+            edit=values,
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/standards/{standard_id}?note=edited", status_code=303)
+
+
+@router.post("/standards/{standard_id}/document", response_class=HTMLResponse)
+def attach_document(
+    request: Request, session: DbSession, actor: UserActor, standard_id: int, form: PostedForm
+) -> Response:
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise ValidationFailed(_("Choose the PDF file of the standard."))
+        # Already spooled to a temporary file: this blocks only this worker thread.
+        blob = upload.file.read(service.MAX_DOCUMENT_BYTES + 1)
+        service.attach_document(
+            session, standard_id=standard_id, filename=upload.filename, blob=blob, actor=actor
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _detail(
+            request, session, actor, standard_id, error=exc.message, status_code=exc.status_code
+        )
+    return RedirectResponse(f"/standards/{standard_id}?note=attached", status_code=303)
+
+
+@router.get("/standards/{standard_id}/document")
+def document(session: DbSession, actor: CurrentActor, standard_id: int) -> Response:
+    return document_response(service.get_document(session, standard_id=standard_id, actor=actor))
 
 
 @router.post("/standards/{standard_id}/status", response_class=HTMLResponse)

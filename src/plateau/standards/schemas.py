@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,6 +33,36 @@ class StatusChange(BaseModel):
     status: Status
     code: str | None = Field(default=None, max_length=48)
     published_date: date | None = None
+
+
+class StandardUpdate(BaseModel):
+    """The register entry's descriptive fields; those left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Titles are stripped and checked by the service, so that the message is ours.
+    title_zh: str | None = Field(default=None, max_length=200)
+    title_en: str | None = Field(default=None, max_length=300)
+    level: Level | None = None
+    industry_id: str | None = Field(default=None, max_length=32)
+    lead_organisation: str | None = Field(default=None, max_length=200)
+
+
+class ChangeRead(BaseModel):
+    """One recorded change of a register entry, with names rather than codes."""
+
+    field: str
+    field_name: str
+    old_value: str
+    new_value: str
+    username: str
+    changed_at: datetime
+
+
+class DocumentRead(BaseModel):
+    filename: str
+    size_bytes: int
+    uploaded_at: datetime
 
 
 class ParticipantAdd(BaseModel):

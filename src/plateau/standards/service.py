@@ -6,6 +6,7 @@ writing is for the region administrator, and for an enterprise about itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -14,20 +15,33 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from plateau import picking
 from plateau.auth.schemas import SYSTEM, Actor, Role
+from plateau.db import utcnow
 from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from plateau.formatting import loc
-from plateau.i18n import _
+from plateau.i18n import _, lazy
+from plateau.paging import Page
+from plateau.picking import Choice
 from plateau.registry import service as registry_service
 from plateau.standards import labels
 from plateau.standards.labels import STATUS_ORDER
-from plateau.standards.models import ProductStandard, SelfDeclaration, Standard, StandardParticipant
+from plateau.standards.models import (
+    ProductStandard,
+    SelfDeclaration,
+    Standard,
+    StandardChange,
+    StandardDocument,
+    StandardParticipant,
+)
 from plateau.standards.schemas import (
+    ChangeRead,
     DeclarationCreate,
     DeclarationRead,
     ProductStandardRead,
     ProgrammeItem,
     StandardCreate,
+    StandardUpdate,
     StatusChange,
 )
 
@@ -86,6 +100,47 @@ def list_standards(
     return list(session.scalars(stmt))
 
 
+@dataclass
+class StandardPage:
+    """One page of the register and how many standards match in all."""
+
+    items: list[Standard]
+    total: int
+    page: int
+    per_page: int
+
+
+def find_standards(
+    session: Session,
+    *,
+    status: str | None = None,
+    level: str | None = None,
+    industry: str | None = None,
+    item: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> StandardPage:
+    """One page of the register, filtered (public); a page past the end is empty."""
+    where = []
+    if status:
+        where.append(Standard.status == status)
+    if level:
+        where.append(Standard.level == level)
+    if industry:
+        where.append(Standard.industry_id == industry)
+    if item:
+        where.append(Standard.programme_item == item)
+    total = session.scalar(select(func.count(Standard.id)).where(*where)) or 0
+    rows = session.scalars(
+        select(Standard)
+        .where(*where)
+        .order_by(Standard.industry_id, Standard.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return StandardPage(items=list(rows), total=total, page=page, per_page=per_page)
+
+
 def get_standard(session: Session, *, standard_id: int) -> Standard:
     standard = session.get(Standard, standard_id)
     if standard is None:
@@ -139,6 +194,7 @@ def change_status(
                 status=labels.name(labels.STATUSES, standard.status),
             )
         )
+    before = (standard.status, standard.code, standard.published_date)
     if data.code:
         standard.code = data.code
     if data.status == "published":
@@ -146,8 +202,186 @@ def change_status(
             raise ValidationFailed(_("A published standard needs its number."))
         standard.published_date = data.published_date or standard.published_date
     standard.status = data.status
+    after = (standard.status, standard.code, standard.published_date)
+    for field, old, new in zip(("status", "code", "published_date"), before, after, strict=True):
+        if old != new:
+            _record(session, standard, field, old, new, actor)
     session.flush()
     return standard
+
+
+def _record(
+    session: Session, standard: Standard, field: str, old: object, new: object, actor: Actor
+) -> None:
+    session.add(
+        StandardChange(
+            standard_id=standard.id,
+            field=field,
+            old_value="" if old is None else str(old),
+            new_value="" if new is None else str(new),
+            username=actor.username,
+        )
+    )
+
+
+EDITABLE = ("title_zh", "title_en", "level", "industry_id", "lead_organisation")
+
+
+def update_standard(
+    session: Session, *, standard_id: int, data: StandardUpdate, actor: Actor
+) -> Standard:
+    """Correct a standard's titles, level, industry or lead organisation; each change is recorded."""
+    _require_admin(actor)
+    standard = get_standard(session, standard_id=standard_id)
+    given = data.model_dump(exclude_unset=True, exclude_none=True)
+    values = {k: v.strip() if isinstance(v, str) else v for k, v in given.items()}
+    if "title_zh" in values and len(values["title_zh"]) < 2:
+        raise ValidationFailed(_("The Chinese title needs at least 2 characters."))
+    if "industry_id" in values:
+        industries = {i.id for i in registry_service.list_industries(session, actor=actor)}
+        if values["industry_id"] not in industries:
+            raise ValidationFailed(_("Unknown industry %(id)s.", id=values["industry_id"]))
+    if values.get("level") and values["level"] not in labels.LEVELS:
+        raise ValidationFailed(_("Choose the level of the standard."))
+    for field in EDITABLE:
+        if field in values and getattr(standard, field) != values[field]:
+            _record(session, standard, field, getattr(standard, field), values[field], actor)
+            setattr(standard, field, values[field])
+    session.flush()
+    return standard
+
+
+FIELD_NAMES: dict[str, str] = {
+    "title_zh": lazy("Title (Chinese)"),
+    "title_en": lazy("Title (English)"),
+    "level": lazy("Level"),
+    "industry_id": lazy("Industry"),
+    "lead_organisation": lazy("Lead organisation"),
+    "status": lazy("Status"),
+    "code": lazy("Number"),
+    "published_date": lazy("Published on"),
+    "document": lazy("Text of the standard (PDF)"),
+}
+
+
+def history(session: Session, *, standard_id: int, actor: Actor) -> list[ChangeRead]:
+    """The recorded changes of a standard, newest first, in names (its officers only)."""
+    _require_admin(actor)
+    standard = get_standard(session, standard_id=standard_id)
+    industries = {i.id: i for i in registry_service.list_industries(session, actor=actor)}
+
+    def shown(field: str, value: str) -> str:
+        if not value:
+            return "—"
+        if field == "level":
+            return labels.name(labels.LEVELS, value)
+        if field == "status":
+            return labels.name(labels.STATUSES, value)
+        if field == "industry_id" and value in industries:
+            return loc(industries[value])
+        return value
+
+    rows = session.scalars(
+        select(StandardChange)
+        .where(StandardChange.standard_id == standard.id)
+        .order_by(StandardChange.changed_at.desc(), StandardChange.id.desc())
+        .limit(500)
+    )
+    return [
+        ChangeRead(
+            field=r.field,
+            field_name=_(FIELD_NAMES[r.field]) if r.field in FIELD_NAMES else r.field,
+            old_value=shown(r.field, r.old_value),
+            new_value=shown(r.field, r.new_value),
+            username=r.username,
+            changed_at=r.changed_at,
+        )
+        for r in rows
+    ]
+
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+def _may_upload(session: Session, standard: Standard, actor: Actor) -> bool:
+    if actor.is_admin:
+        return True
+    if actor.role is not Role.ENTERPRISE_USER or standard.lead_enterprise_id is None:
+        return False
+    from plateau.registry.models import Enterprise
+
+    lead_uscc = session.scalar(
+        select(Enterprise.uscc).where(Enterprise.id == standard.lead_enterprise_id)
+    )
+    return lead_uscc is not None and actor.scope == f"enterprise:{lead_uscc}"
+
+
+def may_upload(session: Session, *, standard_id: int, actor: Actor) -> bool:
+    """Whether the caller may attach the standard's text (its officers and its lead enterprise)."""
+    return _may_upload(session, get_standard(session, standard_id=standard_id), actor)
+
+
+def check_pdf(blob: bytes) -> None:
+    """Refuse what is not a PDF of a sensible size (magic bytes and end-of-file marker)."""
+    if len(blob) > MAX_DOCUMENT_BYTES:
+        raise ValidationFailed(
+            _("The PDF may be at most %(mb)s MB.", mb=MAX_DOCUMENT_BYTES // (1024 * 1024))
+        )
+    # A PDF starts with %PDF- within its first KB and ends with %%EOF (ISO 32000-1, 7.5.2/7.5.5).
+    if b"%PDF-" not in blob[:1024] or b"%%EOF" not in blob[-2048:]:
+        raise ValidationFailed(_("The file is not a PDF."))
+
+
+def attach_document(
+    session: Session, *, standard_id: int, filename: str, blob: bytes, actor: Actor
+) -> StandardDocument:
+    """Attach (or replace) the text of a standard as a PDF; the change is recorded."""
+    if not actor.is_authenticated:
+        raise Unauthorized(_("Please log in."))
+    standard = get_standard(session, standard_id=standard_id)
+    if not _may_upload(session, standard, actor):
+        raise Forbidden(_("Only the programme's officers and the lead enterprise attach the text."))
+    if not blob:
+        raise ValidationFailed(_("Choose the PDF file of the standard."))
+    check_pdf(blob)
+    name = (filename.replace("\\", "/").rsplit("/", 1)[-1].strip() or "standard.pdf")[-200:]
+    doc = session.scalar(
+        select(StandardDocument).where(StandardDocument.standard_id == standard.id)
+    )
+    old = doc.filename if doc else ""
+    if doc is None:
+        doc = StandardDocument(standard_id=standard.id, filename=name, size_bytes=0, data=b"")
+        session.add(doc)
+    doc.filename, doc.size_bytes, doc.data = name, len(blob), blob
+    doc.uploaded_by, doc.uploaded_at = actor.username, utcnow()
+    _record(session, standard, "document", old, name, actor)
+    session.flush()
+    return doc
+
+
+def document_info(session: Session, *, standard_id: int) -> StandardDocument | None:
+    """The attached text's name, size and date, without its bytes (None when none)."""
+    from sqlalchemy.orm import defer
+
+    return session.scalar(
+        select(StandardDocument)
+        .options(defer(StandardDocument.data))
+        .where(StandardDocument.standard_id == standard_id)
+    )
+
+
+def get_document(session: Session, *, standard_id: int, actor: Actor) -> StandardDocument:
+    """The text of a standard: public once published; before, its officers and lead only."""
+    standard = get_standard(session, standard_id=standard_id)
+    doc = session.scalar(
+        select(StandardDocument).where(StandardDocument.standard_id == standard.id)
+    )
+    visible = standard.status in ("published", "superseded") or _may_upload(
+        session, standard, actor
+    )
+    if doc is None or not visible:
+        raise NotFound(_("This standard has no text to download."))
+    return doc
 
 
 def declare(session: Session, *, data: DeclarationCreate, actor: Actor) -> SelfDeclaration:
@@ -324,36 +558,72 @@ def remove_participant(session: Session, *, standard_id: int, uscc: str, actor: 
 
 
 def enterprise_choices(
-    session: Session, *, actor: Actor, limit: int = 2000
-) -> list[tuple[str, str]]:
-    """Registered enterprises to pick from, as (USCC, name): all for the administrator,
-    one's own for an enterprise user."""
+    session: Session,
+    *,
+    actor: Actor,
+    query: str = "",
+    page: int = 1,
+    per_page: int = picking.PER_PAGE,
+    not_in_standard: int | None = None,
+) -> Page[Choice]:
+    """Registered enterprises to pick from, one page matching ``query``: all for the
+    administrator, one's own for an enterprise user, none for anybody else."""
     from plateau.registry.models import Enterprise
 
-    stmt = select(Enterprise.uscc, Enterprise.name).order_by(Enterprise.name).limit(limit)
+    stmt = select(Enterprise.uscc, Enterprise.name).order_by(Enterprise.name, Enterprise.uscc)
     if not actor.is_admin:
-        if actor.role is not Role.ENTERPRISE_USER:
-            return []
-        stmt = stmt.where(Enterprise.uscc == (actor.scope_value or ""))
-    return [(u, n) for u, n in session.execute(stmt)]
+        own = actor.scope_value if actor.role is Role.ENTERPRISE_USER else None
+        stmt = stmt.where(Enterprise.uscc == (own or ""), Enterprise.uscc.is_not(None))
+    if not_in_standard is not None:
+        stmt = stmt.where(
+            Enterprise.id.not_in(
+                select(StandardParticipant.enterprise_id).where(
+                    StandardParticipant.standard_id == not_in_standard
+                )
+            )
+        )
+    return picking.search(
+        session, stmt, label=Enterprise.name, query=query, page=page, per_page=per_page
+    )
 
 
-def own_products(session: Session, *, actor: Actor, limit: int = 2000) -> list[tuple[str, str]]:
-    """An enterprise user's products, as (GTIN, name), for a declaration's picker."""
+def chosen_enterprises(session: Session, *, usccs: list[str], actor: Actor) -> list[Choice]:
+    """The named enterprises among those the caller may pick, in the given order."""
+    from plateau.registry.models import Enterprise
+
+    wanted = list(dict.fromkeys(u for u in usccs if u))[:200]
+    if not wanted:
+        return []
+    stmt = select(Enterprise.uscc, Enterprise.name).where(Enterprise.uscc.in_(wanted))
+    if not actor.is_admin:
+        own = actor.scope_value if actor.role is Role.ENTERPRISE_USER else None
+        stmt = stmt.where(Enterprise.uscc == (own or ""))
+    names = {u: n for u, n in session.execute(stmt)}
+    return [Choice(value=u, label=names[u]) for u in wanted if u in names]
+
+
+def own_products(
+    session: Session,
+    *,
+    actor: Actor,
+    query: str = "",
+    page: int = 1,
+    per_page: int = picking.PER_PAGE,
+) -> Page[Choice]:
+    """An enterprise user's products (GTIN, name), one page matching ``query``, for a
+    declaration's picker; nobody else has any."""
     from plateau.registry.models import Enterprise, Product
 
-    if actor.role is not Role.ENTERPRISE_USER:
-        return []
-    return [
-        (g, n)
-        for g, n in session.execute(
-            select(Product.gtin, Product.name_zh)
-            .join(Enterprise, Enterprise.id == Product.enterprise_id)
-            .where(Enterprise.uscc == (actor.scope_value or ""))
-            .order_by(Product.name_zh)
-            .limit(limit)
-        )
-    ]
+    own = actor.scope_value if actor.role is Role.ENTERPRISE_USER else None
+    stmt = (
+        select(Product.gtin, Product.name_zh)
+        .join(Enterprise, Enterprise.id == Product.enterprise_id)
+        .where(Enterprise.uscc == (own or ""), Enterprise.uscc.is_not(None))
+        .order_by(Product.name_zh, Product.gtin)
+    )
+    return picking.search(
+        session, stmt, label=Product.name_zh, query=query, page=page, per_page=per_page
+    )
 
 
 def programme_items() -> list[ProgrammeItem]:

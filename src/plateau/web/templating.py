@@ -13,6 +13,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, selec
 from plateau import formatting
 from plateau.auth.schemas import ROLE_LABELS, Actor
 from plateau.i18n import HTML_LANG, LOCALE_NAMES, LOCALES, get_locale, gettext, ngettext
+from plateau.picking import PLAIN_MAX
 from plateau.web.deps import csrf_token, request_session
 from plateau.web.navigation import account_nav, active_group, active_key, page_list, visible_nav
 
@@ -68,6 +69,7 @@ def environment() -> Environment:
         LOCALES=LOCALES,
         ROLE_LABELS=ROLE_LABELS,
         LOCALE_NAMES=LOCALE_NAMES,
+        picker_plain_max=PLAIN_MAX,
     )
     env.filters["by_name"] = _by_name
     return env

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 16:18:53.316433
+Create Date: 2026-12-07 16:24:48.102303
 """
 
 from __future__ import annotations
@@ -1996,6 +1996,28 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "standard_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("standard_id", sa.Integer(), nullable=False),
+        sa.Column("field", sa.String(length=32), nullable=False),
+        sa.Column("old_value", sa.Text(), nullable=False),
+        sa.Column("new_value", sa.Text(), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("changed_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["standard_id"],
+            ["standard.id"],
+            name=op.f("fk_standard_change_standard_id_standard"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_standard_change")),
+    )
+    with op.batch_alter_table("standard_change", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_standard_change_standard_id"), ["standard_id"], unique=False
+        )
+
+    op.create_table(
         "standard_declaration",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
@@ -2021,6 +2043,24 @@ def upgrade() -> None:
             batch_op.f("ix_standard_declaration_enterprise_id"), ["enterprise_id"], unique=False
         )
 
+    op.create_table(
+        "standard_document",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("standard_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_by", sa.String(length=64), nullable=False),
+        sa.Column("uploaded_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["standard_id"],
+            ["standard.id"],
+            name=op.f("fk_standard_document_standard_id_standard"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_standard_document")),
+        sa.UniqueConstraint("standard_id", name=op.f("uq_standard_document_standard_id")),
+    )
     op.create_table(
         "standard_participant",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -2629,10 +2669,15 @@ def downgrade() -> None:
 
     op.drop_table("certification")
     op.drop_table("standard_participant")
+    op.drop_table("standard_document")
     with op.batch_alter_table("standard_declaration", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_standard_declaration_enterprise_id"))
 
     op.drop_table("standard_declaration")
+    with op.batch_alter_table("standard_change", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_standard_change_standard_id"))
+
+    op.drop_table("standard_change")
     with op.batch_alter_table("return_value", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_return_value_monthly_return_id"))
         batch_op.drop_index(batch_op.f("ix_return_value_annual_return_id"))
