@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
 
 from plateau import formatting
-from plateau.auth.schemas import ROLE_LABELS, Actor
+from plateau.auth.schemas import ROLE_LABELS, Actor, Role
 from plateau.i18n import HTML_LANG, LOCALE_NAMES, LOCALES, get_locale, gettext, ngettext
 from plateau.web.deps import csrf_token, request_session
 from plateau.web.navigation import account_nav, active_group, active_key, page_list, visible_nav
@@ -98,6 +98,16 @@ def _demo_loaded(request: Request) -> bool:
     return loaded
 
 
+def _unread_messages(request: Request, actor: Actor) -> int:
+    """Unread messages of an enterprise user, for the account menu (0 for anybody else)."""
+    if actor.role is not Role.ENTERPRISE_USER:
+        return 0
+    from plateau.messaging import service as messaging_service
+
+    session = request_session(request)
+    return messaging_service.unread_count(session, actor=actor) if session is not None else 0
+
+
 def render(
     request: Request,
     template: str,
@@ -121,6 +131,7 @@ def render(
         "page_list": page_list(actor),
         "active": active,
         "demo_data": _demo_loaded(request),
+        "unread_messages": _unread_messages(request, actor),
         "path": request.url.path,
         "query": request.url.query,
     }
