@@ -7,7 +7,16 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    PackageLoader,
+    PrefixLoader,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from plateau import formatting
 from plateau.auth.schemas import ROLE_LABELS, Actor, Role
@@ -52,6 +61,11 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # Jinja's newstyle gettext applies ``%`` formatting even without parameters, so a literal
+    # percent sign ("完整率（%）") raised ValueError or had to be written %% in templates only.
+    # Ours formats only when parameters are given, as plateau.i18n.gettext does in Python:
+    # one rule, and one message id, for both.
+    env.globals["gettext"] = env.globals["_"] = _template_gettext
     env.globals.update(
         fmt_cny=formatting.fmt_cny,
         fmt_number=formatting.fmt_number,
@@ -69,6 +83,14 @@ def environment() -> Environment:
     )
     env.filters["by_name"] = _by_name
     return env
+
+
+@pass_context
+def _template_gettext(__context: Context, __string: str, **variables: Any) -> str:
+    """``_()`` in templates: translate, trust the translation, escape and fill parameters."""
+    text: str = __context.call(gettext, __string)
+    rv = Markup(text) if __context.eval_ctx.autoescape else text
+    return rv % variables if variables else rv
 
 
 def _by_name(items: Any, attribute: str | None = None) -> list[Any]:
