@@ -215,8 +215,8 @@ def format_in_unit(element: DataElement, value: Decimal | float | None) -> str:
     if value is None:
         return "—"
     exact = Decimal(str(value))
-    digits = 0 if exact == exact.to_integral_value() else -PLACES[element.kind].as_tuple().exponent
-    return fmt_number(value, int(digits))
+    places = {"money": 2, "quantity": 3, "integer": 0}[element.kind]
+    return fmt_number(value, 0 if exact == exact.to_integral_value() else places)
 
 
 def parse_number(element: DataElement, raw: object) -> Decimal | None:

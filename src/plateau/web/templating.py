@@ -88,7 +88,7 @@ def environment() -> Environment:
 @pass_context
 def _template_gettext(__context: Context, __string: str, **variables: Any) -> str:
     """``_()`` in templates: translate, trust the translation, escape and fill parameters."""
-    text: str = __context.call(gettext, __string)
+    text = str(__context.call(gettext, __string))
     rv = Markup(text) if __context.eval_ctx.autoescape else text
     return rv % variables if variables else rv
 
