@@ -13,7 +13,7 @@ from sqlalchemy import select
 from plateau.db import make_engine, make_sessionmaker, session_scope
 from plateau.demo import service as demo_service
 from plateau.registry.models import Enterprise, Product, ProductPhoto
-from tests.browser.conftest import LiveServer, log_in
+from tests.browser.conftest import LiveServer, demo_password, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -87,3 +87,23 @@ def test_the_enterprise_home_and_its_pages_fit_a_phone(
         phone.goto(path)
         expect(phone.locator("h1")).to_be_visible()
         assert _overflow(phone) <= 0, path
+
+
+def test_a_label_printers_english_bar_stays_one_line_at_1024(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    # An enterprise user has four menus (Traceability's holds label printing): still one line.
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 800})
+    context.add_cookies([{"name": "plateau_lang", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    try:
+        log_in(page, "ent-water", demo_password(live_server, "ent-water"))
+        tops = page.eval_on_selector_all(
+            ".navbar-start > .navbar-item", "els => els.map(e => e.getBoundingClientRect().top)"
+        )
+        assert len(tops) == 6 and max(tops) - min(tops) < 2, tops
+        page.hover('[data-nav-group="trace"]')
+        expect(page.locator('[data-nav="trace.labels"]')).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    finally:
+        context.close()
