@@ -183,7 +183,7 @@ PHOTO_COLOURS = {
 
 def placeholder_photo(name_zh: str) -> bytes | None:
     """Return a small drawn PNG standing for a showcase product's photo, else None."""
-    colour = next((c for n, c in PHOTO_COLOURS.items() if name_zh.endswith(n)), None)
+    colour = next((c for n, c in PHOTO_COLOURS.items() if n in name_zh), None)
     if colour is None:
         return None
     import io
@@ -192,7 +192,7 @@ def placeholder_photo(name_zh: str) -> bytes | None:
 
     img = Image.new("RGB", (320, 200), (244, 246, 248))
     draw = ImageDraw.Draw(img)
-    if name_zh.endswith("矿泉水"):
+    if "矿泉水" in name_zh:
         draw.rounded_rectangle((135, 20, 185, 50), 6, fill=(40, 90, 150))
         draw.rounded_rectangle((115, 45, 205, 185), 22, fill=colour)
         draw.rectangle((115, 95, 205, 135), fill=(250, 250, 250))
