@@ -41,6 +41,8 @@ SHOTS = (
     Shot("trace", "admin", "/trace"),
     Shot("consumer-phone", "public", "{consumer}", width=390, full_page=True),
     Shot("home-officer-phone", "officer-540100", "/", width=390),
+    Shot("home-enterprise-phone", "ent-water", "/", width=390, full_page=True),
+    Shot("labels", "ent-water", "/trace/labels"),
     Shot("api-docs", "public", "/api/docs"),
 )
 

@@ -74,3 +74,19 @@ def name_key(text: str) -> Any:
 def by_name(items: Iterable[T], name: Callable[[T], str]) -> list[T]:
     """``items`` sorted by their name as the reader expects (pinyin for Chinese)."""
     return sorted(items, key=lambda item: name_key(name(item)))
+
+
+SORT_KEY_CHARS = 64  # names longer than this sort by their first 64 characters, then by id
+SORT_KEY_LENGTH = SORT_KEY_CHARS * 8
+
+
+def sort_key(text: str) -> str:
+    """``pinyin_key`` as a string that a database orders the same way, to sort and page in SQL.
+
+    Each character becomes eight hex digits (its initial's code, then its code within it), so
+    comparing two keys byte by byte compares the tuples of ``pinyin_key``. Only ``0-9a-f``
+    appear, and columns holding keys use the "C" collation on PostgreSQL: no locale reorders them.
+    """
+    return "".join(
+        f"{ord(initial):02x}{code:06x}" for initial, code in pinyin_key(text[:SORT_KEY_CHARS])
+    )

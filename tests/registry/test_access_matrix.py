@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from PIL import Image
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
@@ -160,6 +161,12 @@ def product_file(role: str, ids: Ids) -> dict[str, Any]:
     return {"file": ("products.csv", data, "text/csv")}
 
 
+def photo_file(role: str, ids: Ids) -> dict[str, Any]:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (ROLE_NO[role], 0, 0)).save(out, "PNG")
+    return {"file": ("photo.png", out.getvalue(), "image/png")}
+
+
 def project_file(role: str, ids: Ids) -> dict[str, Any]:
     prefecture, park = _home(role)
     data = csv_bytes(
@@ -301,6 +308,21 @@ CASES: list[Case] = [
         path=f"{R}/products/{{gtin_a}}",
         target="a",
         json=lambda role, ids: {"net_content": "1L"},
+    ),
+    Case(
+        "PUT",
+        f"{R}/products/{{gtin}}/photo",
+        A_HOLDERS,
+        path=f"{R}/products/{{gtin_a}}/photo",
+        target="a",
+        files=photo_file,
+    ),
+    Case(
+        "DELETE",
+        f"{R}/products/{{gtin}}/photo",
+        A_HOLDERS,
+        path=f"{R}/products/{{gtin_a}}/photo",
+        target="a",
     ),
     Case(
         "DELETE", f"{R}/products/{{gtin}}", A_HOLDERS, path=f"{R}/products/{{gtin_a}}", target="a"

@@ -66,6 +66,11 @@ CASES = [
     Case("POST", "/api/jobs/{job_id}/cancel", USERS),
     # An enterprise's own messages; other users get an empty list.
     Case("GET", "/api/messages", USERS),
+    Case("GET", "/api/messages/unread", USERS),
+    Case("POST", "/api/messages/read-all", USERS),
+    # Nobody's message here: marking it read is 404 for every caller (tests/monitoring's
+    # test_message_reads has the owner marking its own).
+    Case("POST", "/api/messages/{message_id}/read", set()),
 ]
 
 
@@ -120,6 +125,7 @@ def test_route_answers_each_role(
     path = case.path.replace("{token_id}", str(own_token_id or 1))
     path = path.replace("{job_id}", str(job_id))
     path = path.replace("{username}", other.username)
+    path = path.replace("{message_id}", "987654")
     resp = client.request(
         case.method, path, headers=headers, json=case.body(role) if case.body else None
     )

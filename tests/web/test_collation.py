@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from plateau.collation import by_name, pinyin_key
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plateau.collation import by_name, pinyin_key, sort_key
 from plateau.i18n import set_locale
 from plateau.web.templating import environment
 
@@ -43,3 +46,13 @@ def test_the_template_filter_sorts_by_the_readers_name() -> None:
     finally:
         set_locale("zh_Hans_CN")
     assert next(p.name_zh for p in by_name(parks, lambda p: p.name_zh)) == "昌都经济开发区"
+
+
+@given(st.lists(st.text(min_size=0, max_size=8), min_size=2, max_size=12))
+def test_the_stored_sort_key_orders_as_the_pinyin_key(names: list[str]) -> None:
+    # Compared as plain bytes (what SQLite and a "C" column do), the key keeps pinyin order.
+    names = [n.strip() for n in names]
+    by_tuple = sorted(names, key=lambda n: (pinyin_key(n), n))
+    by_string = sorted(names, key=lambda n: (sort_key(n).encode(), n))
+    assert [pinyin_key(n) for n in by_tuple] == [pinyin_key(n) for n in by_string]
+    assert all(set(sort_key(n)) <= set("0123456789abcdef") for n in names)

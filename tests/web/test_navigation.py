@@ -177,3 +177,22 @@ def test_the_current_group_is_marked_and_background_jobs_are_in_the_account_menu
     assert re.search(r'class="navbar-item is-active" href="/standards" data-nav="standards"', html)
     account = html[html.index('href="/account"') :]
     assert 'href="/jobs" data-nav="jobs"' in account
+
+
+@pytest.mark.parametrize("role", [Role.ENTERPRISE_USER, Role.REGION_ADMIN])
+def test_label_printers_reach_the_label_sheets_from_the_traceability_menu(role: Role) -> None:
+    actor = Actor(
+        role=role, user_id=9, scope="enterprise:x" if role is Role.ENTERPRISE_USER else None
+    )
+    trace = next(e for e in visible_nav(actor) if e.item.key == "trace")
+    assert [c.href for c in trace.children] == ["/trace", "/trace/labels"]
+    assert active_key("/trace/labels") == "trace.labels"
+    assert "/trace/labels" in {i.href for i in page_list(actor)}
+
+
+@pytest.mark.parametrize("role", [Role.PUBLIC, Role.PREFECTURE_OFFICER, Role.ANALYST])
+def test_who_may_not_print_labels_keeps_traceability_as_one_link(role: Role) -> None:
+    actor = Actor(role=role, user_id=None if role is Role.PUBLIC else 9)
+    trace = next(e for e in visible_nav(actor) if e.item.key == "trace")
+    assert trace.children == ()
+    assert "/trace/labels" not in {i.href for i in page_list(actor)}

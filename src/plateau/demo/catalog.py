@@ -145,6 +145,7 @@ def catalog_rows(
                     "category": tpl.category,
                     "net_content": tpl.net_content,
                     "origin_base_id": tpl.base if tpl.base in bases else None,
+                    **licence(firm.industry, key),
                 }
             )
             plans.append(
@@ -158,6 +159,65 @@ def catalog_rows(
                 )
             )
     return brands, products, plans
+
+
+# Industries whose packs carry a food production licence (SC) number; Tibetan medicine
+# carries a drug approval number (批准文号, Z for traditional medicine, 54 for Tibet).
+SC_INDUSTRIES = {
+    "agri_food": 101,
+    "brewing": 115,
+    "drinking_water": 106,
+    "beverage_tea": 114,
+    "bio_fermentation": 126,
+}
+
+
+# Placeholder pack colours of the showcase products (the traceability demo follows them).
+PHOTO_COLOURS = {
+    "牦牛肉干": (150, 62, 40),
+    "青稞面粉": (214, 180, 96),
+    "青稞饼干": (196, 140, 70),
+    "冰川天然矿泉水": (70, 140, 200),
+}
+
+
+def placeholder_photo(name_zh: str) -> bytes | None:
+    """Return a small drawn PNG standing for a showcase product's photo, else None."""
+    colour = next((c for n, c in PHOTO_COLOURS.items() if n in name_zh), None)
+    if colour is None:
+        return None
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (320, 200), (244, 246, 248))
+    draw = ImageDraw.Draw(img)
+    if "矿泉水" in name_zh:
+        draw.rounded_rectangle((135, 20, 185, 50), 6, fill=(40, 90, 150))
+        draw.rounded_rectangle((115, 45, 205, 185), 22, fill=colour)
+        draw.rectangle((115, 95, 205, 135), fill=(250, 250, 250))
+    else:
+        draw.rounded_rectangle((80, 25, 240, 180), 14, fill=colour)
+        draw.rectangle((80, 25, 240, 45), fill=tuple(max(v - 40, 0) for v in colour))
+        draw.ellipse((130, 80, 190, 140), fill=(250, 250, 250))
+    out = io.BytesIO()
+    img.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def licence(industry: str, key: int) -> dict[str, str]:
+    """Return a plausible, synthetic licence of a demo product (no random draw: the rest of
+    the world stays as it was)."""
+    if industry in SC_INDUSTRIES:
+        # SC + food category (3) + province 54 + city, county (4) + serial (4) + check (1).
+        return {
+            "licence_kind": "sc",
+            "licence_no": f"SC{SC_INDUSTRIES[industry]}54{key % 7 + 1:02d}{key % 30 + 21:02d}"
+            f"{key % 10000:04d}{key % 10}",
+        }
+    if industry == "tibetan_medicine":
+        return {"licence_kind": "drug_approval", "licence_no": f"国药准字Z5402{key % 10000:04d}"}
+    return {"licence_kind": "", "licence_no": ""}
 
 
 CERT_RULES: dict[str, tuple[tuple[str, float], ...]] = {

@@ -483,6 +483,8 @@ def catalog_rows(
                     "category": tpl.category,
                     "net_content": tpl.net_content,
                     "origin_base_id": None,
+                    "licence_kind": "",
+                    "licence_no": "",
                 }
             )
             item += rng.randint(1, 3)

@@ -25,6 +25,7 @@ from plateau.auth.models import User
 from plateau.auth.schemas import Actor, Role, UserCreate
 from plateau.db import utcnow
 from plateau.demo.calibration import CALIBRATION_YEAR, PLAN_2022, FirmInfo, YearFigures, calibration
+from plateau.demo.catalog import placeholder_photo
 from plateau.demo.generator import GENERATOR_VERSION, World, generate_world
 from plateau.demo.models import DemoRun
 from plateau.demo.reference import read_reference
@@ -49,6 +50,7 @@ from plateau.registry.models import (
     Park,
     Prefecture,
     Product,
+    ProductPhoto,
 )
 from plateau.settings import get_settings
 
@@ -322,6 +324,15 @@ def _insert_world(session: Session, world: World, report: Progress) -> None:
             for key, prefix in sorted(
                 {(p["enterprise_key"], p["gtin"][1:10]) for p in world.products}
             )
+        ],
+    )
+    _bulk(
+        session,
+        ProductPhoto,
+        [
+            {"product_id": product_ids[p["key"]], "content_type": "image/png", "data": photo}
+            for p in world.products
+            if (photo := placeholder_photo(p["name_zh"])) is not None
         ],
     )
     report(step, 4, 7)

@@ -31,3 +31,6 @@ class Message(Base):
     channel: Mapped[str] = mapped_column(String(32), default="inbox")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Read by the enterprise (any of its users): set by a POST when the message is opened or
+    # all are marked read, never by a page view.
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -18,3 +18,12 @@ class MessageRead(BaseModel):
     note: str
     sent_at: datetime
     url: str | None
+    read: bool
+
+
+class UnreadCount(BaseModel):
+    unread: int
+
+
+class MarkedRead(BaseModel):
+    marked: int

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Actor, Role
 from plateau.db import utcnow
+from plateau.errors import NotFound
 from plateau.i18n import _
 from plateau.messaging.models import Message
 from plateau.registry.models import Enterprise
@@ -172,6 +173,7 @@ class Shown:
     note: str
     sent_at: datetime
     url: str | None
+    read: bool = False
 
 
 def _words(message: Message) -> tuple[str, str, str | None]:
@@ -198,22 +200,76 @@ def _words(message: Message) -> tuple[str, str, str | None]:
     return message.kind, "", None
 
 
-def inbox(session: Session, *, actor: Actor, limit: int = 5) -> list[Shown]:
+def _reads_messages(actor: Actor) -> bool:
+    return actor.role is Role.ENTERPRISE_USER and actor.scope_kind == "enterprise"
+
+
+def _own(actor: Actor):  # type: ignore[no-untyped-def]
+    """The condition on Message that keeps the caller's enterprise's messages."""
+    return Message.enterprise_id.in_(
+        select(Enterprise.id).where(Enterprise.uscc == actor.scope_value).scalar_subquery()
+    )
+
+
+def inbox(
+    session: Session, *, actor: Actor, limit: int = 5, unread_only: bool = False
+) -> list[Shown]:
     """The latest messages to the caller's enterprise (nobody else reads them here)."""
-    if actor.role is not Role.ENTERPRISE_USER or actor.scope_kind != "enterprise":
+    if not _reads_messages(actor):
         return []
+    stmt = select(Message).where(_own(actor))
+    if unread_only:
+        stmt = stmt.where(Message.read_at.is_(None))
     rows = session.scalars(
-        select(Message)
-        .join(Enterprise, Enterprise.id == Message.enterprise_id)
-        .where(Enterprise.uscc == actor.scope_value)
-        .order_by(Message.created_at.desc(), Message.id.desc())
-        .limit(limit)
+        stmt.order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)
     ).all()
     out = []
     for m in rows:
         subject, body, url = _words(m)
-        out.append(Shown(m.id, subject, body, m.note, m.created_at, url))
+        out.append(Shown(m.id, subject, body, m.note, m.created_at, url, m.read_at is not None))
     return out
+
+
+def unread_count(session: Session, *, actor: Actor) -> int:
+    """How many messages to the caller's enterprise nobody has opened yet (0 for others)."""
+    if not _reads_messages(actor):
+        return 0
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Message).where(_own(actor), Message.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def mark_read(session: Session, *, message_id: int, actor: Actor) -> Shown:
+    """Mark one message of the caller's enterprise read (opened); another's is NotFound."""
+    message = (
+        session.scalar(select(Message).where(Message.id == message_id, _own(actor)))
+        if _reads_messages(actor)
+        else None
+    )
+    if message is None:
+        raise NotFound(_("No such message."))
+    if message.read_at is None:
+        message.read_at = utcnow()
+        session.flush()
+    subject, body, url = _words(message)
+    return Shown(message.id, subject, body, message.note, message.created_at, url, True)
+
+
+def mark_all_read(session: Session, *, actor: Actor) -> int:
+    """Mark every unread message of the caller's enterprise read; return how many."""
+    if not _reads_messages(actor):
+        return 0
+    result = session.execute(
+        update(Message)
+        .where(_own(actor), Message.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def home_panel(session: Session, *, actor: Actor) -> dict[str, Any] | None:

@@ -207,6 +207,18 @@ def format_value(element: DataElement, value: Decimal | float | None) -> str:
     return f"{fmt_number(value, 2)}{space}{element.unit_label}".strip()
 
 
+def format_in_unit(element: DataElement, value: Decimal | float | None) -> str:
+    """A figure in the element's own unit, without the unit, for a table whose unit column
+    names it (the return form, where figures are typed in that unit too): one unit per row."""
+    from plateau.formatting import fmt_number
+
+    if value is None:
+        return "—"
+    exact = Decimal(str(value))
+    places = {"money": 2, "quantity": 3, "integer": 0}[element.kind]
+    return fmt_number(value, 0 if exact == exact.to_integral_value() else places)
+
+
 def parse_number(element: DataElement, raw: object) -> Decimal | None:
     """Read a figure typed by a person or a program; None for an empty cell."""
     if raw is None:

@@ -18,7 +18,7 @@ from plateau.formatting import BEIJING, loc
 from plateau.i18n import _
 from plateau.jobs.models import Job
 from plateau.monitoring import access, service
-from plateau.monitoring.elements import format_value
+from plateau.monitoring.elements import format_in_unit, format_value
 from plateau.monitoring.periods import Period, beijing_today, latest_monthly
 from plateau.monitoring.schemas import RegionInputWrite, ReturnFilter
 from plateau.registry import service as registry_service
@@ -57,6 +57,7 @@ def _helpers() -> dict[str, Any]:
         "STATUSES": service.STATUSES,
         "STATUS_COLOURS": STATUS_COLOURS,
         "fmt_el": format_value,
+        "fmt_in_unit": format_in_unit,
         "pct": lambda v: "—" if v is None else f"{v:.1f}%",
         "access": access,
         "query_pairs": lambda q: parse_qsl(q or "", keep_blank_values=True),

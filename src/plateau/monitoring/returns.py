@@ -526,7 +526,9 @@ def _list_stmt(filters: ReturnFilter, p: Period | None, actor: Actor) -> Any:
             conditions.append(AnnualReturn.year == p.year)
         if filters.status:
             conditions.append(AnnualReturn.status == filters.status)
-        return annual_stmt.where(*conditions).order_by(AnnualReturn.year.desc(), Enterprise.name)
+        return annual_stmt.where(*conditions).order_by(
+            AnnualReturn.year.desc(), Enterprise.name_sort
+        )
     stmt = select(MonthlyReturn, *ent_cols).join(
         Enterprise, Enterprise.id == MonthlyReturn.enterprise_id
     )
@@ -534,7 +536,7 @@ def _list_stmt(filters: ReturnFilter, p: Period | None, actor: Actor) -> Any:
         conditions.append(MonthlyReturn.period == p.start)
     if filters.status:
         conditions.append(MonthlyReturn.status == filters.status)
-    return stmt.where(*conditions).order_by(MonthlyReturn.period.desc(), Enterprise.name)
+    return stmt.where(*conditions).order_by(MonthlyReturn.period.desc(), Enterprise.name_sort)
 
 
 def _row(
@@ -669,7 +671,7 @@ def period_warnings(
         select(record_type, Enterprise)
         .join(Enterprise, Enterprise.id == record_type.enterprise_id)
         .where(match, record_type.status != "draft", access.visible(actor))
-        .order_by(Enterprise.name)
+        .order_by(Enterprise.name_sort)
     ).all()
     records = [r for r, _e in rows]
     extras = store.extras_of(session, records)

@@ -378,10 +378,33 @@ def product(session: DbSession, actor: UserActor, gtin: str) -> ProductRead:
 def update_product(
     session: DbSession, actor: UserActor, gtin: str, data: ProductUpdate
 ) -> ProductRead:
-    """Change a product's names, brand, industry, category or origin."""
+    """Change a product's names, brand, industry, category, origin or licence number."""
     return ProductRead.model_validate(
         service.update_product(session, gtin=gtin, data=data, actor=actor)
     )
+
+
+@router.put("/products/{gtin}/photo", status_code=204)
+def put_product_photo(
+    session: DbSession,
+    actor: UserActor,
+    gtin: str,
+    file: Annotated[UploadFile, File(description="A PNG, JPEG or WebP picture up to 2 MB.")],
+) -> Response:
+    """Give a product its photo (shown on the page behind its QR code), replacing any earlier one.
+
+    The picture is checked by its own bytes, not its name or declared type."""
+    # FastAPI has spooled the upload to a temporary file; this plain def reads it off the loop.
+    blob = file.file.read(service.MAX_PHOTO_BYTES + 1)
+    service.set_product_photo(session, gtin=gtin, blob=blob, actor=actor)
+    return Response(status_code=204)
+
+
+@router.delete("/products/{gtin}/photo", status_code=204)
+def delete_product_photo(session: DbSession, actor: UserActor, gtin: str) -> Response:
+    """Remove a product's photo."""
+    service.remove_product_photo(session, gtin=gtin, actor=actor)
+    return Response(status_code=204)
 
 
 @router.delete("/products/{gtin}", status_code=204)

@@ -60,7 +60,7 @@ def enterprise_query(filters: EnterpriseFilter, actor: Actor) -> Select[Enterpri
     if f.status:
         stmt = stmt.where(Enterprise.id.in_(_holding_status(f.status, f.as_of or date.today())))
     columns = {
-        "name": Enterprise.name,
+        "name": Enterprise.name_sort,
         "uscc": Enterprise.uscc,
         "founded_date": Enterprise.founded_date,
         "prefecture": Enterprise.prefecture_code,

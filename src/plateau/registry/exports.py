@@ -28,6 +28,7 @@ from plateau.registry.models import (
 from plateau.registry.reference import Refs
 from plateau.registry.schemas import (
     CERTIFICATION_LABELS,
+    LICENCE_LABELS,
     MARKET_KIND_LABELS,
     PARK_LEVEL_LABELS,
     STAGE_LABELS,
@@ -74,6 +75,8 @@ LABELS: dict[str, str] = {
     "category": lazy("Category"),
     "net_content": lazy("Net content"),
     "origin_base": lazy("Raw-material base"),
+    "licence_kind": lazy("Licence kind"),
+    "licence_no": lazy("Licence or approval number"),
     "trademark_no": lazy("Trademark number"),
     "well_known": lazy("Well-known trademark"),
     "kind": lazy("Kind"),
@@ -203,6 +206,8 @@ def products(items: Iterable[Product], refs: Refs) -> TableExport:
             "category": p.category,
             "net_content": p.net_content,
             "origin_base": p.origin_base_id,
+            "licence_kind": _(LICENCE_LABELS[p.licence_kind]) if p.licence_kind else "",
+            "licence_no": p.licence_no,
         }
         for p in items
     ]
@@ -218,6 +223,8 @@ def products(items: Iterable[Product], refs: Refs) -> TableExport:
         "category",
         "net_content",
         "origin_base",
+        "licence_kind",
+        "licence_no",
     )
     return TableExport(cols, rows, "products")
 

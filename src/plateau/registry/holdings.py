@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +20,7 @@ from plateau.registry.models import (
     Certification,
     Enterprise,
     Product,
+    ProductPhoto,
 )
 from plateau.registry.reference import Refs
 from plateau.registry.schemas import (
@@ -148,7 +150,7 @@ def product_query(filters: ProductFilter, actor: Actor) -> Select[Product]:
         stmt = stmt.where(Product.category == f.category)
     if f.brand:
         stmt = stmt.where(Product.brand.has(Brand.name_zh == f.brand))
-    columns = {"name": Product.name_zh, "gtin": Product.gtin, "enterprise": Enterprise.name}
+    columns = {"name": Product.name_sort, "gtin": Product.gtin, "enterprise": Enterprise.name_sort}
     return stmt.order_by(*order_by(f.sort, columns, Product.id))
 
 
@@ -198,6 +200,9 @@ class PublicProduct:
     net_content: str
     category: str
     origin_base_id: str | None
+    licence_kind: str
+    licence_no: str
+    photo_id: int | None
     certificates: tuple[PublicCertificate, ...]
 
 
@@ -205,8 +210,8 @@ def public_product(session: Session, *, gtin: str, today: date) -> PublicProduct
     """Return the public facts of a product (for the page behind its QR code), else NotFound.
 
     No caller scope: the name, brand, maker (USCC and name, as on the label), net content,
-    origin base and the certificates valid ``today`` are what the package itself shows to
-    anyone. Nothing else of the enterprise leaves the registry here.
+    origin base, licence or approval number, photo and the certificates valid ``today`` are
+    what the package itself shows to anyone. Nothing else of the enterprise leaves the registry here.
     """
     code = gtin.strip().zfill(14)
     product = session.scalar(
@@ -227,6 +232,7 @@ def public_product(session: Session, *, gtin: str, today: date) -> PublicProduct
         .order_by(Certification.kind, Certification.certificate_no)
     )
     ent = product.enterprise
+    photo_id = session.scalar(select(ProductPhoto.id).where(ProductPhoto.product_id == product.id))
     return PublicProduct(
         gtin=product.gtin,
         name_zh=product.name_zh,
@@ -239,14 +245,23 @@ def public_product(session: Session, *, gtin: str, today: date) -> PublicProduct
         net_content=product.net_content,
         category=product.category,
         origin_base_id=product.origin_base_id,
+        licence_kind=product.licence_kind,
+        licence_no=product.licence_no,
+        photo_id=photo_id,
         certificates=tuple(
             PublicCertificate(c.kind, c.certificate_no, c.issuer, c.valid_to) for c in certs
         ),
     )
 
 
-def _check_product_refs(refs: Refs, industry_id: str, base_id: str | None) -> None:
-    errors = rules.check_industry(refs, industry_id) + rules.check_base(refs, base_id)
+def _check_product_refs(
+    refs: Refs, industry_id: str, base_id: str | None, licence: tuple[str, str] = ("", "")
+) -> None:
+    errors = (
+        rules.check_industry(refs, industry_id)
+        + rules.check_base(refs, base_id)
+        + rules.check_licence(*licence)
+    )
     if errors:
         raise ValidationFailed(_("The product cannot be saved as given."), errors)
 
@@ -255,7 +270,9 @@ def create_product(session: Session, *, data: ProductCreate, actor: Actor) -> Pr
     """Register a trade item (GTIN) of an enterprise; a new brand name is registered with it."""
     ent = _holder(session, data.enterprise_uscc, actor)
     industry = data.industry_id or ent.industry_id
-    _check_product_refs(Refs.load(session), industry, data.origin_base_id)
+    _check_product_refs(
+        Refs.load(session), industry, data.origin_base_id, (data.licence_kind, data.licence_no)
+    )
     if session.scalar(select(Product.id).where(Product.gtin == data.gtin)) is not None:
         raise Conflict(_("GTIN %(gtin)s is already registered.", gtin=data.gtin))
     prefixes.check_gtin_right(session, ent=ent, gtin=data.gtin, actor=actor, reason=data.reason)
@@ -272,19 +289,33 @@ def create_product(session: Session, *, data: ProductCreate, actor: Actor) -> Pr
 
 
 def update_product(session: Session, *, gtin: str, data: ProductUpdate, actor: Actor) -> Product:
-    """Change a product's names, brand, industry, category or origin."""
+    """Change a product's names, brand, industry, category, origin or licence."""
     product = get_product(session, gtin=gtin, actor=actor)
     ent = product.enterprise
     if not access.may_edit_holdings(actor, ent):
         raise access.forbid_outside_scope(actor)
     changes = data.model_dump(exclude_unset=True)
-    for name in ("name_zh", "name_en", "industry_id", "category", "net_content"):
+    for name in (
+        "name_zh",
+        "name_en",
+        "industry_id",
+        "category",
+        "net_content",
+        "licence_kind",
+        "licence_no",
+    ):
         if name in changes and changes[name] is None:
             del changes[name]
+    if "licence_no" in changes:
+        changes["licence_no"] = changes["licence_no"].strip()
     _check_product_refs(
         Refs.load(session),
         changes.get("industry_id", product.industry_id),
         changes.get("origin_base_id", product.origin_base_id),
+        (
+            changes.get("licence_kind", product.licence_kind),
+            changes.get("licence_no", product.licence_no),
+        ),
     )
     if "brand" in changes:
         name = changes.pop("brand")
@@ -293,6 +324,71 @@ def update_product(session: Session, *, gtin: str, data: ProductUpdate, actor: A
         setattr(product, name, value)
     session.flush()
     return product
+
+
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+PHOTO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+
+
+def _check_photo(blob: bytes) -> str:
+    """Return the content type of an uploaded photo, refusing what is not a small image."""
+    if len(blob) > MAX_PHOTO_BYTES:
+        raise ValidationFailed(
+            _("Each image may be at most %(mb)s MB.", mb=MAX_PHOTO_BYTES // (1024 * 1024))
+        )
+    from PIL import Image, UnidentifiedImageError
+
+    # Pillow decides by the file's own bytes (magic numbers), never by its name or the
+    # content type the browser claimed.
+    try:
+        with Image.open(io.BytesIO(blob)) as img:
+            fmt = img.format or ""
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationFailed(_("The file is not an image (PNG, JPEG or WebP).")) from None
+    if fmt not in PHOTO_FORMATS:
+        raise ValidationFailed(_("The file is not an image (PNG, JPEG or WebP)."))
+    return PHOTO_FORMATS[fmt]
+
+
+def set_product_photo(session: Session, *, gtin: str, blob: bytes, actor: Actor) -> ProductPhoto:
+    """Give a product its photo (PNG, JPEG or WebP up to 2 MB), replacing any earlier one."""
+    product = get_product(session, gtin=gtin, actor=actor)
+    if not access.may_edit_holdings(actor, product.enterprise):
+        raise access.forbid_outside_scope(actor)
+    content_type = _check_photo(blob)
+    old = session.scalar(select(ProductPhoto).where(ProductPhoto.product_id == product.id))
+    if old is not None:
+        session.delete(old)
+        session.flush()
+    photo = ProductPhoto(product_id=product.id, content_type=content_type, data=blob)
+    session.add(photo)
+    session.flush()
+    return photo
+
+
+def remove_product_photo(session: Session, *, gtin: str, actor: Actor) -> None:
+    """Take a product's photo away."""
+    product = get_product(session, gtin=gtin, actor=actor)
+    if not access.may_edit_holdings(actor, product.enterprise):
+        raise access.forbid_outside_scope(actor)
+    old = session.scalar(select(ProductPhoto).where(ProductPhoto.product_id == product.id))
+    if old is not None:
+        session.delete(old)
+        session.flush()
+
+
+def public_product_photo(session: Session, *, gtin: str) -> ProductPhoto:
+    """Return a product's photo, public like the pack it shows, else NotFound."""
+    code = gtin.strip().zfill(14)
+    photo = session.scalar(
+        select(ProductPhoto)
+        .join(Product, Product.id == ProductPhoto.product_id)
+        .where(Product.gtin == code)
+    )
+    if photo is None:
+        raise NotFound(_("This product has no photo."))
+    return photo
 
 
 def delete_product(session: Session, *, gtin: str, actor: Actor) -> None:

@@ -29,6 +29,7 @@ from plateau.registry.identifiers import IdentifierError, validate_gtin, validat
 from plateau.registry.models import Brand, Enterprise, EnterpriseStatus, InvestmentProject, Product
 from plateau.registry.reference import Refs
 from plateau.registry.schemas import (
+    LICENCE_LABELS,
     STAGE_LABELS,
     STATUS_LABELS,
     STATUS_LEVEL_LABELS,
@@ -69,6 +70,8 @@ PRODUCT_SPECS = (
     Spec("net_content", "net_content"),
     Spec("origin_base", "origin_base"),
     Spec("name_en", "name_en"),
+    Spec("licence_kind", "licence_kind"),
+    Spec("licence_no", "licence_no"),
 )
 PROJECT_SPECS = (
     Spec("name", "project_name", True),
@@ -451,6 +454,7 @@ def import_products(session: Session, *, table: Table, actor: Actor, dry_run: bo
     if sheet.errors:
         sheet.fail_if_errors()
     refs = Refs.load(session)
+    licence_index = _licence_index()
     texts = [sheet.cells(raw) for _n, raw in table.rows]
     usccs = {t["uscc"].strip().upper() for t in texts}
     enterprises = {
@@ -525,6 +529,24 @@ def import_products(session: Session, *, table: Table, actor: Actor, dry_run: bo
             refs.find_base,
             _("Unknown raw-material base “%(value)s”.", value=c["origin_base"]),
         )
+        licence_kind = None
+        if "licence_kind" in sheet.headers or "licence_no" in sheet.headers:
+            licence_kind = _lookup(
+                sheet,
+                n,
+                "licence_kind",
+                c["licence_kind"],
+                lambda text: licence_index.get(_fold(text)),
+                _(
+                    "Unknown licence kind “%(value)s”: use one of %(kinds)s.",
+                    value=c["licence_kind"],
+                    kinds="、".join(_(label) for label in LICENCE_LABELS.values()),
+                ),
+            )
+            if not _too_long(sheet, n, "licence_no", c["licence_no"], 64):
+                for problem in rules.check_licence(licence_kind or "", c["licence_no"]):
+                    key = "licence_no" if problem.field == "licence_no" else "licence_kind"
+                    sheet.error(n, key, problem.message, problem.value)
         if len(sheet.errors) > before or ent is None or gtin is None:
             continue
         ex = existing.get(gtin)
@@ -558,6 +580,9 @@ def import_products(session: Session, *, table: Table, actor: Actor, dry_run: bo
                 values[attr] = c[key]
         if "origin_base" in sheet.headers:
             values["origin_base_id"] = base
+        if "licence_kind" in sheet.headers or "licence_no" in sheet.headers:
+            values["licence_kind"] = licence_kind or ""
+            values["licence_no"] = c["licence_no"]
         planned.append((ex, ent, values, "brand" in sheet.headers, c["brand"] or None))
     sheet.fail_if_errors()
     created = sum(1 for ex, *_rest in planned if ex is None)
@@ -601,6 +626,14 @@ def _brand(
 
 
 # --- investment projects ---
+
+
+def _licence_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for kind, label in LICENCE_LABELS.items():
+        for text in (kind, label, translations("zh_Hans_CN").gettext(label)):
+            index[_fold(text)] = kind
+    return index
 
 
 def _stage_index() -> dict[str, str]:

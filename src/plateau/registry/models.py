@@ -10,18 +10,35 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from plateau.collation import SORT_KEY_LENGTH, sort_key
 from plateau.db import Base, UTCDateTime, utcnow
 
 # Money: CNY with fen precision, never a float.
 Money = Numeric(18, 2)
+
+# A name's pinyin sort key (plateau.collation.sort_key), kept beside the name so that lists
+# sort and page by pinyin in SQL on both backends. Byte order ("C") on PostgreSQL, whose
+# database collation may be a locale's; SQLite compares bytes already.
+SortKey = String(SORT_KEY_LENGTH).with_variant(String(SORT_KEY_LENGTH, collation="C"), "postgresql")
+
+
+def _sort_key_of(column: str):  # type: ignore[no-untyped-def]
+    """A column default that keys the row's ``column`` (covers Core bulk inserts too)."""
+
+    def default(context: DefaultExecutionContext) -> str:
+        return sort_key(str(context.get_current_parameters().get(column) or ""))  # type: ignore[no-untyped-call]
+
+    return default
 
 
 class Prefecture(Base):
@@ -149,6 +166,7 @@ class Enterprise(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    name_sort: Mapped[str] = mapped_column(SortKey, default=_sort_key_of("name"), index=True)
     name_en: Mapped[str] = mapped_column(String(256), default="")
     prefecture_code: Mapped[str] = mapped_column(ForeignKey("prefecture.code"), index=True)
     county_code: Mapped[str | None] = mapped_column(ForeignKey("county.code"))
@@ -175,6 +193,11 @@ class Enterprise(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+    @validates("name")
+    def _key_name(self, _key: str, value: str) -> str:
+        self.name_sort = sort_key(value or "")
+        return value
 
 
 class EnterpriseStatus(Base):
@@ -227,15 +250,43 @@ class Product(Base):
     )
     gtin: Mapped[str] = mapped_column(String(14), unique=True)
     name_zh: Mapped[str] = mapped_column(String(200))
+    name_sort: Mapped[str] = mapped_column(SortKey, default=_sort_key_of("name_zh"), index=True)
     name_en: Mapped[str] = mapped_column(String(200), default="")
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id", ondelete="SET NULL"))
     industry_id: Mapped[str] = mapped_column(ForeignKey("industry.id"), index=True)
     category: Mapped[str] = mapped_column(String(64), default="")  # forecasting category
     net_content: Mapped[str] = mapped_column(String(32), default="")  # e.g. 550ml, 250g
     origin_base_id: Mapped[str | None] = mapped_column(ForeignKey("raw_material_base.id"))
+    # The licence or approval number printed on the pack, and which kind it is
+    # (schemas.LICENCE_KINDS): SC food production licence, drug approval number, …
+    licence_kind: Mapped[str] = mapped_column(String(24), default="")
+    licence_no: Mapped[str] = mapped_column(String(64), default="")
 
     enterprise: Mapped[Enterprise] = relationship(lazy="raise")
     brand: Mapped[Brand | None] = relationship(lazy="raise")
+
+    @validates("name_zh")
+    def _key_name(self, _key: str, value: str) -> str:
+        self.name_sort = sort_key(value or "")
+        return value
+
+
+class ProductPhoto(Base):
+    """A product's photo as the enterprise gave it (checked to be a small PNG/JPEG/WebP).
+
+    A table of its own so that product lists never load the picture; a new photo replaces
+    the row (a new id), which makes the public address change with it.
+    """
+
+    __tablename__ = "product_photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), unique=True
+    )
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Certification(Base):
@@ -266,6 +317,7 @@ class InvestmentProject(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_sort: Mapped[str] = mapped_column(SortKey, default=_sort_key_of("name"), index=True)
     industry_id: Mapped[str] = mapped_column(ForeignKey("industry.id"), index=True)
     prefecture_code: Mapped[str] = mapped_column(ForeignKey("prefecture.code"), index=True)
     park_id: Mapped[str | None] = mapped_column(ForeignKey("park.id"), index=True)
@@ -285,6 +337,11 @@ class InvestmentProject(Base):
     industry: Mapped[Industry] = relationship(lazy="raise")
     park: Mapped[Park | None] = relationship(lazy="raise")
     enterprise: Mapped[Enterprise | None] = relationship(lazy="raise")
+
+    @validates("name")
+    def _key_name(self, _key: str, value: str) -> str:
+        self.name_sort = sort_key(value or "")
+        return value
 
 
 class CompanyPrefix(Base):

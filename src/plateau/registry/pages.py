@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from plateau.auth.schemas import Actor
 from plateau.errors import DomainError, FieldError, Forbidden, ValidationFailed
@@ -20,6 +20,8 @@ from plateau.registry.schemas import (
     CERTIFICATION_LABELS,
     IMPORT_KIND_LABELS,
     IMPORT_KINDS,
+    LICENCE_KINDS,
+    LICENCE_LABELS,
     PARK_LEVEL_LABELS,
     PROJECT_STAGES,
     STAGE_LABELS,
@@ -37,6 +39,7 @@ from plateau.registry.schemas import (
     ImportReport,
     ProductCreate,
     ProductFilter,
+    ProductUpdate,
     ProjectCreate,
     ProjectFilter,
     ProjectUpdate,
@@ -63,6 +66,8 @@ def _labels() -> dict[str, Any]:
         "STAGE_LABELS": STAGE_LABELS,
         "PROJECT_STAGES": PROJECT_STAGES,
         "PARK_LEVEL_LABELS": PARK_LEVEL_LABELS,
+        "LICENCE_KINDS": LICENCE_KINDS,
+        "LICENCE_LABELS": LICENCE_LABELS,
     }
 
 
@@ -457,6 +462,8 @@ def add_product(
             "category",
             "net_content",
             "origin_base_id",
+            "licence_kind",
+            "licence_no",
             "reason",
         ),
         lambda data: service.create_product(session, data=data, actor=actor),
@@ -526,6 +533,110 @@ def products(request: Request, session: DbSession, actor: UserActor, page: int =
     if _is_htmx(request):
         return _page(request, "registry/_product_table.html", ctx, actor)
     return _page(request, "registry/products.html", ctx, actor)
+
+
+PRODUCT_FIELDS = (
+    "name_zh",
+    "name_en",
+    "brand",
+    "category",
+    "net_content",
+    "origin_base_id",
+    "licence_kind",
+    "licence_no",
+)
+
+
+def _product_form(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    gtin: str,
+    *,
+    values: dict[str, Any] | None = None,
+    message: str | None = None,
+    errors: list[FieldError] | None = None,
+    status: int = 200,
+) -> Response:
+    product = service.get_product(session, gtin=gtin, actor=actor)
+    if not service.permissions(product.enterprise, actor=actor).holdings:
+        raise Forbidden(_("You may not change this product."))
+    current = {f: getattr(product, f) for f in PRODUCT_FIELDS if f != "brand"}
+    current["brand"] = product.brand.name_zh if product.brand else ""
+    ctx = {
+        "p": product,
+        "values": current | (values or {}),
+        "photo_id": service.public_product(session, gtin=product.gtin, today=date.today()).photo_id,
+        "refs": service.reference(session, actor=actor),
+        "message": message,
+        "errors": _by_field(errors or []),
+    }
+    return _page(request, "registry/product_form.html", ctx, actor, status)
+
+
+@router.get("/registry/products/{gtin}/edit", response_class=HTMLResponse)
+def edit_product(request: Request, session: DbSession, actor: UserActor, gtin: str) -> Response:
+    return _product_form(request, session, actor, gtin)
+
+
+@router.post("/registry/products/{gtin}/edit", response_class=HTMLResponse)
+def update_product(
+    request: Request, session: DbSession, actor: UserActor, gtin: str, form: PostedForm
+) -> Response:
+    values = _form(form, PRODUCT_FIELDS)
+    try:
+        data = _validate(ProductUpdate, values)
+        product = service.update_product(session, gtin=gtin, data=data, actor=actor)
+    except ValidationFailed as exc:
+        return _product_form(
+            request,
+            session,
+            actor,
+            gtin,
+            values=values,
+            message=exc.message,
+            errors=exc.errors,
+            status=422,
+        )
+    return RedirectResponse(f"/registry/enterprises/{product.enterprise.uscc}", status_code=303)
+
+
+@router.post("/registry/products/{gtin}/photo", response_class=HTMLResponse)
+def upload_product_photo(
+    request: Request, session: DbSession, actor: UserActor, gtin: str, form: PostedForm
+) -> Response:
+    upload = form.get("photo")
+    # Already spooled to a temporary file by the form parser: this blocks only this thread.
+    blob = (
+        upload.file.read(service.MAX_PHOTO_BYTES + 1)
+        if isinstance(upload, UploadFile) and upload.filename
+        else b""
+    )
+    try:
+        if not blob:
+            raise ValidationFailed(_("Choose a photo to upload."))
+        service.set_product_photo(session, gtin=gtin, blob=blob, actor=actor)
+    except ValidationFailed as exc:
+        return _product_form(request, session, actor, gtin, message=exc.message, status=422)
+    return RedirectResponse(f"/registry/products/{gtin}/edit", status_code=303)
+
+
+@router.post("/registry/products/{gtin}/photo/remove", response_class=HTMLResponse)
+def remove_product_photo(session: DbSession, actor: UserActor, gtin: str) -> Response:
+    service.remove_product_photo(session, gtin=gtin, actor=actor)
+    return RedirectResponse(f"/registry/products/{gtin}/edit", status_code=303)
+
+
+@router.get("/registry/products/{gtin}/photo")
+def product_photo(session: DbSession, gtin: str) -> Response:
+    """The product's photo: public, like the pack it shows (the consumer page links it)."""
+    photo = service.public_product_photo(session, gtin=gtin)
+    # The consumer page adds ?v=<photo id>; a new photo is a new id, so caching is safe.
+    return Response(
+        photo.data,
+        media_type=photo.content_type,
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 # --- investment projects ---

@@ -55,7 +55,7 @@ def project_query(filters: ProjectFilter, actor: Actor) -> Select[InvestmentProj
     if f.enterprise:
         stmt = stmt.where(InvestmentProject.enterprise.has(Enterprise.uscc == normal(f.enterprise)))
     columns = {
-        "name": InvestmentProject.name,
+        "name": InvestmentProject.name_sort,
         "amount": InvestmentProject.amount_cny,
         "stage": InvestmentProject.stage,
         "signed_date": InvestmentProject.signed_date,

@@ -6,6 +6,7 @@ can answer 422 with all of them and an import can map them to its spreadsheet co
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from plateau.errors import FieldError
@@ -190,3 +191,40 @@ def check_date_order(
 def periods_overlap(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -> bool:
     """Tell whether two validity periods (open-ended when the end is None) share a day."""
     return (b_to is None or a_from <= b_to) and (a_to is None or b_from <= a_to)
+
+
+SC_LICENCE = re.compile(r"SC\d{14}")
+
+
+def check_licence(kind: str, number: str) -> list[FieldError]:
+    """Check a product's licence: a number needs its kind and the reverse; SC is SC + 14 digits."""
+    if not kind and not number:
+        return []
+    if not number:
+        return [
+            FieldError(
+                _("Give the licence or approval number, or no kind."),
+                field="licence_no",
+                value=number,
+            )
+        ]
+    if not kind:
+        return [
+            FieldError(
+                _("Say which kind of licence or approval the number is."),
+                field="licence_kind",
+                value=kind,
+            )
+        ]
+    if kind == "sc" and not SC_LICENCE.fullmatch(number):
+        return [
+            FieldError(
+                _(
+                    "A food production licence number is SC followed by 14 digits, not “%(value)s”.",
+                    value=number,
+                ),
+                field="licence_no",
+                value=number,
+            )
+        ]
+    return []

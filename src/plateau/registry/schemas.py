@@ -34,12 +34,15 @@ StatusKind = Literal[
 CertificationKind = Literal[
     "organic", "green_food", "geographical_indication", "earth_third_pole", "gmp"
 ]
+# What a product's licence or approval number is (printed on the pack, shown to shoppers).
+LicenceKind = Literal["", "sc", "drug_approval", "hygiene_permit"]
 ProjectStage = Literal["planning", "signed", "under_construction", "in_production"]
 StatusLevel = Literal["", "national", "regional", "prefecture"]
 ImportKind = Literal["enterprises", "products", "projects", "statuses"]
 
 STATUS_KINDS: tuple[str, ...] = get_args(StatusKind)
 CERTIFICATION_KINDS: tuple[str, ...] = get_args(CertificationKind)
+LICENCE_KINDS: tuple[str, ...] = get_args(LicenceKind)[1:]
 PROJECT_STAGES: tuple[str, ...] = get_args(ProjectStage)
 IMPORT_KINDS: tuple[ImportKind, ...] = ("enterprises", "products", "projects", "statuses")
 
@@ -66,6 +69,11 @@ CERTIFICATION_LABELS: dict[str, str] = {
     "geographical_indication": lazy("Geographical indication"),
     "earth_third_pole": lazy("Earth's Third Pole regional brand"),
     "gmp": lazy("GMP certificate"),
+}
+LICENCE_LABELS: dict[str, str] = {
+    "sc": lazy("Food production licence No. (SC)"),
+    "drug_approval": lazy("Drug approval number"),
+    "hygiene_permit": lazy("Hygiene licence No."),
 }
 STAGE_LABELS: dict[str, str] = {
     "planning": lazy("Planning"),
@@ -331,6 +339,11 @@ class ProductCreate(_Input):
     category: str = Field(default="", max_length=64)
     net_content: str = Field(default="", max_length=32)
     origin_base_id: OptCode = None
+    licence_kind: LicenceKind = Field(
+        default="",
+        description="sc (食品生产许可证), drug_approval (药品批准文号), hygiene_permit (卫生许可证).",
+    )
+    licence_no: str = Field(default="", max_length=64, description="As printed on the pack.")
     reason: str | None = Field(
         default=None,
         max_length=500,
@@ -349,6 +362,8 @@ class ProductUpdate(_Input):
     category: str | None = Field(default=None, max_length=64)
     net_content: str | None = Field(default=None, max_length=32)
     origin_base_id: OptCode = None
+    licence_kind: LicenceKind | None = None
+    licence_no: str | None = Field(default=None, max_length=64)
 
 
 class ProductRead(_Read):
@@ -363,6 +378,8 @@ class ProductRead(_Read):
     category: str
     net_content: str
     origin_base_id: str | None
+    licence_kind: str
+    licence_no: str
 
 
 PrefixKind = Literal["licensed", "assigned"]

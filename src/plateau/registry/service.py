@@ -39,6 +39,7 @@ from plateau.registry.enterprises import (
     update_status,
 )
 from plateau.registry.holdings import (
+    MAX_PHOTO_BYTES,
     brand_query,
     certification_query,
     create_brand,
@@ -54,6 +55,9 @@ from plateau.registry.holdings import (
     list_products,
     product_query,
     public_product,
+    public_product_photo,
+    remove_product_photo,
+    set_product_photo,
     update_product,
 )
 from plateau.registry.listing import (
@@ -436,6 +440,7 @@ def export_rows(
 
 
 __all__ = [
+    "MAX_PHOTO_BYTES",
     "ExportKind",
     "Holder",
     "Listing",
@@ -494,9 +499,12 @@ __all__ = [
     "permissions",
     "project_summary",
     "public_product",
+    "public_product_photo",
     "reference",
     "registry_counts",
+    "remove_product_photo",
     "scope_exists",
+    "set_product_photo",
     "update_enterprise",
     "update_product",
     "update_project",

@@ -21,6 +21,9 @@ REPORT_READERS: frozenset[Role] = frozenset(
     {Role.REGION_ADMIN, Role.ANALYST, Role.PREFECTURE_OFFICER}
 )
 
+# Who prints QR labels: an enterprise for its own products, the administrator for any.
+LABEL_PRINTERS: frozenset[Role] = frozenset({Role.REGION_ADMIN, Role.ENTERPRISE_USER})
+
 
 ACCOUNT = "account"  # the parent of entries shown in the signed-in user's menu
 
@@ -58,6 +61,9 @@ NAV: tuple[NavItem, ...] = (
     NavItem("registry", lazy("Registry"), "/registry", roles=LOGGED_IN, parent="enterprises", description=lazy("Enterprises, statuses, products, brands, certificates and the investment project library.")),
     NavItem("policy", lazy("Incentive policies"), "/policy", roles=LOGGED_IN, parent="enterprises", description=lazy("The subsidies each enterprise is entitled to without applying (免申即享).")),
     NavItem("trace", lazy("Traceability"), "/trace", description=lazy("Where a product came from: genealogy, recall, mass balance and the consumer page.")),
+    # Those who print labels get a menu; for everybody else Traceability stays one link.
+    NavItem("trace.home", lazy("Traceability"), "/trace", roles=LABEL_PRINTERS, parent="trace"),
+    NavItem("trace.labels", lazy("QR label printing"), "/trace/labels", roles=LABEL_PRINTERS, parent="trace", description=lazy("Sheets of QR labels for a product's lot or items, ready to print.")),
     NavItem("quality", lazy("Brands and markets"), "/recognition"),
     NavItem("recognition", lazy("Brands and awards"), "/recognition", parent="quality", description=lazy("Fashion week, 地球第三极 and the list of famous products: nominations, jury, public vote and results.")),
     NavItem("standards", lazy("Standards"), "/standards", parent="quality", description=lazy("The standards programme of 专栏2: the register, progress and enterprise self-declarations.")),
@@ -65,6 +71,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("design", lazy("Crowdsourced design"), "/design", parent="quality", description=lazy("Design briefs of enterprises and the association, proposals from designers, awards carried into production.")),
     NavItem("forecast", lazy("Demand forecast"), "/forecast", parent="quality", description=lazy("Demand forecasts by market region, category and product.")),
     NavItem("policy_notices", lazy("Policy notices"), "/policy/notices", roles=frozenset({Role.PUBLIC}), description=lazy("Published lists of enterprises entitled to incentives (公示), open to objections.")),
+    NavItem("messages", lazy("Messages"), "/messages", roles=frozenset({Role.ENTERPRISE_USER}), parent=ACCOUNT, description=lazy("Messages to your enterprise, such as reminders of overdue returns; unread ones are counted in the account menu.")),
     NavItem("jobs", lazy("Background jobs"), "/jobs", roles=LOGGED_IN, parent=ACCOUNT, description=lazy("Imports, forecast runs and other long work, with their progress.")),
 )  # fmt: skip
 

@@ -15,6 +15,7 @@ from plateau.forecast import pages as forecast_pages
 from plateau.jobs import api as jobs_api
 from plateau.jobs import pages as jobs_pages
 from plateau.messaging import api as messaging_api
+from plateau.messaging import pages as messaging_pages
 from plateau.monitoring import api as monitoring_api
 from plateau.monitoring import pages as monitoring_pages
 from plateau.monitoring.analytics import api as analytics_api
@@ -61,6 +62,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(design_api.router, prefix="/api")
     app.include_router(web_pages.router)
     app.include_router(auth_pages.router)
+    app.include_router(messaging_pages.router)
     app.include_router(plan_pages.router)
     app.include_router(registry_pages.router)
     app.include_router(epcis_pages.router)

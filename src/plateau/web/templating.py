@@ -8,10 +8,19 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    PackageLoader,
+    PrefixLoader,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from plateau import formatting
-from plateau.auth.schemas import ROLE_LABELS, Actor
+from plateau.auth.schemas import ROLE_LABELS, Actor, Role
 from plateau.i18n import HTML_LANG, LOCALE_NAMES, LOCALES, get_locale, gettext, ngettext
 from plateau.picking import PLAIN_MAX
 from plateau.web.deps import csrf_token, request_session
@@ -55,6 +64,11 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # Jinja's newstyle gettext applies ``%`` formatting even without parameters, so a literal
+    # percent sign ("完整率（%）") raised ValueError or had to be written %% in templates only.
+    # Ours formats only when parameters are given, as plateau.i18n.gettext does in Python:
+    # one rule, and one message id, for both.
+    env.globals["gettext"] = env.globals["_"] = _template_gettext
     env.globals.update(
         fmt_cny=formatting.fmt_cny,
         fmt_number=formatting.fmt_number,
@@ -73,6 +87,14 @@ def environment() -> Environment:
     )
     env.filters["by_name"] = _by_name
     return env
+
+
+@pass_context
+def _template_gettext(__context: Context, __string: str, **variables: Any) -> str:
+    """``_()`` in templates: translate, trust the translation, escape and fill parameters."""
+    text = str(__context.call(gettext, __string))
+    rv = Markup(text) if __context.eval_ctx.autoescape else text
+    return rv % variables if variables else rv
 
 
 def _by_name(items: Any, attribute: str | None = None) -> list[Any]:
@@ -113,6 +135,16 @@ def _demo_loaded(request: Request) -> bool:
     return loaded
 
 
+def _unread_messages(request: Request, actor: Actor) -> int:
+    """Unread messages of an enterprise user, for the account menu (0 for anybody else)."""
+    if actor.role is not Role.ENTERPRISE_USER:
+        return 0
+    from plateau.messaging import service as messaging_service
+
+    session = request_session(request)
+    return messaging_service.unread_count(session, actor=actor) if session is not None else 0
+
+
 def render(
     request: Request,
     template: str,
@@ -136,6 +168,7 @@ def render(
         "page_list": page_list(actor),
         "active": active,
         "demo_data": _demo_loaded(request),
+        "unread_messages": _unread_messages(request, actor),
         "path": request.url.path,
         "query": request.url.query,
     }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 16:24:48.102303
+Create Date: 2026-12-07 16:25:05.375048
 """
 
 from __future__ import annotations
@@ -1156,6 +1156,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("uscc", sa.String(length=18), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "name_sort",
+            sa.String(length=512).with_variant(sa.String(length=512, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("name_en", sa.String(length=256), nullable=False),
         sa.Column("prefecture_code", sa.String(length=6), nullable=False),
         sa.Column("county_code", sa.String(length=6), nullable=True),
@@ -1191,6 +1196,7 @@ def upgrade() -> None:
             batch_op.f("ix_enterprise_industry_id"), ["industry_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_enterprise_name"), ["name"], unique=False)
+        batch_op.create_index(batch_op.f("ix_enterprise_name_sort"), ["name_sort"], unique=False)
         batch_op.create_index(batch_op.f("ix_enterprise_park_id"), ["park_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_enterprise_prefecture_code"), ["prefecture_code"], unique=False
@@ -1542,6 +1548,11 @@ def upgrade() -> None:
         "investment_project",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "name_sort",
+            sa.String(length=512).with_variant(sa.String(length=512, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("industry_id", sa.String(length=32), nullable=False),
         sa.Column("prefecture_code", sa.String(length=6), nullable=False),
         sa.Column("park_id", sa.String(length=48), nullable=True),
@@ -1580,6 +1591,9 @@ def upgrade() -> None:
             batch_op.f("ix_investment_project_industry_id"), ["industry_id"], unique=False
         )
         batch_op.create_index(
+            batch_op.f("ix_investment_project_name_sort"), ["name_sort"], unique=False
+        )
+        batch_op.create_index(
             batch_op.f("ix_investment_project_park_id"), ["park_id"], unique=False
         )
         batch_op.create_index(
@@ -1599,6 +1613,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=32), nullable=False),
         sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("delivered_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("read_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["enterprise_id"],
             ["enterprise.id"],
@@ -1924,12 +1939,19 @@ def upgrade() -> None:
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
         sa.Column("gtin", sa.String(length=14), nullable=False),
         sa.Column("name_zh", sa.String(length=200), nullable=False),
+        sa.Column(
+            "name_sort",
+            sa.String(length=512).with_variant(sa.String(length=512, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("name_en", sa.String(length=200), nullable=False),
         sa.Column("brand_id", sa.Integer(), nullable=True),
         sa.Column("industry_id", sa.String(length=32), nullable=False),
         sa.Column("category", sa.String(length=64), nullable=False),
         sa.Column("net_content", sa.String(length=32), nullable=False),
         sa.Column("origin_base_id", sa.String(length=48), nullable=True),
+        sa.Column("licence_kind", sa.String(length=24), nullable=False),
+        sa.Column("licence_no", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["brand_id"], ["brand.id"], name=op.f("fk_product_brand_id_brand"), ondelete="SET NULL"
         ),
@@ -1955,6 +1977,7 @@ def upgrade() -> None:
             batch_op.f("ix_product_enterprise_id"), ["enterprise_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_product_industry_id"), ["industry_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_product_name_sort"), ["name_sort"], unique=False)
 
     op.create_table(
         "return_value",
@@ -2114,6 +2137,22 @@ def upgrade() -> None:
             batch_op.f("ix_certification_enterprise_id"), ["enterprise_id"], unique=False
         )
 
+    op.create_table(
+        "product_photo",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("content_type", sa.String(length=32), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["product_id"],
+            ["product.id"],
+            name=op.f("fk_product_photo_product_id_product"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_product_photo")),
+        sa.UniqueConstraint("product_id", name=op.f("uq_product_photo_product_id")),
+    )
     op.create_table(
         "product_standard",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -2664,6 +2703,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_product_standard_product_id"))
 
     op.drop_table("product_standard")
+    op.drop_table("product_photo")
     with op.batch_alter_table("certification", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_certification_enterprise_id"))
 
@@ -2684,6 +2724,7 @@ def downgrade() -> None:
 
     op.drop_table("return_value")
     with op.batch_alter_table("product", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_product_name_sort"))
         batch_op.drop_index(batch_op.f("ix_product_industry_id"))
         batch_op.drop_index(batch_op.f("ix_product_enterprise_id"))
 
@@ -2731,6 +2772,7 @@ def downgrade() -> None:
     with op.batch_alter_table("investment_project", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_investment_project_prefecture_code"))
         batch_op.drop_index(batch_op.f("ix_investment_project_park_id"))
+        batch_op.drop_index(batch_op.f("ix_investment_project_name_sort"))
         batch_op.drop_index(batch_op.f("ix_investment_project_industry_id"))
 
     op.drop_table("investment_project")
@@ -2791,6 +2833,7 @@ def downgrade() -> None:
     with op.batch_alter_table("enterprise", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_enterprise_prefecture_code"))
         batch_op.drop_index(batch_op.f("ix_enterprise_park_id"))
+        batch_op.drop_index(batch_op.f("ix_enterprise_name_sort"))
         batch_op.drop_index(batch_op.f("ix_enterprise_name"))
         batch_op.drop_index(batch_op.f("ix_enterprise_industry_id"))
 

@@ -56,7 +56,7 @@ def choices(session: Session, *, actor: Actor) -> list[Choice]:
     """The products the caller may print labels for (its own; every one for the admin)."""
     if not actor.is_authenticated:
         raise Unauthorized(_("Please log in."))
-    rows = session.execute(_products(actor).order_by(Enterprise.name, Product.name_zh)).all()
+    rows = session.execute(_products(actor).order_by(Enterprise.name_sort, Product.name_sort)).all()
     return [Choice(g.zfill(14), n, e) for g, n, e in rows]
 
 

@@ -415,6 +415,11 @@ class ConsumerView(BaseModel):
     brand: str | None
     enterprise: str
     net_content: str
+    licence_label: str | None = Field(
+        default=None, description="Which number it is: SC licence, drug approval number, …"
+    )
+    licence_no: str | None = None
+    photo_url: str | None = Field(default=None, description="The product's photo, if given.")
     origin_base: str | None
     origin_county: str | None
     origin_prefecture: str | None

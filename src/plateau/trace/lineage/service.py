@@ -29,7 +29,7 @@ from plateau.formatting import BEIJING
 from plateau.i18n import _
 from plateau.registry import service as registry_service
 from plateau.registry.identifiers import IdentifierError
-from plateau.registry.schemas import CERTIFICATION_LABELS
+from plateau.registry.schemas import CERTIFICATION_LABELS, LICENCE_LABELS
 from plateau.tabular import Column
 from plateau.trace import identifiers
 from plateau.trace.epcis import access
@@ -499,6 +499,17 @@ def _consumer_read(
         brand=resolver.loc(product.brand_zh, product.brand_en) if product.brand_zh else None,
         enterprise=resolver.loc(product.enterprise_name, product.enterprise_name_en),
         net_content=product.net_content,
+        licence_label=(
+            _(LICENCE_LABELS[product.licence_kind])
+            if product.licence_no and product.licence_kind in LICENCE_LABELS
+            else None
+        ),
+        licence_no=product.licence_no or None,
+        photo_url=(
+            f"/registry/products/{product.gtin}/photo?v={product.photo_id}"
+            if product.photo_id
+            else None
+        ),
         origin_base=resolver.loc(base_row.name_zh, base_row.name_en) if base_row else None,
         origin_county=None,
         origin_prefecture=None,
