@@ -30,6 +30,7 @@ WATCHED = frozenset(
         "enterprise",
         "brand",
         "product",
+        "product_photo",
         "certification",
         "company_prefix",
         "prefecture",
@@ -55,6 +56,7 @@ WATCHED_INSERTS = frozenset(
     {
         "certification",
         "company_prefix",
+        "product_photo",
         "recognition_edition",
         "recognition_category",
         "recognition_nomination",
@@ -67,7 +69,7 @@ WATCHED_INSERTS = frozenset(
 
 
 class PublicChange(Base):
-    """One transaction that changed something a public page shows."""
+    """A write that changed something a public page shows."""
 
     __tablename__ = "public_change"
 
