@@ -73,6 +73,16 @@ class Structure:
     notes: list[Note] = field(default_factory=list)
     # Calendar regressors fed to ARIMA+X (``add_calendar``); empty: no exogenous model.
     exog: list[str] = field(default_factory=list)
+    # Regressors read from the file (``regressors``): their values per series and date in
+    # ``X`` (unique_id, ds, one column each), an aggregate taking the mean of its bottom
+    # series. ``X`` may reach past ``Y``: those rows are the regressors' future values.
+    regressors: list[str] = field(default_factory=list)
+    X: pd.DataFrame | None = None
+
+    @property
+    def has_x(self) -> bool:
+        """Whether ARIMA+X has any regressor (calendar or file) to take."""
+        return bool(self.exog or self.regressors)
 
     def keys(self, uid: str) -> dict[str, Any]:
         """Return ``{column: value or None}`` of one series (None meaning all)."""
@@ -173,6 +183,7 @@ def build_structure(
     freq: str | None = None,
     season: int | None = None,
     levels: Sequence[tuple[str, Sequence[str]]] | None = None,
+    regressors: Sequence[str] = (),
 ) -> Structure:
     """Aggregate a long frame (``by`` columns, ``ds``, ``y``) into every series of every level.
 
@@ -180,13 +191,17 @@ def build_structure(
     combination); with it they form one tree in the order given. Internal gaps of a bottom
     series are filled by linear interpolation, and a series that stops before the others is
     continued with zeros, so that the levels still add up; both leave a note.
+
+    ``regressors`` are numeric columns of ``df`` fed to ARIMA+X: a bottom series takes its
+    own values, an aggregate the mean of its bottom series' values on that date.
     """
     import numpy as np
     import pandas as pd
     from hierarchicalforecast.utils import aggregate
 
     by = list(by)
-    data = df[[*by, "ds", "y"]].copy()
+    regs = list(regressors)
+    data = df[[*by, "ds", "y", *regs]].copy()
     data["ds"] = pd.to_datetime(data["ds"])
     offset = infer_freq(data["ds"].unique(), freq)
     letter = freq_letter(offset)
@@ -201,8 +216,8 @@ def build_structure(
     notes: list[Note] = []
 
     key_cols = [f"__k{j}" for j in range(len(by))]
-    bottom = data[[*key_cols, "ds", "y"]]
-    bottom = _fill_gaps(bottom, key_cols, offset, notes)
+    bottom = data[[*key_cols, "ds", "y", *regs]]
+    bottom = _fill_gaps(bottom, key_cols, offset, notes, regs)
     bottom["__total"] = TOTAL
 
     index = {c: j for j, c in enumerate(by)}
@@ -229,8 +244,13 @@ def build_structure(
     if by:
         # aggregate() needs the total's column in every level to make the tree: prefix it.
         spec = [spec[0]] + [["__total", *s] for s in spec[1:]]
-    Y, S, tags = aggregate(bottom, spec)
+    Y, S, tags = aggregate(bottom, spec, exog_vars={c: "mean" for c in regs} or None)
     Y["unique_id"] = Y["unique_id"].astype(str).map(_strip_total)
+    X = None
+    if regs:
+        Y = Y.rename(columns={f"{c}_mean": c for c in regs})
+        X = Y[["unique_id", "ds", *regs]].sort_values(["unique_id", "ds"]).reset_index(drop=True)
+        Y = Y[["unique_id", "ds", "y"]]
     S = S.rename(columns=lambda c: _strip_total(str(c)))
     S["unique_id"] = S["unique_id"].astype(str).map(_strip_total)
     # aggregate() orders its tags by the number of columns, not as given: match them by key.
@@ -245,7 +265,7 @@ def build_structure(
             notes.append(Note("all_zero", str(uid)))
         elif len(y) < 2 * season + 2:
             notes.append(Note("short_series", str(uid), str(len(y))))
-    return Structure(Y, S, renamed, by, values, offset, season, notes)
+    return Structure(Y, S, renamed, by, values, offset, season, notes, regressors=regs, X=X)
 
 
 def _strip_total(uid: str) -> str:
@@ -255,7 +275,11 @@ def _strip_total(uid: str) -> str:
 
 
 def _fill_gaps(
-    bottom: pd.DataFrame, key_cols: list[str], offset: str, notes: list[Note]
+    bottom: pd.DataFrame,
+    key_cols: list[str],
+    offset: str,
+    notes: list[Note],
+    regs: Sequence[str] = (),
 ) -> pd.DataFrame:
     import pandas as pd
 
@@ -276,6 +300,8 @@ def _fill_gaps(
             missing_inner = int(g.loc[inner, "y"].isna().sum())
             g.loc[inner, "y"] = g.loc[inner, "y"].interpolate()
             g.loc[~inner, "y"] = 0.0
+            for c in regs:  # a regressor is interpolated inside, carried on after the end
+                g[c] = g[c].interpolate().ffill()
             ident = "/".join(str(k) for k in (keys if isinstance(keys, tuple) else (keys,)))
             if missing_inner:
                 notes.append(Note("gaps", ident, str(missing_inner)))
@@ -332,7 +358,7 @@ def candidate_models(structure: Structure, models: Sequence[str] | None = None) 
         zero_share = (Y["y"] == 0).groupby(Y["unique_id"]).mean()
         if (zero_share > 0.3).mean() > 0.2:
             names += list(INTERMITTENT_MODELS)
-    if structure.exog:
+    if structure.has_x:
         names += [n for n in EXOG_MODELS if n not in names]
     else:
         names = [n for n in names if n != EXOG_MODEL]
@@ -415,17 +441,31 @@ def add_calendar(structure: Structure) -> Structure:
 
 
 def _with_exog(Y: pd.DataFrame, structure: Structure) -> pd.DataFrame:
-    X = calendar_frame(sorted(Y["ds"].unique()), structure.freq, structure.exog)
-    return Y.merge(X, on="ds", how="left")
+    out = Y
+    if structure.exog:
+        X = calendar_frame(sorted(Y["ds"].unique()), structure.freq, structure.exog)
+        out = out.merge(X, on="ds", how="left")
+    if structure.regressors and structure.X is not None:
+        out = out.merge(structure.X, on=["unique_id", "ds"], how="left")
+    return out
 
 
 def _future_exog(fc_ids: Sequence[str], last: Any, h: int, structure: Structure) -> pd.DataFrame:
     import pandas as pd
 
     future = pd.date_range(last, periods=h + 1, freq=structure.freq)[1:]
-    X = calendar_frame(future, structure.freq, structure.exog)
     ids = pd.DataFrame({"unique_id": list(fc_ids)})
-    return ids.merge(X, how="cross")
+    if structure.exog:
+        out = ids.merge(calendar_frame(future, structure.freq, structure.exog), how="cross")
+    else:
+        out = ids.merge(pd.DataFrame({"ds": future}), how="cross")
+    if structure.regressors:
+        # The file's regressors must be known over the whole horizon: they are not forecast.
+        X = structure.X if structure.X is not None else pd.DataFrame(columns=["unique_id", "ds"])
+        out = out.merge(X, on=["unique_id", "ds"], how="left")
+        if out[structure.regressors].isna().any().any():
+            raise EngineError("regressor_future_missing", ", ".join(structure.regressors))
+    return out
 
 
 def base_forecast(structure: Structure, names: Sequence[str], h: int) -> pd.DataFrame:
@@ -433,7 +473,7 @@ def base_forecast(structure: Structure, names: Sequence[str], h: int) -> pd.Data
     plain, with_x = _split(names)
     fc = _statsforecast(plain, structure, h).forecast(df=structure.Y, h=h)
     fc = fc.reset_index() if "unique_id" not in fc.columns else fc
-    if with_x and structure.exog:
+    if with_x and structure.has_x:
         ids = structure.Y["unique_id"].unique()
         fcx = _statsforecast(with_x, structure, h).forecast(
             df=_with_exog(structure.Y, structure),
@@ -487,7 +527,7 @@ def backtest(
         sf.cross_validation(df=frame, h=h, n_windows=n_windows, step_size=h, level=list(LEVELS))
     )
     cv = cv.reset_index() if "unique_id" not in cv.columns else cv
-    if with_x and structure.exog:
+    if with_x and structure.has_x:
         # The regressors are known for every period (computed), so each window sees them.
         sfx = _statsforecast(with_x, structure, h)
         cvx = sfx.cross_validation(
@@ -687,7 +727,7 @@ def forecast(
             fitted[name] = float("nan")  # not computed on a cluster; see the docstring
     fc = fc.reset_index() if "unique_id" not in fc.columns else fc
     fitted = fitted.reset_index() if "unique_id" not in fitted.columns else fitted
-    if with_x and structure.exog:
+    if with_x and structure.has_x:
         # ARIMA+X is fitted locally, with the future calendar as X_df.
         sfx = _statsforecast(with_x, structure, h)
         ids = structure.Y["unique_id"].unique()
