@@ -64,7 +64,8 @@ class Structure:
     """Every series of every level, with the summing matrix and the level tags."""
 
     Y: pd.DataFrame  # unique_id, ds, y
-    S: pd.DataFrame  # unique_id + one column per bottom series
+    # unique_id + one column per bottom series, of pandas' sparse dtype (``summing_frame``)
+    S: pd.DataFrame
     tags: dict[str, Any]  # level name -> array of ids
     by: list[str]
     values: list[list[Any]]  # distinct values of each by column, indexed by the id tokens
@@ -244,15 +245,20 @@ def build_structure(
     if by:
         # aggregate() needs the total's column in every level to make the tree: prefix it.
         spec = [spec[0]] + [["__total", *s] for s in spec[1:]]
-    Y, S, tags = aggregate(bottom, spec, exog_vars={c: "mean" for c in regs} or None)
+    Y, S_sparse, tags = aggregate(
+        bottom, spec, exog_vars={c: "mean" for c in regs} or None, sparse_s=True
+    )
+    S = summing_frame(
+        S_sparse.to_csr(),
+        [_strip_total(str(u)) for u in S_sparse.row_labels],
+        [_strip_total(str(c)) for c in S_sparse.col_labels],
+    )
     Y["unique_id"] = Y["unique_id"].astype(str).map(_strip_total)
     X = None
     if regs:
         Y = Y.rename(columns={f"{c}_mean": c for c in regs})
         X = Y[["unique_id", "ds", *regs]].sort_values(["unique_id", "ds"]).reset_index(drop=True)
         Y = Y[["unique_id", "ds", "y"]]
-    S = S.rename(columns=lambda c: _strip_total(str(c)))
-    S["unique_id"] = S["unique_id"].astype(str).map(_strip_total)
     # aggregate() orders its tags by the number of columns, not as given: match them by key.
     renamed = {}
     for name, cols in zip(names, spec, strict=True):
@@ -266,6 +272,34 @@ def build_structure(
         elif len(y) < 2 * season + 2:
             notes.append(Note("short_series", str(uid), str(len(y))))
     return Structure(Y, S, renamed, by, values, offset, season, notes, regressors=regs, X=X)
+
+
+def summing_frame(matrix: Any, rows: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
+    """The summing matrix as a frame (``unique_id`` + one column per bottom series) whose
+    columns are sparse: 11,000 bottom series × 20,000 series hold ~100,000 ones, where a dense
+    matrix takes 1.7 GB. hierarchicalforecast reads such a frame as a sparse matrix for its
+    sparse reconcilers and densifies it only for the dense ones (``_reconciler``)."""
+    import pandas as pd
+
+    S = pd.DataFrame.sparse.from_spmatrix(matrix, columns=list(columns))
+    S.insert(0, "unique_id", list(rows))
+    return S
+
+
+def summing_csr(S: pd.DataFrame) -> Any:
+    """The summing matrix (indexed by unique_id, bottom series as columns) as scipy CSR."""
+    import numpy as np
+    from scipy import sparse  # type: ignore[import-untyped]
+
+    try:
+        return S.sparse.to_coo().tocsr().astype(np.float64)
+    except AttributeError:  # some columns dense (a frame built elsewhere)
+        return sparse.csr_matrix(S.to_numpy(dtype=np.float64))
+
+
+def is_sparse(S: pd.DataFrame) -> bool:
+    """Whether every bottom column of a summing frame is sparse."""
+    return all(str(t).startswith("Sparse") for c, t in S.dtypes.items() if c != "unique_id")
 
 
 def _strip_total(uid: str) -> str:
@@ -826,15 +860,26 @@ def _take(frame: pd.DataFrame, pick: pd.Series, suffix: str) -> Any:
     return out
 
 
-def _reconciler(name: str) -> Any:
-    from hierarchicalforecast.methods import BottomUp, MinTrace, TopDown
+def _reconciler(name: str, sparse: bool = True) -> Any:
+    """The reconciler of ``name``. BottomUp uses hierarchicalforecast's sparse path (exact: it
+    only sums the bottom forecasts). MinTrace stays dense: ``MinTraceSparse`` solves with an
+    iterative solver (bicgstab, atol 1e-5), so its numbers are not those of the dense path, and
+    it has no ``mint_shrink``; TopDown's sparse path needs a strict hierarchy, which grouped
+    structures are not. Those densify the summing matrix while they run. ``sparse=False``
+    (a dense summing frame) takes the dense BottomUp."""
+    from hierarchicalforecast.methods import BottomUp, BottomUpSparse, MinTrace, TopDown
 
     return {
-        "BottomUp": lambda: BottomUp(),
+        "BottomUp": lambda: BottomUpSparse() if sparse else BottomUp(),
         "MinTrace(mint_shrink)": lambda: MinTrace(method="mint_shrink"),
         "MinTrace(ols)": lambda: MinTrace(method="ols"),
         "TopDown": lambda: TopDown(method="forecast_proportions"),
     }[name]()
+
+
+def _unsparse_names(rec: pd.DataFrame) -> pd.DataFrame:
+    """File BottomUpSparse's columns under BottomUp: the same method, the same numbers."""
+    return rec.rename(columns=lambda c: str(c).replace("/BottomUpSparse", "/BottomUp"))
 
 
 def _method_label(name: str) -> str:
@@ -860,10 +905,11 @@ def reconcile(
     from hierarchicalforecast.core import HierarchicalReconciliation
 
     order = [method] + [m for m in ("MinTrace(ols)", "BottomUp") if m != method]
+    sparse = is_sparse(structure.S)
     last: Exception | None = None
     for m in order:
         try:
-            hrec = HierarchicalReconciliation(reconcilers=[_reconciler(m)])
+            hrec = HierarchicalReconciliation(reconcilers=[_reconciler(m, sparse)])
             rec = hrec.reconcile(
                 Y_hat_df=Y_hat,
                 Y_df=Y_fit,
@@ -871,6 +917,7 @@ def reconcile(
                 tags=structure.tags,
                 level=list(LEVELS),
             )
+            rec = _unsparse_names(rec)
         except Exception as exc:
             last = exc
             continue
@@ -882,9 +929,10 @@ def reconcile(
             if other == m:
                 continue
             try:
-                extra = HierarchicalReconciliation(reconcilers=[_reconciler(other)]).reconcile(
-                    Y_hat_df=points, Y_df=Y_fit, S_df=structure.S, tags=structure.tags
-                )
+                extra = HierarchicalReconciliation(
+                    reconcilers=[_reconciler(other, sparse)]
+                ).reconcile(Y_hat_df=points, Y_df=Y_fit, S_df=structure.S, tags=structure.tags)
+                extra = _unsparse_names(extra)
             except Exception:
                 continue
             col = f"{CHOSEN}/{_method_label(other)}"
@@ -1001,7 +1049,7 @@ def reconcile_subtrees(
     if outer_ids:
         bottom_rec = inner[inner["unique_id"].isin(set(bottom_ids))]
         wide = bottom_rec.pivot(index="ds", columns="unique_id", values=label)[bottom_ids]
-        sums = wide.to_numpy() @ S.loc[outer_ids, bottom_ids].to_numpy(dtype=float).T
+        sums = (summing_csr(S.loc[outer_ids, bottom_ids]) @ wide.to_numpy().T).T
         outer = pd.DataFrame(sums, index=wide.index, columns=outer_ids)
         outer = outer.rename_axis(columns="unique_id").stack().rename(label).reset_index()
         outer = outer[["unique_id", "ds", label]]
