@@ -37,7 +37,31 @@ def aus_accommodation():  # type: ignore[no-untyped-def]
     year = raw["Date"].str[:4].astype(int)
     quarter = raw["Date"].str[-1].astype(int)
     ds = pd.to_datetime({"year": year, "month": 3 * quarter - 2, "day": 1})
-    return pd.DataFrame({"state": raw["State"], "ds": ds, "y": raw["Takings"]}), ["state"]
+    frame = pd.DataFrame({"state": raw["State"], "ds": ds, "y": raw["Takings"], "CPI": raw["CPI"]})
+    return frame, ["state"]
+
+
+def cpi_comparison(test_size: int = 8) -> None:
+    """aus_accommodation with and without CPI as the regressor of ARIMA+X."""
+    from plateau.forecast import engine, files
+
+    frame, by = aus_accommodation()
+    shown = ["SeasonalNaive", "AutoARIMA", engine.EXOG_MODEL, "Chosen", "Chosen+MinTrace(ols)"]
+    boards = {}
+    for label, regs in (("without CPI", []), ("with CPI", ["CPI"])):
+        structure = engine.build_structure(frame, by=by, nested=True, regressors=regs)
+        # The same candidates both times (AutoARIMA included), ARIMA+X only when CPI is there.
+        models = [*engine.DEFAULT_MODELS, "AutoARIMA"]
+        boards[label] = files.evaluate(structure, test_size=test_size, models=models)
+    print(f"\n### aus_accommodation, CPI as a regressor (last {test_size} quarters; MASE)\n")
+    print("| level | run | " + " | ".join(shown) + " |")
+    print("|---|---|" + "---:|" * len(shown))
+    for lvl in ["total", "state", "overall"]:
+        for label, board in boards.items():
+            row = board[board["level"] == lvl].set_index("model")["mase"]
+            cells = [f"{row[m]:.3f}" if m in row.index else "—" for m in shown]
+            print(f"| {lvl} | {label} | " + " | ".join(cells) + " |")
+    sys.stdout.flush()
 
 
 def main() -> int:
@@ -48,6 +72,7 @@ def main() -> int:
         ("aus_accommodation", aus_accommodation, 8),
     ):
         frame, by = loader()
+        frame = frame[[*by, "ds", "y"]]
         structure = engine.build_structure(frame, by=by, nested=True)
         board = files.evaluate(structure, test_size=test_size)
         levels = [lvl for lvl in [*structure.tags, "overall"]]
@@ -59,6 +84,7 @@ def main() -> int:
             cells = [f"{row[m]:.3f}" if m in row.index else "—" for m in MODELS]
             print(f"| {lvl} | " + " | ".join(cells) + " |")
         sys.stdout.flush()
+    cpi_comparison()
     return 0
 
 

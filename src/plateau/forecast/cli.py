@@ -96,12 +96,23 @@ def file_(
         help="A --by column whose subtrees are reconciled one by one (for large files; "
         "repeatable).",
     ),
+    x: list[str] = typer.Option(
+        [], "--x", help="Not supported here: use it with `plateau forecast evaluate`."
+    ),
 ) -> None:
     """Forecast every series of every level of a file, reconciled, model chosen by backtest."""
     from plateau.forecast import engine, files
 
     if format is Format.xlsx and out is None:
         raise _fail(DomainError(_("Excel output needs --out FILE.xlsx.")))
+    if x:
+        raise _fail(
+            DomainError(
+                _(
+                    "--x works with `plateau forecast evaluate` only: a forecast needs the regressor's future values, which a file of history does not hold."
+                )
+            )
+        )
     try:
         frame = files.read_frame(path, date=date, value=value, by=by)
         structure = files.structure_of(
@@ -157,6 +168,12 @@ def evaluate(
         "--exog",
         help="Also score AutoARIMA and ARIMA+X (calendar effects as regressors; M or Q data).",
     ),
+    x: list[str] = typer.Option(
+        [],
+        "--x",
+        help="Numeric column used as a regressor by ARIMA+X, scored beside AutoARIMA "
+        "(repeatable; the held-out rows carry its values).",
+    ),
     freq: Freq | None = typer.Option(
         None, "--freq", help="D, W, M or Q (default: from the dates)."
     ),
@@ -170,9 +187,14 @@ def evaluate(
     from plateau.forecast import engine, files
 
     try:
-        frame = files.read_frame(path, date=date, value=value, by=by)
+        frame = files.read_frame(path, date=date, value=value, by=by, regressors=x)
         structure = files.structure_of(
-            frame, by=by, nested=nested, freq=freq.value if freq else None, season=season
+            frame,
+            by=by,
+            nested=nested,
+            freq=freq.value if freq else None,
+            season=season,
+            regressors=x,
         )
         if exog:
             engine.add_calendar(structure)

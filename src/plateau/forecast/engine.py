@@ -64,7 +64,8 @@ class Structure:
     """Every series of every level, with the summing matrix and the level tags."""
 
     Y: pd.DataFrame  # unique_id, ds, y
-    S: pd.DataFrame  # unique_id + one column per bottom series
+    # unique_id + one column per bottom series, of pandas' sparse dtype (``summing_frame``)
+    S: pd.DataFrame
     tags: dict[str, Any]  # level name -> array of ids
     by: list[str]
     values: list[list[Any]]  # distinct values of each by column, indexed by the id tokens
@@ -73,6 +74,16 @@ class Structure:
     notes: list[Note] = field(default_factory=list)
     # Calendar regressors fed to ARIMA+X (``add_calendar``); empty: no exogenous model.
     exog: list[str] = field(default_factory=list)
+    # Regressors read from the file (``regressors``): their values per series and date in
+    # ``X`` (unique_id, ds, one column each), an aggregate taking the mean of its bottom
+    # series. ``X`` may reach past ``Y``: those rows are the regressors' future values.
+    regressors: list[str] = field(default_factory=list)
+    X: pd.DataFrame | None = None
+
+    @property
+    def has_x(self) -> bool:
+        """Whether ARIMA+X has any regressor (calendar or file) to take."""
+        return bool(self.exog or self.regressors)
 
     def keys(self, uid: str) -> dict[str, Any]:
         """Return ``{column: value or None}`` of one series (None meaning all)."""
@@ -173,6 +184,7 @@ def build_structure(
     freq: str | None = None,
     season: int | None = None,
     levels: Sequence[tuple[str, Sequence[str]]] | None = None,
+    regressors: Sequence[str] = (),
 ) -> Structure:
     """Aggregate a long frame (``by`` columns, ``ds``, ``y``) into every series of every level.
 
@@ -180,13 +192,17 @@ def build_structure(
     combination); with it they form one tree in the order given. Internal gaps of a bottom
     series are filled by linear interpolation, and a series that stops before the others is
     continued with zeros, so that the levels still add up; both leave a note.
+
+    ``regressors`` are numeric columns of ``df`` fed to ARIMA+X: a bottom series takes its
+    own values, an aggregate the mean of its bottom series' values on that date.
     """
     import numpy as np
     import pandas as pd
     from hierarchicalforecast.utils import aggregate
 
     by = list(by)
-    data = df[[*by, "ds", "y"]].copy()
+    regs = list(regressors)
+    data = df[[*by, "ds", "y", *regs]].copy()
     data["ds"] = pd.to_datetime(data["ds"])
     offset = infer_freq(data["ds"].unique(), freq)
     letter = freq_letter(offset)
@@ -201,8 +217,8 @@ def build_structure(
     notes: list[Note] = []
 
     key_cols = [f"__k{j}" for j in range(len(by))]
-    bottom = data[[*key_cols, "ds", "y"]]
-    bottom = _fill_gaps(bottom, key_cols, offset, notes)
+    bottom = data[[*key_cols, "ds", "y", *regs]]
+    bottom = _fill_gaps(bottom, key_cols, offset, notes, regs)
     bottom["__total"] = TOTAL
 
     index = {c: j for j, c in enumerate(by)}
@@ -229,10 +245,20 @@ def build_structure(
     if by:
         # aggregate() needs the total's column in every level to make the tree: prefix it.
         spec = [spec[0]] + [["__total", *s] for s in spec[1:]]
-    Y, S, tags = aggregate(bottom, spec)
+    Y, S_sparse, tags = aggregate(
+        bottom, spec, exog_vars={c: "mean" for c in regs} or None, sparse_s=True
+    )
+    S = summing_frame(
+        S_sparse.to_csr(),
+        [_strip_total(str(u)) for u in S_sparse.row_labels],
+        [_strip_total(str(c)) for c in S_sparse.col_labels],
+    )
     Y["unique_id"] = Y["unique_id"].astype(str).map(_strip_total)
-    S = S.rename(columns=lambda c: _strip_total(str(c)))
-    S["unique_id"] = S["unique_id"].astype(str).map(_strip_total)
+    X = None
+    if regs:
+        Y = Y.rename(columns={f"{c}_mean": c for c in regs})
+        X = Y[["unique_id", "ds", *regs]].sort_values(["unique_id", "ds"]).reset_index(drop=True)
+        Y = Y[["unique_id", "ds", "y"]]
     # aggregate() orders its tags by the number of columns, not as given: match them by key.
     renamed = {}
     for name, cols in zip(names, spec, strict=True):
@@ -245,7 +271,35 @@ def build_structure(
             notes.append(Note("all_zero", str(uid)))
         elif len(y) < 2 * season + 2:
             notes.append(Note("short_series", str(uid), str(len(y))))
-    return Structure(Y, S, renamed, by, values, offset, season, notes)
+    return Structure(Y, S, renamed, by, values, offset, season, notes, regressors=regs, X=X)
+
+
+def summing_frame(matrix: Any, rows: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
+    """The summing matrix as a frame (``unique_id`` + one column per bottom series) whose
+    columns are sparse: 11,000 bottom series × 20,000 series hold ~100,000 ones, where a dense
+    matrix takes 1.7 GB. hierarchicalforecast reads such a frame as a sparse matrix for its
+    sparse reconcilers and densifies it only for the dense ones (``_reconciler``)."""
+    import pandas as pd
+
+    S = pd.DataFrame.sparse.from_spmatrix(matrix, columns=list(columns))
+    S.insert(0, "unique_id", list(rows))
+    return S
+
+
+def summing_csr(S: pd.DataFrame) -> Any:
+    """The summing matrix (indexed by unique_id, bottom series as columns) as scipy CSR."""
+    import numpy as np
+    from scipy import sparse  # type: ignore[import-untyped]
+
+    try:
+        return S.sparse.to_coo().tocsr().astype(np.float64)
+    except AttributeError:  # some columns dense (a frame built elsewhere)
+        return sparse.csr_matrix(S.to_numpy(dtype=np.float64))
+
+
+def is_sparse(S: pd.DataFrame) -> bool:
+    """Whether every bottom column of a summing frame is sparse."""
+    return all(str(t).startswith("Sparse") for c, t in S.dtypes.items() if c != "unique_id")
 
 
 def _strip_total(uid: str) -> str:
@@ -255,7 +309,11 @@ def _strip_total(uid: str) -> str:
 
 
 def _fill_gaps(
-    bottom: pd.DataFrame, key_cols: list[str], offset: str, notes: list[Note]
+    bottom: pd.DataFrame,
+    key_cols: list[str],
+    offset: str,
+    notes: list[Note],
+    regs: Sequence[str] = (),
 ) -> pd.DataFrame:
     import pandas as pd
 
@@ -276,6 +334,8 @@ def _fill_gaps(
             missing_inner = int(g.loc[inner, "y"].isna().sum())
             g.loc[inner, "y"] = g.loc[inner, "y"].interpolate()
             g.loc[~inner, "y"] = 0.0
+            for c in regs:  # a regressor is interpolated inside, carried on after the end
+                g[c] = g[c].interpolate().ffill()
             ident = "/".join(str(k) for k in (keys if isinstance(keys, tuple) else (keys,)))
             if missing_inner:
                 notes.append(Note("gaps", ident, str(missing_inner)))
@@ -332,7 +392,7 @@ def candidate_models(structure: Structure, models: Sequence[str] | None = None) 
         zero_share = (Y["y"] == 0).groupby(Y["unique_id"]).mean()
         if (zero_share > 0.3).mean() > 0.2:
             names += list(INTERMITTENT_MODELS)
-    if structure.exog:
+    if structure.has_x:
         names += [n for n in EXOG_MODELS if n not in names]
     else:
         names = [n for n in names if n != EXOG_MODEL]
@@ -415,17 +475,31 @@ def add_calendar(structure: Structure) -> Structure:
 
 
 def _with_exog(Y: pd.DataFrame, structure: Structure) -> pd.DataFrame:
-    X = calendar_frame(sorted(Y["ds"].unique()), structure.freq, structure.exog)
-    return Y.merge(X, on="ds", how="left")
+    out = Y
+    if structure.exog:
+        X = calendar_frame(sorted(Y["ds"].unique()), structure.freq, structure.exog)
+        out = out.merge(X, on="ds", how="left")
+    if structure.regressors and structure.X is not None:
+        out = out.merge(structure.X, on=["unique_id", "ds"], how="left")
+    return out
 
 
 def _future_exog(fc_ids: Sequence[str], last: Any, h: int, structure: Structure) -> pd.DataFrame:
     import pandas as pd
 
     future = pd.date_range(last, periods=h + 1, freq=structure.freq)[1:]
-    X = calendar_frame(future, structure.freq, structure.exog)
     ids = pd.DataFrame({"unique_id": list(fc_ids)})
-    return ids.merge(X, how="cross")
+    if structure.exog:
+        out = ids.merge(calendar_frame(future, structure.freq, structure.exog), how="cross")
+    else:
+        out = ids.merge(pd.DataFrame({"ds": future}), how="cross")
+    if structure.regressors:
+        # The file's regressors must be known over the whole horizon: they are not forecast.
+        X = structure.X if structure.X is not None else pd.DataFrame(columns=["unique_id", "ds"])
+        out = out.merge(X, on=["unique_id", "ds"], how="left")
+        if out[structure.regressors].isna().any().any():
+            raise EngineError("regressor_future_missing", ", ".join(structure.regressors))
+    return out
 
 
 def base_forecast(structure: Structure, names: Sequence[str], h: int) -> pd.DataFrame:
@@ -433,7 +507,7 @@ def base_forecast(structure: Structure, names: Sequence[str], h: int) -> pd.Data
     plain, with_x = _split(names)
     fc = _statsforecast(plain, structure, h).forecast(df=structure.Y, h=h)
     fc = fc.reset_index() if "unique_id" not in fc.columns else fc
-    if with_x and structure.exog:
+    if with_x and structure.has_x:
         ids = structure.Y["unique_id"].unique()
         fcx = _statsforecast(with_x, structure, h).forecast(
             df=_with_exog(structure.Y, structure),
@@ -487,7 +561,7 @@ def backtest(
         sf.cross_validation(df=frame, h=h, n_windows=n_windows, step_size=h, level=list(LEVELS))
     )
     cv = cv.reset_index() if "unique_id" not in cv.columns else cv
-    if with_x and structure.exog:
+    if with_x and structure.has_x:
         # The regressors are known for every period (computed), so each window sees them.
         sfx = _statsforecast(with_x, structure, h)
         cvx = sfx.cross_validation(
@@ -687,7 +761,7 @@ def forecast(
             fitted[name] = float("nan")  # not computed on a cluster; see the docstring
     fc = fc.reset_index() if "unique_id" not in fc.columns else fc
     fitted = fitted.reset_index() if "unique_id" not in fitted.columns else fitted
-    if with_x and structure.exog:
+    if with_x and structure.has_x:
         # ARIMA+X is fitted locally, with the future calendar as X_df.
         sfx = _statsforecast(with_x, structure, h)
         ids = structure.Y["unique_id"].unique()
@@ -786,15 +860,26 @@ def _take(frame: pd.DataFrame, pick: pd.Series, suffix: str) -> Any:
     return out
 
 
-def _reconciler(name: str) -> Any:
-    from hierarchicalforecast.methods import BottomUp, MinTrace, TopDown
+def _reconciler(name: str, sparse: bool = True) -> Any:
+    """The reconciler of ``name``. BottomUp uses hierarchicalforecast's sparse path (exact: it
+    only sums the bottom forecasts). MinTrace stays dense: ``MinTraceSparse`` solves with an
+    iterative solver (bicgstab, atol 1e-5), so its numbers are not those of the dense path, and
+    it has no ``mint_shrink``; TopDown's sparse path needs a strict hierarchy, which grouped
+    structures are not. Those densify the summing matrix while they run. ``sparse=False``
+    (a dense summing frame) takes the dense BottomUp."""
+    from hierarchicalforecast.methods import BottomUp, BottomUpSparse, MinTrace, TopDown
 
     return {
-        "BottomUp": lambda: BottomUp(),
+        "BottomUp": lambda: BottomUpSparse() if sparse else BottomUp(),
         "MinTrace(mint_shrink)": lambda: MinTrace(method="mint_shrink"),
         "MinTrace(ols)": lambda: MinTrace(method="ols"),
         "TopDown": lambda: TopDown(method="forecast_proportions"),
     }[name]()
+
+
+def _unsparse_names(rec: pd.DataFrame) -> pd.DataFrame:
+    """File BottomUpSparse's columns under BottomUp: the same method, the same numbers."""
+    return rec.rename(columns=lambda c: str(c).replace("/BottomUpSparse", "/BottomUp"))
 
 
 def _method_label(name: str) -> str:
@@ -820,10 +905,11 @@ def reconcile(
     from hierarchicalforecast.core import HierarchicalReconciliation
 
     order = [method] + [m for m in ("MinTrace(ols)", "BottomUp") if m != method]
+    sparse = is_sparse(structure.S)
     last: Exception | None = None
     for m in order:
         try:
-            hrec = HierarchicalReconciliation(reconcilers=[_reconciler(m)])
+            hrec = HierarchicalReconciliation(reconcilers=[_reconciler(m, sparse)])
             rec = hrec.reconcile(
                 Y_hat_df=Y_hat,
                 Y_df=Y_fit,
@@ -831,6 +917,7 @@ def reconcile(
                 tags=structure.tags,
                 level=list(LEVELS),
             )
+            rec = _unsparse_names(rec)
         except Exception as exc:
             last = exc
             continue
@@ -842,9 +929,10 @@ def reconcile(
             if other == m:
                 continue
             try:
-                extra = HierarchicalReconciliation(reconcilers=[_reconciler(other)]).reconcile(
-                    Y_hat_df=points, Y_df=Y_fit, S_df=structure.S, tags=structure.tags
-                )
+                extra = HierarchicalReconciliation(
+                    reconcilers=[_reconciler(other, sparse)]
+                ).reconcile(Y_hat_df=points, Y_df=Y_fit, S_df=structure.S, tags=structure.tags)
+                extra = _unsparse_names(extra)
             except Exception:
                 continue
             col = f"{CHOSEN}/{_method_label(other)}"
@@ -961,7 +1049,7 @@ def reconcile_subtrees(
     if outer_ids:
         bottom_rec = inner[inner["unique_id"].isin(set(bottom_ids))]
         wide = bottom_rec.pivot(index="ds", columns="unique_id", values=label)[bottom_ids]
-        sums = wide.to_numpy() @ S.loc[outer_ids, bottom_ids].to_numpy(dtype=float).T
+        sums = (summing_csr(S.loc[outer_ids, bottom_ids]) @ wide.to_numpy().T).T
         outer = pd.DataFrame(sums, index=wide.index, columns=outer_ids)
         outer = outer.rename_axis(columns="unique_id").stack().rename(label).reset_index()
         outer = outer[["unique_id", "ds", label]]

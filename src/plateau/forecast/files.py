@@ -21,9 +21,27 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def read_frame(path: Path, *, date: str, value: str, by: Sequence[str]) -> pd.DataFrame:
-    """Read a long file into ``by`` columns, ``ds`` and ``y``; refuse what cannot be forecast."""
+def read_frame(
+    path: Path,
+    *,
+    date: str,
+    value: str,
+    by: Sequence[str],
+    regressors: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Read a long file into ``by`` columns, ``ds``, ``y`` and the ``regressors`` (numbers,
+    one on every row); refuse what cannot be forecast."""
     import pandas as pd
+
+    regressors = list(regressors)
+    clash = [c for c in regressors if c in (date, value, *by)]
+    if clash or len(set(regressors)) != len(regressors):
+        raise DomainError(
+            _(
+                "A regressor (--x) must be a column of its own, not the date, the value, a --by column or given twice: %(columns)s.",
+                columns=", ".join(clash or regressors),
+            )
+        )
 
     suffix = path.suffix.lower()
     try:
@@ -40,7 +58,7 @@ def read_frame(path: Path, *, date: str, value: str, by: Sequence[str]) -> pd.Da
     except (ValueError, OSError) as exc:
         raise DomainError(_("The file cannot be read: %(error)s", error=exc)) from exc
     raw.columns = [str(c).strip() for c in raw.columns]
-    missing = [c for c in (date, value, *by) if c not in raw.columns]
+    missing = [c for c in (date, value, *by, *regressors) if c not in raw.columns]
     if missing:
         raise DomainError(
             _(
@@ -51,6 +69,10 @@ def read_frame(path: Path, *, date: str, value: str, by: Sequence[str]) -> pd.Da
         )
     errors: list[FieldError] = []
     ds = pd.to_datetime(raw[date].astype(str).str.strip(), errors="coerce")
+    xs = {
+        c: pd.to_numeric(raw[c].astype(str).str.strip().str.replace(",", ""), errors="coerce")
+        for c in regressors
+    }
     y = pd.to_numeric(raw[value].astype(str).str.strip().str.replace(",", ""), errors="coerce")
     for i in range(len(raw)):
         row = i + 2  # the header is row 1
@@ -58,11 +80,19 @@ def read_frame(path: Path, *, date: str, value: str, by: Sequence[str]) -> pd.Da
             errors.append(FieldError(_("not a date"), date, row, _text(raw[date].iloc[i])))
         if pd.isna(y.iloc[i]) or not math.isfinite(float(y.iloc[i])):
             errors.append(FieldError(_("not a number"), value, row, _text(raw[value].iloc[i])))
+        for c, x in xs.items():
+            cell = _text(raw[c].iloc[i]).strip()
+            if cell in ("", "nan", "None", "NaT"):
+                errors.append(FieldError(_("the regressor has no value on this date"), c, row))
+            elif pd.isna(x.iloc[i]) or not math.isfinite(float(x.iloc[i])):
+                errors.append(FieldError(_("not a number"), c, row, cell))
         if len(errors) >= 50:
             break
     frame = raw[list(by)].astype(str).apply(lambda s: s.str.strip())
     frame["ds"] = ds
     frame["y"] = y.astype(float)
+    for c, x in xs.items():
+        frame[c] = x.astype(float)
     if not errors:
         dup = frame.duplicated([*by, "ds"], keep="first")
         for i in dup[dup].index[:50]:
@@ -92,11 +122,19 @@ def _text(v: Any) -> str:
 
 
 def structure_of(
-    frame: pd.DataFrame, *, by: Sequence[str], nested: bool, freq: str | None, season: int | None
+    frame: pd.DataFrame,
+    *,
+    by: Sequence[str],
+    nested: bool,
+    freq: str | None,
+    season: int | None,
+    regressors: Sequence[str] = (),
 ) -> engine.Structure:
     """Build the hierarchy, turning engine refusals into messages for people."""
     try:
-        return engine.build_structure(frame, by=by, nested=nested, freq=freq, season=season)
+        return engine.build_structure(
+            frame, by=by, nested=nested, freq=freq, season=season, regressors=regressors
+        )
     except engine.EngineError as exc:
         raise DomainError(engine_message(exc)) from exc
 
@@ -120,6 +158,10 @@ def engine_message(exc: engine.EngineError) -> str:
         )
     if exc.code == "exog_needs_months":
         return _("Calendar effects need monthly, quarterly or yearly data.")
+    if exc.code == "regressor_future_missing":
+        return _(
+            "The regressor(s) %(columns)s must have a value for every forecast date.", columns=d
+        )
     if exc.code == "unknown_model":
         return _("Unknown model %(model)s.", model=d)
     return _("The forecasts could not be reconciled: %(error)s", error=d)

@@ -360,13 +360,13 @@ def _store(
     firm_of_bottom = np.array(
         [bottom_firm.get(tuple(str(v) for v in structure.keys(b).values()), -1) for b in bottom_ids]
     )
-    matrix = S.to_numpy(dtype=bool)
+    matrix = engine.summing_csr(S)
     row_of = {uid: i for i, uid in enumerate(S.index)}
     history = {uid: g for uid, g in structure.Y.groupby("unique_id")}
     forecasts = {uid: g for uid, g in result.forecasts.groupby("unique_id")}
     for uid in structure.tags_ids():
         keys = structure.keys(uid)
-        members = {int(f) for f in np.unique(firm_of_bottom[matrix[row_of[uid]]])}
+        members = {int(f) for f in np.unique(firm_of_bottom[matrix[row_of[uid]].indices])}
         h = history[uid]
         f = forecasts[uid]
         session.add(
