@@ -40,6 +40,8 @@ def _visit(
         ("drill", "/forecast?market=sichuan"),
         ("api_bottom", f"/api/forecast/runs/{run_id}/series?level=bottom&per_page=50"),
     ):
+        # Every page reads the demo flag once per DEMO_FLAG_S per process: read it each time.
+        client.app.state.demo_loaded_at = None  # type: ignore[attr-defined]
         with _statements(connection) as seen:
             answer = client.get(url, headers=headers if name.startswith("api") else {})
         assert answer.status_code == 200, (url, answer.text[:300])
