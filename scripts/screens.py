@@ -41,6 +41,8 @@ SHOTS = (
     Shot("trace", "admin", "/trace"),
     Shot("consumer-phone", "public", "{consumer}", width=390, full_page=True),
     Shot("home-officer-phone", "officer-540100", "/", width=390),
+    Shot("standards", "admin", "/standards", full_page=True),
+    Shot("standards-phone", "admin", "/standards", width=390, full_page=True),
     Shot("api-docs", "public", "/api/docs"),
 )
 
