@@ -43,6 +43,8 @@ SHOTS = (
     Shot("home-officer-phone", "officer-540100", "/", width=390),
     Shot("home-enterprise-phone", "ent-water", "/", width=390, full_page=True),
     Shot("labels", "ent-water", "/trace/labels"),
+    Shot("standards", "admin", "/standards", full_page=True),
+    Shot("standards-phone", "admin", "/standards", width=390, full_page=True),
     Shot("api-docs", "public", "/api/docs"),
 )
 
