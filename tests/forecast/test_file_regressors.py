@@ -107,3 +107,17 @@ def test_a_regressor_without_future_values_is_refused() -> None:
     with pytest.raises(engine.EngineError) as err:
         engine.base_forecast(structure, [engine.EXOG_MODEL], 2)
     assert err.value.code == "regressor_future_missing"
+
+
+def test_a_gap_in_a_series_fills_its_regressor_too() -> None:
+    import pandas as pd
+
+    ds = pd.date_range("2020-01-01", periods=12, freq="MS")
+    a = pd.DataFrame({"shop": "a", "ds": ds, "y": 10.0, "p": [float(i) for i in range(12)]})
+    b = a.assign(shop="b").drop(index=[4, 11])  # a gap inside, and b stops a month early
+    structure = engine.build_structure(pd.concat([a, b]), by=["shop"], regressors=["p"])
+    assert structure.X is not None and not structure.X["p"].isna().any()
+    X = structure.X.set_index(["unique_id", "ds"])["p"]
+    uid_b = next(u for u in structure.tags_ids() if structure.keys(u)["shop"] == "b")
+    assert X.loc[(uid_b, ds[4])] == 4.0  # interpolated between 3 and 5
+    assert X.loc[(uid_b, ds[11])] == 10.0  # carried on from the last value

@@ -863,8 +863,9 @@ def _take(frame: pd.DataFrame, pick: pd.Series, suffix: str) -> Any:
 def _reconciler(name: str, sparse: bool = True) -> Any:
     """The reconciler of ``name``. BottomUp uses hierarchicalforecast's sparse path (exact: it
     only sums the bottom forecasts). MinTrace stays dense: ``MinTraceSparse`` solves with an
-    iterative solver (bicgstab, atol 1e-5), so its numbers are not those of the dense path, and
-    it has no ``mint_shrink``; TopDown's sparse path needs a strict hierarchy, which grouped
+    iterative solver (bicgstab, atol 1e-5) whose convergence flag it ignores, so its numbers
+    are guaranteed neither to be the dense path's nor to have converged on a large tree (it
+    matched to 1e-9 on a small grouped one), and it has no ``mint_shrink``; TopDown's sparse path needs a strict hierarchy, which grouped
     structures are not. Those densify the summing matrix while they run. ``sparse=False``
     (a dense summing frame) takes the dense BottomUp."""
     from hierarchicalforecast.methods import BottomUp, BottomUpSparse, MinTrace, TopDown
