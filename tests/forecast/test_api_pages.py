@@ -105,6 +105,8 @@ def test_explorer_shows_stored_forecasts_and_hides_small_cells(
     assert "data-suppressed" in hidden.text and "data-fan-table" not in hidden.text
     shown = client.get("/forecast?market=chengdu", headers=analyst)
     assert "data-fan-table" in shown.text
+    # A market's drill-down says its preferences and heat map are that market's only.
+    assert "data-one-market" in shown.text and "data-one-market" not in client.get("/forecast").text
 
 
 def test_export_suppresses_small_cells(client: TestClient, session: Session) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session
 
 from plateau.formatting import loc
@@ -66,6 +66,17 @@ class EnterpriseName:
     name_en: str
 
 
+# Built once (a trace asks on every call); the reader's condition is added per call.
+_PRODUCT_NAMES = (
+    select(Product.gtin, Product.name_zh, Product.name_en, Enterprise.uscc)
+    .join(Enterprise, Enterprise.id == Product.enterprise_id)
+    .where(Product.gtin.in_(bindparam("codes", expanding=True)))
+)
+_ENTERPRISE_NAMES = select(Enterprise.uscc, Enterprise.name, Enterprise.name_en).where(
+    Enterprise.uscc.in_(bindparam("codes", expanding=True))
+)
+
+
 def _chunks(values: Iterable[str]) -> list[list[str]]:
     items = sorted(set(values))
     return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
@@ -83,9 +94,7 @@ def product_names(
     found: dict[str, ProductName] = {}
     for chunk in _chunks(asked):
         for gtin, name_zh, name_en, uscc in session.execute(
-            select(Product.gtin, Product.name_zh, Product.name_en, Enterprise.uscc)
-            .join(Enterprise, Enterprise.id == Product.enterprise_id)
-            .where(Product.gtin.in_(chunk), visible)
+            _PRODUCT_NAMES.where(visible), {"codes": chunk}
         ):
             for given in asked[gtin]:
                 found[given] = ProductName(gtin, name_zh, name_en or "", uscc)
@@ -104,9 +113,7 @@ def enterprise_names(
     found: dict[str, EnterpriseName] = {}
     for chunk in _chunks(asked):
         for uscc, name, name_en in session.execute(
-            select(Enterprise.uscc, Enterprise.name, Enterprise.name_en).where(
-                Enterprise.uscc.in_(chunk), visible
-            )
+            _ENTERPRISE_NAMES.where(visible), {"codes": chunk}
         ):
             for given in asked[uscc]:
                 found[given] = EnterpriseName(uscc, name, name_en or "")

@@ -221,14 +221,6 @@ def reach_cte(dialect: str, seeds: int, visible: Visible, *, name: str = "reach"
     return reach.union(*[b.select_from(r) for b in branches])
 
 
-def keys_of(reach: CTE) -> tuple[CTE, CTE]:
-    """Return the CTEs ``walk_pair(key)``, at most ``pair_limit`` (a parameter) pairs of
-    ``reach`` (both backends stop the recursion once that many are read), and
-    ``walk_key(key)``, their distinct identifiers."""
-    pairs = select(reach.c.key).limit(bindparam("pair_limit", type_=Integer)).cte("walk_pair")
-    return pairs, select(pairs.c.key).distinct().cte("walk_key")
-
-
 def keys_of_pairs(reach: CTE) -> Any:
     """Return the statement reading at most ``pair_limit`` (a parameter) identifiers of
     ``reach``'s pairs (an identifier reached in two modes comes twice): both backends stop

@@ -137,7 +137,10 @@ def details(session: Session, event_ids: Iterable[int]) -> Details:
     if not ids:
         return result
     dialect = session.get_bind().dialect.name
-    rows = session.execute(_details_statement(dialect), {"ids": reach.param_list(dialect, ids)})
+    # A Core statement, built once, on the session's connection: no ORM entities to load.
+    rows = session.connection().execute(
+        _details_statement(dialect), {"ids": reach.param_list(dialect, ids)}
+    )
     for event_id, kind, type_, value in rows:
         if kind == _DOCUMENT:
             result.documents.setdefault(event_id, []).append((type_, value))

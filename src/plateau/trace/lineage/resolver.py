@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM
@@ -178,6 +178,10 @@ def parse_identifier(session: Session, text: str) -> Parsed:
 # --- names --------------------------------------------------------------------------------
 
 
+# Built once: a trace reads places on every call.
+_PLACES = select(TraceLocation).where(TraceLocation.key.in_(bindparam("keys", expanding=True)))
+
+
 class Catalog:
     """Names of products, enterprises, places and bases, read once per request.
 
@@ -273,12 +277,7 @@ class Catalog:
         if not todo:
             return
         wanted = todo | {k.split("/254/")[0] for k in todo if "/254/" in k}
-        rows = {
-            row.key: row
-            for row in self.session.scalars(
-                select(TraceLocation).where(TraceLocation.key.in_(sorted(wanted)))
-            )
-        }
+        rows = {row.key: row for row in self.session.scalars(_PLACES, {"keys": sorted(wanted)})}
         for key in todo:
             self._places[key] = rows.get(key) or rows.get(key.split("/254/")[0])
         self._load_rows(County, {r.county_code for r in rows.values() if r.county_code})
