@@ -25,10 +25,23 @@ def test_prefecture_names_sort_by_pinyin() -> None:
     ]
 
 
-def test_latin_and_hanzi_interleave_by_letter_and_rare_characters_come_last() -> None:
-    names = ["Zeta", "八一", "Apple", "阿里", "鑫", "西藏"]
-    # 鑫 (xin) is a level-2 character of GB 2312: it sorts after every letter.
-    assert sorted(names, key=pinyin_key) == ["Apple", "阿里", "八一", "西藏", "Zeta", "鑫"]
+def test_latin_and_hanzi_interleave_by_letter_and_other_scripts_come_last() -> None:
+    names = ["Zeta", "八一", "Apple", "阿里", "鑫", "西藏", "བོད"]
+    # 鑫 (xin) is a rare character (outside GB 2312 level 1): pinyin still places it; Tibetan
+    # script has no pinyin and sorts after every letter.
+    assert sorted(names, key=pinyin_key) == ["Apple", "阿里", "八一", "西藏", "鑫", "Zeta", "བོད"]
+
+
+def test_yak_names_and_polyphones_sort_where_a_reader_looks_for_them() -> None:
+    names = ["那曲牦牛", "拉萨乳业", "美多牦牛", "重庆火锅", "中华老字号"]
+    # 牦 (mao) is rare in GB 2312 but everywhere here; 重庆 reads chongqing, not zhongqing.
+    assert sorted(names, key=pinyin_key) == [
+        "重庆火锅",  # chong
+        "拉萨乳业",  # la
+        "美多牦牛",  # mei
+        "那曲牦牛",  # na
+        "中华老字号",  # zhong
+    ]
 
 
 def test_the_template_filter_sorts_by_the_readers_name() -> None:

@@ -18,8 +18,9 @@ from tests.registry.builders import make_enterprise, make_product
 
 def test_initials_and_matching() -> None:
     assert pinyin_initials("拉萨净土农牧") == "lsjtnm"
-    # 牦 is outside GB 2312 level 1: left out rather than guessed.
-    assert pinyin_initials("Yak 牦牛-2") == "yakn2"
+    # 牦 is outside GB 2312 level 1 but has its reading: 牦牛 is found by "mn".
+    assert pinyin_initials("Yak 牦牛-2") == "yakmn2"
+    assert pinyin_initials("重庆") == "cq"  # read by phrase, not 重 as zhong
     assert matches("拉萨净土农牧", "lsjt") and matches("拉萨净土农牧", "LSJT")
     assert matches("拉萨净土农牧", "净土") and matches("Tibet Yak Co.", "yak")
     assert not matches("拉萨净土农牧", "xz") and not matches("拉萨净土农牧", "日喀则")

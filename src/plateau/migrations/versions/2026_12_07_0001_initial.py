@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 16:25:05.375048
+Create Date: 2026-12-07 16:37:04.357499
 """
 
 from __future__ import annotations
@@ -1158,7 +1158,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column(
             "name_sort",
-            sa.String(length=512).with_variant(sa.String(length=512, collation="C"), "postgresql"),
+            sa.String(length=720).with_variant(sa.String(length=720, collation="C"), "postgresql"),
             nullable=False,
         ),
         sa.Column("name_en", sa.String(length=256), nullable=False),
@@ -1550,7 +1550,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column(
             "name_sort",
-            sa.String(length=512).with_variant(sa.String(length=512, collation="C"), "postgresql"),
+            sa.String(length=720).with_variant(sa.String(length=720, collation="C"), "postgresql"),
             nullable=False,
         ),
         sa.Column("industry_id", sa.String(length=32), nullable=False),
@@ -1941,7 +1941,7 @@ def upgrade() -> None:
         sa.Column("name_zh", sa.String(length=200), nullable=False),
         sa.Column(
             "name_sort",
-            sa.String(length=512).with_variant(sa.String(length=512, collation="C"), "postgresql"),
+            sa.String(length=720).with_variant(sa.String(length=720, collation="C"), "postgresql"),
             nullable=False,
         ),
         sa.Column("name_en", sa.String(length=200), nullable=False),
