@@ -21,14 +21,20 @@ _AFTER_Z = "{"  # sorts after every lower-case letter
 _SYLLABLE_BYTES = 6  # the longest pinyin syllables: zhuang, shuang, chuang
 
 
+def _each(run: str) -> Any:
+    """pypinyin's ``errors`` callback: a run without readings, one item per character (the
+    library takes a list; its type hints say str)."""
+    return list(run)
+
+
 @lru_cache(maxsize=65_536)
 def _readings(text: str) -> tuple[str, ...]:
     """One item per character: a hanzi's syllable (lower case, no tone), else the character."""
     from pypinyin import lazy_pinyin
 
-    readings = lazy_pinyin(text, errors=lambda run: list(run))
+    readings = lazy_pinyin(text, errors=_each)
     if len(readings) != len(text):  # never seen; keep one item per character regardless
-        readings = [lazy_pinyin(ch, errors=lambda run: list(run))[0] for ch in text]
+        readings = [lazy_pinyin(ch, errors=_each)[0] for ch in text]
     return tuple(readings)
 
 

@@ -130,3 +130,32 @@ def test_the_api_exports_the_board_and_guards_writes(client: TestClient, session
     assert any(row[3] == "PET瓶" for row in sheet.iter_rows(values_only=True))
     assert client.get("/exchange").status_code == 200
     assert client.get(f"/exchange/{made.json()['id']}").status_code == 200
+
+
+def test_the_board_is_paged_in_sql_and_exports_every_post(
+    client: TestClient, session: Session
+) -> None:
+    _water, pack, _t, users = _world(session)
+    for i in range(35):
+        service.create_post(session, data=_post("offer", f"纸箱{i:02d}"), actor=users[1])
+    session.commit()
+
+    first = service.page_posts(session, actor=PUBLIC, page=1, per_page=30)
+    second = service.page_posts(session, actor=PUBLIC, page=2, per_page=30)
+    assert first.total == second.total == 35 and first.pages == 2
+    assert len(first.items) == 30 and len(second.items) == 5
+    assert {p.id for p, _n in first.items}.isdisjoint(p.id for p, _n in second.items)
+    assert first.items[0][0].title == "纸箱34"  # newest first
+
+    api = client.get("/api/exchange/posts?per_page=10&page=4").json()
+    assert api["total"] == 35 and [p["title"] for p in api["items"]] == [
+        "纸箱04",
+        "纸箱03",
+        "纸箱02",
+        "纸箱01",
+        "纸箱00",
+    ]
+    page = client.get("/exchange?page=2")
+    assert page.status_code == 200 and 'id="board-pages"' in page.text
+    assert "纸箱00" in page.text and "纸箱34" not in page.text
+    assert len(service.export_rows(session, actor=PUBLIC)) == 35  # the export is never cut

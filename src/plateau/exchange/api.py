@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from plateau.exchange import service
@@ -19,21 +19,25 @@ from plateau.exchange.schemas import (
     PostRead,
     PostUpdate,
 )
+from plateau.paging import MAX_PER_PAGE, Page
 from plateau.tabular import export_response
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
 
 router = APIRouter(prefix="/exchange", tags=["exchange"], dependencies=[Csrf])
 
 
-@router.get("/posts", response_model=list[PostRead])
+@router.get("/posts", response_model=Page[PostRead])
 def posts(
     session: DbSession,
     actor: CurrentActor,
     kind: Kind | None = None,
     category: Category | None = None,
     format: Literal["json", "csv", "xlsx"] = "json",
-) -> list[PostRead] | Response:
-    """Active offers and needs (no contact details); CSV or Excel export."""
+    page: int = Query(1, ge=1),
+    per_page: int = Query(30, ge=1, le=MAX_PER_PAGE),
+) -> Page[PostRead] | Response:
+    """Active offers and needs (no contact details), newest first, a page at a time; CSV or
+    Excel export of all of them."""
     if format != "json":
         return export_response(
             format,
@@ -41,10 +45,15 @@ def posts(
             service.export_rows(session, actor=actor),
             filename="exchange",
         )
-    return [
-        service.read(p, name)
-        for p, name in service.list_posts(session, actor=actor, kind=kind, category=category)
-    ]
+    found = service.page_posts(
+        session, actor=actor, kind=kind, category=category, page=page, per_page=per_page
+    )
+    return Page[PostRead](
+        items=[service.read(p, name) for p, name in found.items],
+        total=found.total,
+        page=found.page,
+        per_page=found.per_page,
+    )
 
 
 @router.post("/posts", response_model=PostRead, status_code=201)

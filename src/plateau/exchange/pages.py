@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
@@ -45,18 +46,23 @@ def _board(
     form: dict[str, str] | None = None,
     kind: str = "",
     category: str = "",
+    page: int = 1,
     status_code: int = 200,
 ) -> HTMLResponse:
-    posts = service.list_posts(
+    found = service.page_posts(
         session,
         actor=actor,
         kind=kind if kind in labels.KINDS else None,
         category=category if category in labels.CATEGORIES else None,
+        page=page,
     )
+    query = urlencode({k: v for k, v in (("kind", kind), ("category", category)) if v})
     ctx = _ctx(
         session,
         actor,
-        posts=posts,
+        posts=found.items,
+        board=found,
+        query=query,
         notices=service.notices(session, actor=actor),
         error=error,
         form=form or {},
@@ -69,9 +75,14 @@ def _board(
 
 @router.get("/exchange", response_class=HTMLResponse)
 def board(
-    request: Request, session: DbSession, actor: CurrentActor, kind: str = "", category: str = ""
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    kind: str = "",
+    category: str = "",
+    page: int = Query(1, ge=1, le=100_000),
 ) -> Response:
-    return _board(request, session, actor, kind=kind, category=category)
+    return _board(request, session, actor, kind=kind, category=category, page=page)
 
 
 def _post_fields(form: dict[str, str]) -> dict[str, Any]:
