@@ -140,7 +140,8 @@ def test_an_enterprise_fills_its_return_fixes_the_errors_and_submits(
     )
     # Submitted figures are no longer the filer's to change.
     expect(page.locator("#v-output_value")).to_have_count(0)
-    expect(page.locator('tr[data-element="output_value"]')).to_contain_text("100")
+    # In 元, the unit its row names (and the one it was typed in).
+    expect(page.locator('tr[data-element="output_value"]')).to_contain_text("1,000,000")
 
 
 def test_officers_return_it_with_a_comment_then_approve_it(
@@ -259,8 +260,8 @@ def test_the_region_admin_locks_the_period_and_the_enterprise_can_no_longer_edit
         f"报告期 {period} 已被自治区管理员锁定"
     )
     page.goto(firm.url(period))
-    expect(page.locator('tr[data-element="output_value"]')).to_contain_text("120")
-    expect(page.locator('tr[data-element="output_value"]')).not_to_contain_text("500")
+    expect(page.locator('tr[data-element="output_value"]')).to_contain_text("1,200,000")
+    expect(page.locator('tr[data-element="output_value"]')).not_to_contain_text("5,000,000")
 
     # Only reopening, with a reason, unlocks it: the return is approved again, not editable.
     switch_user(page, "b-admin")
