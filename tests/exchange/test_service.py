@@ -135,7 +135,7 @@ def test_the_api_exports_the_board_and_guards_writes(client: TestClient, session
 def test_the_board_is_paged_in_sql_and_exports_every_post(
     client: TestClient, session: Session
 ) -> None:
-    _water, pack, _t, users = _world(session)
+    _water, _pack, _t, users = _world(session)
     for i in range(35):
         service.create_post(session, data=_post("offer", f"纸箱{i:02d}"), actor=users[1])
     session.commit()
