@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from plateau.auth.schemas import SYSTEM, Actor, Role
 from plateau.policy import service
 from plateau.policy.models import Entitlement
+from plateau.policy.service import beijing_today
 from tests.builders import ROLES, make_role_users
 from tests.policy.builders import leading, revenue
 from tests.registry.builders import make_enterprise
@@ -53,7 +53,7 @@ CASES = [
          body=lambda r: {"account_name": "A", "account_bank": "农行", "account_no": "6228480012345678"}, status=204),
     Case("POST", "/api/policy/entitlements/{entitlement_id}/decline", {"enterprise_a"}, state="published", status=204),
     Case("POST", "/api/policy/entitlements/{entitlement_id}/payment", {"region_admin"}, state="confirmed",
-         body=lambda r: {"paid_date": date.today().isoformat(), "voucher_no": "V-1"}, status=204),
+         body=lambda r: {"paid_date": beijing_today().isoformat(), "voucher_no": "V-1"}, status=204),
     Case("GET", "/api/policy/notices/{run_id}", EVERYONE, state="published"),
     Case("POST", "/api/policy/notices/{run_id}/objections", USERS, state="published",
          body=lambda r: {"name": r, "text": "异议"}, status=204),
