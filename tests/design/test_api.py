@@ -62,6 +62,9 @@ CASES = [
     Case("POST", "/api/design/briefs/{brief_id}/award", OWNER,
          body=lambda w: {"proposal_id": w["proposal_id"], "note": "好", "product_gtin": w["gtin"]}),
     Case("POST", "/api/design/briefs/{brief_id}/close", OWNER, body=lambda w: {"reason": "预算调整"}),
+    # Moderation is the association's (organisers and the administrator), not the owner's.
+    Case("POST", "/api/design/briefs/{brief_id}/hide", {"region_admin"}, body=lambda w: {"reason": "涉嫌违规"}),
+    Case("POST", "/api/design/briefs/{brief_id}/restore", {"region_admin"}),
     Case("POST", "/api/design/briefs/{brief_id}/production", OWNER, brief="awarded",
          body=lambda w: {"product_gtin": w["gtin"]}),
     Case("GET", "/api/design/proposals/{proposal_id}/messages", OWNER | {"enterprise_b"}),

@@ -81,3 +81,15 @@ def test_the_cli_lists_exports_awards_and_closes(
     by_title = {r[1]: r for r in rows[1:]}
     assert by_title["藏香礼盒包装"][6] == "已授奖" and by_title["藏香礼盒包装"][8] == "次仁"
     assert by_title["品牌标识"][6] == "未授奖关闭"
+
+    not_moderator = runner.invoke(
+        cli_app, ["design", "hide", str(first.id), "--as", w.u_maker.username, "--reason", "违规"]
+    )
+    assert not_moderator.exit_code == 1 and "行业协会" in not_moderator.output
+    hidden = runner.invoke(
+        cli_app,
+        ["design", "hide", str(first.id), "--as", w.organiser.username, "--reason", "涉嫌违规"],
+    )
+    assert hidden.exit_code == 0, hidden.output
+    session.expire_all()
+    assert session.get_one(Brief, first.id).hidden_reason == "涉嫌违规"

@@ -149,6 +149,8 @@ PAGE_CASES = [
     ("GET", "/design/images/{image}", {"region_admin", "enterprise_a", "enterprise_b"}),
     ("POST", "/design/{brief}/award", {"region_admin", "enterprise_a"}),
     ("POST", "/design/{brief}/close", {"region_admin", "enterprise_a"}),
+    ("POST", "/design/{brief}/hide", {"region_admin"}),
+    ("POST", "/design/{brief}/restore", {"region_admin"}),
     ("POST", "/design/proposals/{proposal}/shortlist", {"region_admin", "enterprise_a"}),
     # The administrator reads threads; only the two sides write.
     ("POST", "/design/proposals/{proposal}/messages", {"enterprise_a", "enterprise_b"}),

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from plateau.auth.schemas import PUBLIC, SYSTEM
 from plateau.design import service
 from plateau.design.models import Brief, Proposal, ProposalImage
-from plateau.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from plateau.messaging import service as messaging_service
 from plateau.messaging.models import Message
 from plateau.registry import service as registry_service
 from plateau.registry.schemas import ProductCreate
@@ -215,3 +216,38 @@ def test_public_proposals_and_the_association_closing_without_award(session: Ses
         and row["owner"] == "行业协会"
     )
     assert row["reward_cny"] == Decimal("20000")
+
+
+def test_the_association_hides_a_brief_with_a_reason_and_only_its_owner_still_sees_it(
+    session: Session,
+) -> None:
+    w = make_world(session, base=9661)
+    brief = service.create_brief(session, data=brief_data(), actor=w.u_maker)
+    session.commit()
+
+    for actor in (w.u_maker, w.u_studio, PUBLIC):  # owners and strangers do not moderate
+        with pytest.raises((Forbidden, Unauthorized)):
+            service.hide(session, brief_id=brief.id, reason="涉嫌违规", actor=actor)
+    with pytest.raises(ValidationFailed):
+        service.hide(session, brief_id=brief.id, reason=" ", actor=w.organiser)
+    assert service.get_brief(session, brief_id=brief.id, actor=PUBLIC).hidden_at is None
+
+    service.hide(session, brief_id=brief.id, reason="涉嫌违规", actor=w.organiser)
+    session.commit()
+    listed = lambda actor: {r.brief.id for r in service.list_briefs(session, actor=actor)}  # noqa: E731
+    assert brief.id not in listed(PUBLIC) and brief.id not in listed(w.u_studio)
+    assert brief.id in listed(w.u_maker) and brief.id in listed(w.organiser)
+    for actor in (PUBLIC, w.u_studio):
+        with pytest.raises(NotFound):
+            service.get_brief(session, brief_id=brief.id, actor=actor)
+    with pytest.raises(NotFound):  # nobody answers a brief they cannot see
+        service.submit_proposal(session, brief_id=brief.id, data=proposal_data(), actor=w.u_studio)
+    assert (
+        service.get_brief(session, brief_id=brief.id, actor=w.u_maker).hidden_reason == "涉嫌违规"
+    )
+    told = messaging_service.inbox(session, actor=w.u_maker)
+    assert any("涉嫌违规" in m.body for m in told), told
+
+    service.restore(session, brief_id=brief.id, actor=w.organiser)
+    session.commit()
+    assert brief.id in listed(PUBLIC)

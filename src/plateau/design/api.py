@@ -178,6 +178,21 @@ def close(session: DbSession, actor: UserActor, brief_id: int, data: CloseReques
     return _brief(session, actor, brief_id)
 
 
+@router.post("/briefs/{brief_id}/hide", response_model=BriefRead)
+def hide(session: DbSession, actor: UserActor, brief_id: int, data: CloseRequest) -> BriefRead:
+    """Take a brief off the public platform (the association's moderators), with the reason
+    its owner is told."""
+    service.hide(session, brief_id=brief_id, reason=data.reason, actor=actor)
+    return _brief(session, actor, brief_id)
+
+
+@router.post("/briefs/{brief_id}/restore", response_model=BriefRead)
+def restore(session: DbSession, actor: UserActor, brief_id: int) -> BriefRead:
+    """Put a hidden brief back on the platform (the association's moderators)."""
+    service.restore(session, brief_id=brief_id, actor=actor)
+    return _brief(session, actor, brief_id)
+
+
 @router.post("/briefs/{brief_id}/production", response_model=BriefRead)
 def production(
     session: DbSession, actor: UserActor, brief_id: int, data: ProductionRequest

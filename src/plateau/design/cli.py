@@ -114,6 +114,21 @@ def close(
 
 
 @app.command()
+def hide(
+    brief_id: int = typer.Argument(..., help="The brief's number."),
+    as_user: str = AS_USER,
+    reason: str = typer.Option(..., "--reason", help="Why it is hidden (its owner is told)."),
+) -> None:
+    """Take a brief off the platform (the industry association's moderators)."""
+    try:
+        with open_session() as session:
+            service.hide(session, brief_id=brief_id, reason=reason, actor=_actor(session, as_user))
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    console.print(_("Brief %(id)s was hidden.", id=brief_id))
+
+
+@app.command()
 def adopt(
     code: str = typer.Argument(..., help="The recognition edition's code."),
     nomination_id: int = typer.Argument(..., help="The recognised design's nomination number."),

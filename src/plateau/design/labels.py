@@ -56,6 +56,15 @@ def message_words(topic: str, params: dict[str, Any]) -> tuple[str, str, str | N
             ),
             url,
         )
+    if topic == "hidden":
+        return (
+            _("Brief hidden by the industry association: %(title)s", title=title),
+            _(
+                "The association took the brief off the platform: %(reason)s",
+                reason=params.get("reason", ""),
+            ),
+            url,
+        )
     if topic == "proposal":
         return (
             _("New proposal for your brief: %(title)s", title=title),

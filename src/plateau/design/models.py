@@ -50,6 +50,9 @@ class Brief(Base):
     recognition_nomination_id: Mapped[int | None] = mapped_column(
         ForeignKey("recognition_nomination.id", ondelete="SET NULL"), unique=True
     )
+    # Hidden by the association's moderators, with the reason its owner is told.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -175,11 +175,13 @@ def _brief_page(
         proposals=proposals,
         images=service.image_ids(session, proposal_ids=[p.id for p, _n in proposals]),
         manager=manager,
+        moderator=service.may_moderate(actor),
         own=own,
         may_propose=(
             own is None
             and not manager
             and row.phase == "open"
+            and row.brief.hidden_at is None
             and actor.role.value == "enterprise_user"
         ),
         products=(
@@ -287,6 +289,39 @@ def close(
         lambda: service.close(
             session, brief_id=brief_id, reason=values.get("reason", ""), actor=actor
         ),
+        f"/design/{brief_id}",
+    )
+
+
+@router.post("/design/{brief_id}/hide", response_class=HTMLResponse)
+def hide(
+    request: Request, session: DbSession, actor: UserActor, brief_id: int, form: PostedForm
+) -> Response:
+    values = _strings(form)
+    return _act(
+        request,
+        session,
+        actor,
+        brief_id,
+        values,
+        lambda: service.hide(
+            session, brief_id=brief_id, reason=values.get("reason", ""), actor=actor
+        ),
+        f"/design/{brief_id}",
+    )
+
+
+@router.post("/design/{brief_id}/restore", response_class=HTMLResponse)
+def restore(
+    request: Request, session: DbSession, actor: UserActor, brief_id: int, form: PostedForm
+) -> Response:
+    return _act(
+        request,
+        session,
+        actor,
+        brief_id,
+        _strings(form),
+        lambda: service.restore(session, brief_id=brief_id, actor=actor),
         f"/design/{brief_id}",
     )
 

@@ -118,11 +118,52 @@ def create_brief(session: Session, *, data: BriefCreate, actor: Actor) -> Brief:
     return brief
 
 
+def may_moderate(actor: Actor) -> bool:
+    """The association moderates the design platform as it does the exchange."""
+    return actor.is_admin or actor.role is Role.ORGANISER
+
+
+def _seen(session: Session, brief: Brief, actor: Actor) -> bool:
+    """A hidden brief is seen by the moderators and its owner only."""
+    return brief.hidden_at is None or may_moderate(actor) or may_manage(session, brief, actor)
+
+
 def get_brief(session: Session, *, brief_id: int, actor: Actor) -> Brief:
-    """Return a brief (briefs are public)."""
+    """Return a brief (briefs are public, unless the association hid one)."""
     brief = session.get(Brief, brief_id)
-    if brief is None:
+    if brief is None or not _seen(session, brief, actor):
         raise NotFound(_("No such design brief."))
+    return brief
+
+
+def hide(session: Session, *, brief_id: int, reason: str, actor: Actor) -> Brief:
+    """Take a brief off the public platform (the association's moderators), with the reason
+    its owner is told; proposals already sent stay with their designers."""
+    if not actor.is_authenticated:
+        raise Unauthorized(_("Please log in."))
+    if not may_moderate(actor):
+        raise Forbidden(_("Only the industry association moderates design briefs."))
+    brief = get_brief(session, brief_id=brief_id, actor=actor)
+    if len(reason.strip()) < 2:
+        raise ValidationFailed(_("Give the reason for hiding the brief."))
+    brief.hidden_at = utcnow()
+    brief.hidden_reason = reason.strip()
+    session.flush()
+    if brief.enterprise_id is not None:
+        _tell(session, [brief.enterprise_id], "hidden", brief, None, actor, reason=reason.strip())
+    return brief
+
+
+def restore(session: Session, *, brief_id: int, actor: Actor) -> Brief:
+    """Put a hidden brief back on the platform (the association's moderators)."""
+    if not actor.is_authenticated:
+        raise Unauthorized(_("Please log in."))
+    if not may_moderate(actor):
+        raise Forbidden(_("Only the industry association moderates design briefs."))
+    brief = get_brief(session, brief_id=brief_id, actor=actor)
+    brief.hidden_at = None
+    brief.hidden_reason = ""
+    session.flush()
     return brief
 
 
@@ -196,8 +237,19 @@ def _rows(session: Session, briefs: list[Brief]) -> list[BriefRow]:
 def list_briefs(
     session: Session, *, actor: Actor, category: str | None = None, phase_: str | None = None
 ) -> list[BriefRow]:
-    """Every brief (they are public), newest first; filtered by category and phase."""
+    """Every brief the caller may see, newest first; filtered by category and phase. Hidden
+    briefs: moderators see them all, an enterprise its own, nobody else any."""
     stmt = select(Brief).order_by(Brief.created_at.desc(), Brief.id.desc())
+    if not may_moderate(actor):
+        own = _own_uscc(actor)
+        stmt = stmt.where(
+            or_(
+                Brief.hidden_at.is_(None),
+                Brief.enterprise_id.in_(select(Enterprise.id).where(Enterprise.uscc == own))
+                if own is not None
+                else false(),
+            )
+        )
     if category:
         stmt = stmt.where(Brief.category == category)
     on = today()

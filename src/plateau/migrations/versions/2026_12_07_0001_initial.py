@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 16:37:04.357499
+Create Date: 2026-12-07 16:41:42.272666
 """
 
 from __future__ import annotations
@@ -2301,6 +2301,8 @@ def upgrade() -> None:
         sa.Column("product_id", sa.Integer(), nullable=True),
         sa.Column("recognition_code", sa.String(length=48), nullable=False),
         sa.Column("recognition_nomination_id", sa.Integer(), nullable=True),
+        sa.Column("hidden_at", plateau.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("hidden_reason", sa.Text(), nullable=False),
         sa.Column("created_at", plateau.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_user_id"],
