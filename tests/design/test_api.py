@@ -162,13 +162,13 @@ def test_api_refuses_bad_input_and_hides_other_proposals(
     h = w["headers"]
     first = w["briefs"]["first"]
     # Bad reward and a past deadline: 422 in the problem format, nothing made.
-    before = client.get("/api/design/briefs").json()
+    before = client.get("/api/design/briefs").json()["total"]
     for bad in ({"reward_cny": "两万"}, {"reward_cny": -5}, {"deadline_date": "2000-01-01"}):
         body = brief_data().model_dump(mode="json") | bad
         resp = client.post("/api/design/briefs", json=body, headers=h["enterprise_a"])
         assert resp.status_code == 422, resp.text
         assert resp.headers["content-type"].startswith("application/problem+json")
-    assert len(client.get("/api/design/briefs").json()) == len(before)
+    assert client.get("/api/design/briefs").json()["total"] == before
     # Not an image; a second proposal by the same designer.
     resp = client.post(
         f"/api/design/proposals/{w['proposal_id']}/images",

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -251,3 +252,24 @@ def test_the_association_hides_a_brief_with_a_reason_and_only_its_owner_still_se
     service.restore(session, brief_id=brief.id, actor=w.organiser)
     session.commit()
     assert brief.id in listed(PUBLIC)
+
+
+def test_the_briefs_are_paged_in_sql(client: TestClient, session: Session) -> None:
+    w = make_world(session, base=9671)
+    for i in range(23):
+        service.create_brief(session, data=brief_data(title=f"包装设计{i:02d}"), actor=w.u_maker)
+    session.commit()
+    first = service.page_briefs(session, actor=PUBLIC, page=1, per_page=20)
+    second = service.page_briefs(session, actor=PUBLIC, page=2, per_page=20)
+    assert first.total == 23 and first.pages == 2 and len(second.items) == 3
+    assert first.items[0].brief.title == "包装设计22"  # newest first
+    assert {r.brief.id for r in first.items}.isdisjoint(r.brief.id for r in second.items)
+    api = client.get("/api/design/briefs", params={"per_page": 5, "page": 5}).json()
+    assert api["total"] == 23 and [b["title"] for b in api["items"]] == [
+        "包装设计02",
+        "包装设计01",
+        "包装设计00",
+    ]
+    page = client.get("/design?page=2")
+    assert 'id="brief-pages"' in page.text and "包装设计00" in page.text
+    assert "包装设计22" not in page.text

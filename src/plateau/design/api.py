@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 
 from plateau.design import service
@@ -23,6 +23,7 @@ from plateau.design.schemas import (
     ProposalRead,
     ShortlistRequest,
 )
+from plateau.paging import MAX_PER_PAGE, Page
 from plateau.tabular import export_response
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
 
@@ -33,15 +34,17 @@ def _brief(session: DbSession, actor: CurrentActor, brief_id: int) -> BriefRead:
     return service.read_brief(service.brief_row(session, brief_id=brief_id, actor=actor))
 
 
-@router.get("/briefs", response_model=list[BriefRead])
+@router.get("/briefs", response_model=Page[BriefRead])
 def briefs(
     session: DbSession,
     actor: CurrentActor,
     category: Category | None = None,
     phase: Phase | None = None,
     format: Literal["json", "csv", "xlsx"] = "json",
-) -> list[BriefRead] | Response:
-    """Design briefs (public), newest first; CSV or Excel export."""
+    page: int = Query(1, ge=1),
+    per_page: int = Query(20, ge=1, le=MAX_PER_PAGE),
+) -> Page[BriefRead] | Response:
+    """Design briefs (public), newest first, a page at a time; CSV or Excel export of all."""
     if format != "json":
         return export_response(
             format,
@@ -49,10 +52,15 @@ def briefs(
             service.export_rows(session, actor=actor),
             filename="design-briefs",
         )
-    return [
-        service.read_brief(r)
-        for r in service.list_briefs(session, actor=actor, category=category, phase_=phase)
-    ]
+    found = service.page_briefs(
+        session, actor=actor, category=category, phase_=phase, page=page, per_page=per_page
+    )
+    return Page[BriefRead](
+        items=[service.read_brief(r) for r in found.items],
+        total=found.total,
+        page=found.page,
+        per_page=found.per_page,
+    )
 
 
 @router.post("/briefs", response_model=BriefRead, status_code=201)

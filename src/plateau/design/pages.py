@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
@@ -80,19 +81,23 @@ def _index(
     *,
     category: str = "",
     phase: str = "",
+    page: int = 1,
     error: str | None = None,
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    rows = service.list_briefs(
+    found = service.page_briefs(
         session,
         actor=actor,
         category=category if category in labels.CATEGORIES else None,
         phase_=phase if phase in labels.PHASES else None,
+        page=page,
     )
     ctx = _ctx(
         actor,
-        rows=rows,
+        rows=found.items,
+        board=found,
+        query=urlencode({k: v for k, v in (("category", category), ("phase", phase)) if v}),
         may_post=service.may_post(actor),
         recognised=service.recognised_designs(session, actor=actor),
         filters={"category": category, "phase": phase},
@@ -104,9 +109,14 @@ def _index(
 
 @router.get("/design", response_class=HTMLResponse)
 def index(
-    request: Request, session: DbSession, actor: CurrentActor, category: str = "", phase: str = ""
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    category: str = "",
+    phase: str = "",
+    page: int = Query(1, ge=1, le=100_000),
 ) -> Response:
-    return _index(request, session, actor, category=category, phase=phase)
+    return _index(request, session, actor, category=category, phase=phase, page=page)
 
 
 @router.post("/design", response_class=HTMLResponse)

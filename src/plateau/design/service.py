@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Actor, Role
@@ -31,6 +31,7 @@ from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, Validati
 from plateau.exchange import service as exchange_service
 from plateau.i18n import _
 from plateau.messaging import service as messaging
+from plateau.paging import MAX_PER_PAGE
 from plateau.recognition import service as recognition_service
 from plateau.registry import service as registry_service
 from plateau.registry.models import Enterprise, Product
@@ -234,12 +235,8 @@ def _rows(session: Session, briefs: list[Brief]) -> list[BriefRow]:
     ]
 
 
-def list_briefs(
-    session: Session, *, actor: Actor, category: str | None = None, phase_: str | None = None
-) -> list[BriefRow]:
-    """Every brief the caller may see, newest first; filtered by category and phase. Hidden
-    briefs: moderators see them all, an enterprise its own, nobody else any."""
-    stmt = select(Brief).order_by(Brief.created_at.desc(), Brief.id.desc())
+def _briefs_query(actor: Actor, category: str | None, phase_: str | None) -> Select[Brief]:
+    stmt = select(Brief)
     if not may_moderate(actor):
         own = _own_uscc(actor)
         stmt = stmt.where(
@@ -259,7 +256,52 @@ def list_briefs(
         stmt = stmt.where(Brief.status == "open", Brief.deadline_date < on)
     elif phase_ in ("awarded", "closed"):
         stmt = stmt.where(Brief.status == phase_)
-    return _rows(session, list(session.scalars(stmt.limit(1000))))
+    return stmt
+
+
+def list_briefs(
+    session: Session, *, actor: Actor, category: str | None = None, phase_: str | None = None
+) -> list[BriefRow]:
+    """Every brief the caller may see, newest first, filtered by category and phase (for
+    exports and commands; pages use :func:`page_briefs`). Hidden briefs: moderators see them
+    all, an enterprise its own, nobody else any."""
+    stmt = _briefs_query(actor, category, phase_).order_by(Brief.created_at.desc(), Brief.id.desc())
+    return _rows(session, list(session.scalars(stmt)))
+
+
+@dataclass
+class BriefPage:
+    """One page of briefs and how many there are in all."""
+
+    items: list[BriefRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def page_briefs(
+    session: Session,
+    *,
+    actor: Actor,
+    category: str | None = None,
+    phase_: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> BriefPage:
+    """One page of :func:`list_briefs`, cut in SQL."""
+    page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
+    stmt = _briefs_query(actor, category, phase_)
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    briefs = session.scalars(
+        stmt.order_by(Brief.created_at.desc(), Brief.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return BriefPage(_rows(session, list(briefs)), total, page, per_page)
 
 
 def brief_row(session: Session, *, brief_id: int, actor: Actor) -> BriefRow:
