@@ -43,7 +43,6 @@ from plateau.auth import service as auth_service
 from plateau.auth.schemas import SYSTEM, Actor, Role, TokenCreate, UserCreate
 from plateau.db import make_engine, make_sessionmaker
 from plateau.demo.epcis_builders import (
-    CHINA,
     CONTEXT,
     Company,
     aggregation_event,
@@ -57,6 +56,7 @@ from plateau.demo.epcis_builders import (
     temperature,
     transformation_event,
 )
+from plateau.formatting import BEIJING
 from plateau.runtime import migrate
 from plateau.settings import Settings
 from plateau.trace.epcis import hashing
@@ -84,7 +84,7 @@ DOCUMENT_EVENTS = 2_000
 MAX_BYTES = 64 * 1024 * 1024
 ADMIN = "bench-trace-admin"
 PASSWORD = "bench-password-4004"
-START = datetime(2024, 1, 1, 8, 0, tzinfo=CHINA)
+START = datetime(2024, 1, 1, 8, 0, tzinfo=BEIJING)
 
 # The enterprises of the demo chains (their USCCs only label the captures).
 WATER_USCC = "91540100MA6T00001W"
