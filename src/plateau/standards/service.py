@@ -6,7 +6,6 @@ writing is for the region administrator, and for an enterprise about itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -21,7 +20,7 @@ from plateau.db import utcnow
 from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from plateau.formatting import loc
 from plateau.i18n import _, lazy
-from plateau.paging import Page
+from plateau.paging import Page, Paged, paginate
 from plateau.picking import Choice
 from plateau.registry import service as registry_service
 from plateau.standards import labels
@@ -100,16 +99,6 @@ def list_standards(
     return list(session.scalars(stmt))
 
 
-@dataclass
-class StandardPage:
-    """One page of the register and how many standards match in all."""
-
-    items: list[Standard]
-    total: int
-    page: int
-    per_page: int
-
-
 def find_standards(
     session: Session,
     *,
@@ -119,7 +108,7 @@ def find_standards(
     item: str | None = None,
     page: int = 1,
     per_page: int = 20,
-) -> StandardPage:
+) -> Paged[Standard]:
     """One page of the register, filtered (public); a page past the end is empty."""
     where = []
     if status:
@@ -130,15 +119,8 @@ def find_standards(
         where.append(Standard.industry_id == industry)
     if item:
         where.append(Standard.programme_item == item)
-    total = session.scalar(select(func.count(Standard.id)).where(*where)) or 0
-    rows = session.scalars(
-        select(Standard)
-        .where(*where)
-        .order_by(Standard.industry_id, Standard.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    return StandardPage(items=list(rows), total=total, page=page, per_page=per_page)
+    stmt = select(Standard).where(*where).order_by(Standard.industry_id, Standard.id)
+    return paginate(session, stmt, page=page, per_page=per_page, scalars=True)
 
 
 def get_standard(session: Session, *, standard_id: int) -> Standard:
