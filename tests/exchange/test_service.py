@@ -158,4 +158,6 @@ def test_the_board_is_paged_in_sql_and_exports_every_post(
     page = client.get("/exchange?page=2")
     assert page.status_code == 200 and 'id="board-pages"' in page.text
     assert "纸箱00" in page.text and "纸箱34" not in page.text
+    filtered = client.get("/exchange?kind=offer")  # the pager keeps the filters
+    assert 'href="/exchange?kind=offer&amp;page=2#posts"' in filtered.text
     assert len(service.export_rows(session, actor=PUBLIC)) == 35  # the export is never cut
