@@ -550,22 +550,18 @@ def enterprise_choices(
 ) -> Page[Choice]:
     """Registered enterprises to pick from, one page matching ``query``: all for the
     administrator, one's own for an enterprise user, none for anybody else."""
-    from plateau.registry.models import Enterprise
-
-    stmt = select(Enterprise.uscc, Enterprise.name).order_by(Enterprise.name, Enterprise.uscc)
-    if not actor.is_admin:
-        own = actor.scope_value if actor.role is Role.ENTERPRISE_USER else None
-        stmt = stmt.where(Enterprise.uscc == (own or ""), Enterprise.uscc.is_not(None))
-    if not_in_standard is not None:
-        stmt = stmt.where(
-            Enterprise.id.not_in(
-                select(StandardParticipant.enterprise_id).where(
-                    StandardParticipant.standard_id == not_in_standard
-                )
-            )
-        )
-    return picking.search(
-        session, stmt, label=Enterprise.name, query=query, page=page, per_page=per_page
+    return registry_service.enterprise_choices(
+        session,
+        actor=actor,
+        any_enterprise=actor.is_admin,
+        query=query,
+        page=page,
+        per_page=per_page,
+        leave_out=None
+        if not_in_standard is None
+        else select(StandardParticipant.enterprise_id).where(
+            StandardParticipant.standard_id == not_in_standard
+        ),
     )
 
 
@@ -594,17 +590,14 @@ def own_products(
 ) -> Page[Choice]:
     """An enterprise user's products (GTIN, name), one page matching ``query``, for a
     declaration's picker; nobody else has any."""
-    from plateau.registry.models import Enterprise, Product
-
-    own = actor.scope_value if actor.role is Role.ENTERPRISE_USER else None
-    stmt = (
-        select(Product.gtin, Product.name_zh)
-        .join(Enterprise, Enterprise.id == Product.enterprise_id)
-        .where(Enterprise.uscc == (own or ""), Enterprise.uscc.is_not(None))
-        .order_by(Product.name_zh, Product.gtin)
-    )
-    return picking.search(
-        session, stmt, label=Product.name_zh, query=query, page=page, per_page=per_page
+    return registry_service.product_choices(
+        session,
+        actor=actor,
+        any_enterprise=False,
+        query=query,
+        page=page,
+        per_page=per_page,
+        with_enterprise=False,
     )
 
 
