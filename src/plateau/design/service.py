@@ -119,14 +119,13 @@ def create_brief(session: Session, *, data: BriefCreate, actor: Actor) -> Brief:
     return brief
 
 
-def may_moderate(actor: Actor) -> bool:
-    """The association moderates the design platform as it does the exchange."""
-    return actor.is_admin or actor.role is Role.ORGANISER
-
-
 def _seen(session: Session, brief: Brief, actor: Actor) -> bool:
     """A hidden brief is seen by the moderators and its owner only."""
-    return brief.hidden_at is None or may_moderate(actor) or may_manage(session, brief, actor)
+    return (
+        brief.hidden_at is None
+        or exchange_service.may_moderate(actor)
+        or may_manage(session, brief, actor)
+    )
 
 
 def get_brief(session: Session, *, brief_id: int, actor: Actor) -> Brief:
@@ -142,7 +141,7 @@ def hide(session: Session, *, brief_id: int, reason: str, actor: Actor) -> Brief
     its owner is told; proposals already sent stay with their designers."""
     if not actor.is_authenticated:
         raise Unauthorized(_("Please log in."))
-    if not may_moderate(actor):
+    if not exchange_service.may_moderate(actor):
         raise Forbidden(_("Only the industry association moderates design briefs."))
     brief = get_brief(session, brief_id=brief_id, actor=actor)
     if len(reason.strip()) < 2:
@@ -159,7 +158,7 @@ def restore(session: Session, *, brief_id: int, actor: Actor) -> Brief:
     """Put a hidden brief back on the platform (the association's moderators)."""
     if not actor.is_authenticated:
         raise Unauthorized(_("Please log in."))
-    if not may_moderate(actor):
+    if not exchange_service.may_moderate(actor):
         raise Forbidden(_("Only the industry association moderates design briefs."))
     brief = get_brief(session, brief_id=brief_id, actor=actor)
     brief.hidden_at = None
@@ -237,7 +236,7 @@ def _rows(session: Session, briefs: list[Brief]) -> list[BriefRow]:
 
 def _briefs_query(actor: Actor, category: str | None, phase_: str | None) -> Select[Brief]:
     stmt = select(Brief)
-    if not may_moderate(actor):
+    if not exchange_service.may_moderate(actor):
         own = _own_uscc(actor)
         stmt = stmt.where(
             or_(

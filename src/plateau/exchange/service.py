@@ -39,6 +39,8 @@ def today() -> date:
 
 
 def may_moderate(actor: Actor) -> bool:
+    """The association (organisers) and the region administrator moderate the exchange, and
+    the design platform by the same rule (design calls this one)."""
     return actor.is_admin or actor.role is Role.ORGANISER
 
 
