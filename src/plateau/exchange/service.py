@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -21,13 +20,13 @@ from plateau.db import utcnow
 from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from plateau.exchange.models import Message, Notice, Post
 from plateau.exchange.schemas import MessageRead, NoticeRead, PostCreate, PostRead, PostUpdate
+from plateau.formatting import BEIJING
 from plateau.i18n import _
 from plateau.paging import Paged, paginate
 from plateau.registry import service as registry_service
 from plateau.registry.models import Enterprise
 from plateau.tabular import Column
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 CONTACT = re.compile(
     r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}|[\w.+-]+@[\w-]+\.[\w.]+|0\d{2,3}[\s-]?\d{7,8}|微信|wechat",
     re.IGNORECASE,

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -31,6 +30,7 @@ from plateau.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from plateau.formatting import BEIJING
 from plateau.i18n import _
 from plateau.paging import Page
 from plateau.picking import Choice
@@ -68,7 +68,6 @@ from plateau.recognition.schemas import (
 )
 from plateau.registry import service as registry_service
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 # GB/T 4754-2017 classes of garment making (18xx) and leather/fur garments (1921, 1932).
 GARMENT_CLASSES = ("18", "1921", "1932")
 LHASA = "540100"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import func, select
@@ -18,7 +17,7 @@ from plateau import picking
 from plateau.auth.schemas import SYSTEM, Actor, Role
 from plateau.db import utcnow
 from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
-from plateau.formatting import loc
+from plateau.formatting import BEIJING, loc
 from plateau.i18n import _, lazy
 from plateau.paging import Page, Paged, paginate
 from plateau.picking import Choice
@@ -43,8 +42,6 @@ from plateau.standards.schemas import (
     StandardUpdate,
     StatusChange,
 )
-
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @cache
