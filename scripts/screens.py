@@ -3,7 +3,8 @@
 ``make screens`` (or ``.venv/bin/python -m scripts.screens``) builds a throw-away SQLite
 database with both plans and the demo world, serves it on a free loopback port, and drives
 Debian's Chromium through each role's main pages at 1280 px (and the phone pages at 390 px).
-Nothing leaves the machine; the PNGs replace the previous ones.
+Nothing leaves the machine; the PNGs replace the previous ones. Names on the command line
+(``python -m scripts.screens design exchange``) take only the shots whose names start so.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ SHOTS = (
     Shot("labels", "ent-water", "/trace/labels"),
     Shot("standards", "admin", "/standards", full_page=True),
     Shot("standards-phone", "admin", "/standards", width=390, full_page=True),
+    Shot("exchange", "ent-water", "/exchange", full_page=True),
+    Shot("exchange-phone", "ent-water", "/exchange", width=390, full_page=True),
+    Shot("design", "admin", "/design", full_page=True),
+    Shot("design-phone", "admin", "/design", width=390, full_page=True),
     Shot("api-docs", "public", "/api/docs"),
 )
 
@@ -101,7 +106,8 @@ def _consumer_path(var_dir: Path) -> str:
     return next(e.path for e in examples if e.kind == "item")
 
 
-def main() -> int:
+def main(only: list[str] | None = None) -> int:
+    """Take every shot, or only those whose names start with one of ``only``."""
     from playwright.sync_api import sync_playwright
 
     from plateau.demo import service as demo_service
@@ -122,6 +128,8 @@ def main() -> int:
             )
             for suffix, lang in LANGS.items():
                 for shot in SHOTS:
+                    if only and not shot.name.startswith(tuple(only)):
+                        continue
                     ctx = browser.new_context(
                         base_url=url, viewport={"width": shot.width, "height": 900}
                     )
@@ -145,4 +153,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

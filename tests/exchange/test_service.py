@@ -158,4 +158,22 @@ def test_the_board_is_paged_in_sql_and_exports_every_post(
     page = client.get("/exchange?page=2")
     assert page.status_code == 200 and 'id="board-pages"' in page.text
     assert "纸箱00" in page.text and "纸箱34" not in page.text
+    filtered = client.get("/exchange?kind=offer")  # the pager keeps the filters
+    assert 'href="/exchange?kind=offer&amp;page=2#posts"' in filtered.text
     assert len(service.export_rows(session, actor=PUBLIC)) == 35  # the export is never cut
+
+
+def test_quantities_read_with_thousands_separators(client: TestClient, session: Session) -> None:
+    _water, _pack, _t, users = _world(session)
+    whole = service.create_post(
+        session, data=_post("offer", "整数瓶坯", quantity=1000000), actor=users[1]
+    )
+    part = service.create_post(
+        session, data=_post("offer", "小数纸箱", quantity="12500.5"), actor=users[1]
+    )
+    session.commit()
+    board = client.get("/exchange").text
+    assert "1,000,000 个" in board and "12,500.50 个" in board
+    assert "1000000" not in board
+    assert "1,000,000 个" in client.get(f"/exchange/{whole.id}").text
+    assert "12,500.50 个" in client.get(f"/exchange/{part.id}").text

@@ -230,3 +230,35 @@ def test_the_cli_moves_a_standard_on_and_edits_participants(
     session.expire_all()
     assert session.get_one(Standard, standard.id).status == "published"
     assert service.participants(session, standard_id=standard.id) == [(ent.uscc, "拉萨啤酒")]
+
+
+def test_the_declarations_pager_keeps_the_registers_filters(
+    client: TestClient, session: Session
+) -> None:
+    from plateau.auth.schemas import SYSTEM
+    from plateau.standards.schemas import DeclarationCreate, StandardCreate
+
+    standard = service.create_standard(
+        session,
+        data=StandardCreate(
+            code="T/XZ 063—2026",
+            title_zh="分页测试",
+            level="group",
+            status="published",
+            industry_id="agri_food",
+        ),
+        actor=SYSTEM,
+    )
+    for n in range(12):
+        ent = make_enterprise(session, n=9630 + n, name=f"分页企业{n:02d}")
+        service.declare(
+            session,
+            data=DeclarationCreate(enterprise_uscc=ent.uscc, standard_id=standard.id),
+            actor=SYSTEM,
+        )
+    session.commit()
+    page = client.get("/standards?level=group").text
+    assert 'id="declaration-pages"' in page
+    assert 'href="/standards?level=group&amp;page=1&amp;dpage=2#declarations-title"' in page
+    second = client.get("/standards?level=group&dpage=2").text
+    assert 'aria-current="page">2<' in second

@@ -23,7 +23,7 @@ from plateau.design.schemas import (
     ProposalRead,
     ShortlistRequest,
 )
-from plateau.paging import MAX_PER_PAGE, Page
+from plateau.paging import MAX_PER_PAGE, Page, page_of
 from plateau.tabular import export_response
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
 
@@ -55,12 +55,7 @@ def briefs(
     found = service.page_briefs(
         session, actor=actor, category=category, phase_=phase, page=page, per_page=per_page
     )
-    return Page[BriefRead](
-        items=[service.read_brief(r) for r in found.items],
-        total=found.total,
-        page=found.page,
-        per_page=found.per_page,
-    )
+    return page_of(BriefRead, found, service.read_brief)
 
 
 @router.post("/briefs", response_model=BriefRead, status_code=201)

@@ -18,6 +18,7 @@ from plateau.auth.schemas import Actor
 from plateau.design import labels, service
 from plateau.design.schemas import BriefCreate, ProposalCreate
 from plateau.errors import DomainError, ValidationFailed
+from plateau.exchange import service as exchange_service
 from plateau.i18n import _, lazy
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
 from plateau.web.params import PostedForm
@@ -185,7 +186,7 @@ def _brief_page(
         proposals=proposals,
         images=service.image_ids(session, proposal_ids=[p.id for p, _n in proposals]),
         manager=manager,
-        moderator=service.may_moderate(actor),
+        moderator=exchange_service.may_moderate(actor),
         own=own,
         may_propose=(
             own is None

@@ -14,7 +14,7 @@ An awarded design is carried into production by linking it to a registry product
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,7 +31,7 @@ from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, Validati
 from plateau.exchange import service as exchange_service
 from plateau.i18n import _
 from plateau.messaging import service as messaging
-from plateau.paging import MAX_PER_PAGE
+from plateau.paging import Paged, paginate
 from plateau.recognition import service as recognition_service
 from plateau.registry import service as registry_service
 from plateau.registry.models import Enterprise, Product
@@ -119,14 +119,13 @@ def create_brief(session: Session, *, data: BriefCreate, actor: Actor) -> Brief:
     return brief
 
 
-def may_moderate(actor: Actor) -> bool:
-    """The association moderates the design platform as it does the exchange."""
-    return actor.is_admin or actor.role is Role.ORGANISER
-
-
 def _seen(session: Session, brief: Brief, actor: Actor) -> bool:
     """A hidden brief is seen by the moderators and its owner only."""
-    return brief.hidden_at is None or may_moderate(actor) or may_manage(session, brief, actor)
+    return (
+        brief.hidden_at is None
+        or exchange_service.may_moderate(actor)
+        or may_manage(session, brief, actor)
+    )
 
 
 def get_brief(session: Session, *, brief_id: int, actor: Actor) -> Brief:
@@ -142,7 +141,7 @@ def hide(session: Session, *, brief_id: int, reason: str, actor: Actor) -> Brief
     its owner is told; proposals already sent stay with their designers."""
     if not actor.is_authenticated:
         raise Unauthorized(_("Please log in."))
-    if not may_moderate(actor):
+    if not exchange_service.may_moderate(actor):
         raise Forbidden(_("Only the industry association moderates design briefs."))
     brief = get_brief(session, brief_id=brief_id, actor=actor)
     if len(reason.strip()) < 2:
@@ -159,7 +158,7 @@ def restore(session: Session, *, brief_id: int, actor: Actor) -> Brief:
     """Put a hidden brief back on the platform (the association's moderators)."""
     if not actor.is_authenticated:
         raise Unauthorized(_("Please log in."))
-    if not may_moderate(actor):
+    if not exchange_service.may_moderate(actor):
         raise Forbidden(_("Only the industry association moderates design briefs."))
     brief = get_brief(session, brief_id=brief_id, actor=actor)
     brief.hidden_at = None
@@ -237,7 +236,7 @@ def _rows(session: Session, briefs: list[Brief]) -> list[BriefRow]:
 
 def _briefs_query(actor: Actor, category: str | None, phase_: str | None) -> Select[Brief]:
     stmt = select(Brief)
-    if not may_moderate(actor):
+    if not exchange_service.may_moderate(actor):
         own = _own_uscc(actor)
         stmt = stmt.where(
             or_(
@@ -269,20 +268,6 @@ def list_briefs(
     return _rows(session, list(session.scalars(stmt)))
 
 
-@dataclass
-class BriefPage:
-    """One page of briefs and how many there are in all."""
-
-    items: list[BriefRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def page_briefs(
     session: Session,
     *,
@@ -291,17 +276,12 @@ def page_briefs(
     phase_: str | None = None,
     page: int = 1,
     per_page: int = 20,
-) -> BriefPage:
+) -> Paged[BriefRow]:
     """One page of :func:`list_briefs`, cut in SQL."""
-    page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
     stmt = _briefs_query(actor, category, phase_)
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    briefs = session.scalars(
-        stmt.order_by(Brief.created_at.desc(), Brief.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    return BriefPage(_rows(session, list(briefs)), total, page, per_page)
+    stmt = stmt.order_by(Brief.created_at.desc(), Brief.id.desc())
+    found = paginate(session, stmt, page=page, per_page=per_page, scalars=True)
+    return replace(found, items=_rows(session, found.items))
 
 
 def brief_row(session: Session, *, brief_id: int, actor: Actor) -> BriefRow:

@@ -19,7 +19,7 @@ from plateau.exchange.schemas import (
     PostRead,
     PostUpdate,
 )
-from plateau.paging import MAX_PER_PAGE, Page
+from plateau.paging import MAX_PER_PAGE, Page, page_of
 from plateau.tabular import export_response
 from plateau.web.deps import Csrf, CurrentActor, DbSession, UserActor
 
@@ -48,12 +48,7 @@ def posts(
     found = service.page_posts(
         session, actor=actor, kind=kind, category=category, page=page, per_page=per_page
     )
-    return Page[PostRead](
-        items=[service.read(p, name) for p, name in found.items],
-        total=found.total,
-        page=found.page,
-        per_page=found.per_page,
-    )
+    return page_of(PostRead, found, lambda row: service.read(*row))
 
 
 @router.post("/posts", response_model=PostRead, status_code=201)

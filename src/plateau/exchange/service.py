@@ -9,12 +9,10 @@ nothing). The association (organisers) and the region administrator moderate.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM, Actor, Role
@@ -22,13 +20,13 @@ from plateau.db import utcnow
 from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from plateau.exchange.models import Message, Notice, Post
 from plateau.exchange.schemas import MessageRead, NoticeRead, PostCreate, PostRead, PostUpdate
+from plateau.formatting import BEIJING
 from plateau.i18n import _
-from plateau.paging import MAX_PER_PAGE
+from plateau.paging import Paged, paginate
 from plateau.registry import service as registry_service
 from plateau.registry.models import Enterprise
 from plateau.tabular import Column
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 CONTACT = re.compile(
     r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}|[\w.+-]+@[\w-]+\.[\w.]+|0\d{2,3}[\s-]?\d{7,8}|微信|wechat",
     re.IGNORECASE,
@@ -40,6 +38,8 @@ def today() -> date:
 
 
 def may_moderate(actor: Actor) -> bool:
+    """The association (organisers) and the region administrator moderate the exchange, and
+    the design platform by the same rule (design calls this one)."""
     return actor.is_admin or actor.role is Role.ORGANISER
 
 
@@ -199,20 +199,6 @@ def list_posts(
     return [(p, name) for p, name in session.execute(stmt)]
 
 
-@dataclass(frozen=True)
-class PostPage:
-    """One page of the board and how many posts there are in all."""
-
-    items: list[tuple[Post, str]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def page_posts(
     session: Session,
     *,
@@ -221,19 +207,10 @@ def page_posts(
     category: str | None = None,
     page: int = 1,
     per_page: int = 30,
-) -> PostPage:
+) -> Paged[tuple[Post, str]]:
     """One page of the board, newest first, cut in SQL."""
-    page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
-    stmt = _posts(actor, kind, category)
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.execute(
-        stmt.order_by(Post.created_at.desc(), Post.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    return PostPage(
-        items=[(p, name) for p, name in rows], total=total, page=page, per_page=per_page
-    )
+    stmt = _posts(actor, kind, category).order_by(Post.created_at.desc(), Post.id.desc())
+    return paginate(session, stmt, page=page, per_page=per_page)
 
 
 def get_post(session: Session, *, post_id: int, actor: Actor) -> tuple[Post, str]:

@@ -30,11 +30,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plateau.forecast.models import SalesRecord
+from plateau.formatting import BEIJING
 
 SELLING = "retail_selling"
 CHANNEL = "retail"
 COUNT_UOM = frozenset({"", "EA", "H87", "C62"})
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass

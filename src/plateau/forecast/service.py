@@ -21,6 +21,7 @@ from plateau.auth.schemas import SYSTEM, Actor
 from plateau.errors import Forbidden, NotFound, ValidationFailed
 from plateau.forecast import engine, sales
 from plateau.forecast.models import ForecastRun, ForecastScore, ForecastSeries, SalesRecord
+from plateau.formatting import BEIJING
 from plateau.i18n import _, lazy
 from plateau.registry import service as registry_service
 
@@ -741,9 +742,7 @@ def import_sales(
     session: Session, *, data: bytes, filename: str, actor: Actor, dry_run: bool = False
 ) -> sales.SalesImport:
     """Import a sales file (CSV/XLSX), all or nothing; each bad row named."""
-    from zoneinfo import ZoneInfo
-
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    today = datetime.now(BEIJING).date()
     return sales.import_sales(
         session, data=data, filename=filename, actor=actor, today=today, dry_run=dry_run
     )
@@ -756,8 +755,6 @@ def sync_retail(session: Session, *, actor: Actor) -> Any:
     Region administrators and analysts (and the system) run it: it reads every enterprise's
     events, whose figures then show under the forecast's suppression rules.
     """
-    from zoneinfo import ZoneInfo
-
     from plateau.errors import NotFound as _NotFound
     from plateau.forecast import retail
 
@@ -773,7 +770,7 @@ def sync_retail(session: Session, *, actor: Actor) -> Any:
                 cache[gtin] = None
         return cache[gtin]
 
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    today = datetime.now(BEIJING).date()
     markets = registry_service.list_market_regions(session, actor=SYSTEM)
     return retail.sync(session, today=today, markets=markets, products=product_id)
 

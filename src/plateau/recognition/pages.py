@@ -16,6 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from plateau.auth.schemas import Actor
 from plateau.errors import DomainError, Forbidden, ValidationFailed
+from plateau.formatting import BEIJING
 from plateau.i18n import _
 from plateau.plan import service as plan_service
 from plateau.recognition import labels, service, voting
@@ -53,7 +54,7 @@ def _page(
 
 
 def _beijing(moment: datetime | None) -> str:
-    return moment.astimezone(service.BEIJING).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _model(cls: type[M], **values: Any) -> M:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -31,6 +30,7 @@ from plateau.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from plateau.formatting import BEIJING
 from plateau.i18n import _
 from plateau.paging import Page
 from plateau.picking import Choice
@@ -68,7 +68,6 @@ from plateau.recognition.schemas import (
 )
 from plateau.registry import service as registry_service
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 # GB/T 4754-2017 classes of garment making (18xx) and leather/fur garments (1921, 1932).
 GARMENT_CLASSES = ("18", "1921", "1932")
 LHASA = "540100"
@@ -388,14 +387,11 @@ def enterprise_choices(
 ) -> Page[Choice]:
     """One page of the registered enterprises the caller may pick, matching ``query`` by name or
     pinyin initials (an enterprise user: its own)."""
-    from plateau.registry.models import Enterprise
-
     _signed_in(actor)
-    stmt = select(Enterprise.uscc, Enterprise.name).order_by(Enterprise.name, Enterprise.uscc)
-    return picking.search(
+    return registry_service.enterprise_choices(
         session,
-        _own_enterprise(stmt, actor),
-        label=Enterprise.name,
+        actor=actor,
+        any_enterprise=actor.role is not Role.ENTERPRISE_USER,
         query=query,
         page=page,
         per_page=per_page,
@@ -439,22 +435,14 @@ def product_choices(
     per_page: int = picking.PER_PAGE,
 ) -> Page[Choice]:
     """One page of the products the caller may nominate (by GTIN), with their enterprise's name."""
-    from plateau.registry.models import Enterprise, Product
-
     _signed_in(actor)
-    stmt = (
-        select(Product.gtin, Product.name_zh, Enterprise.name)
-        .join(Enterprise, Enterprise.id == Product.enterprise_id)
-        .order_by(Product.name_zh, Product.gtin)
-    )
-    return picking.search(
+    return registry_service.product_choices(
         session,
-        _own_enterprise(stmt, actor),
-        label=Product.name_zh + " — " + Enterprise.name,
+        actor=actor,
+        any_enterprise=actor.role is not Role.ENTERPRISE_USER,
         query=query,
         page=page,
         per_page=per_page,
-        describe=lambda row: f"{row[1]} — {row[2]}",
     )
 
 

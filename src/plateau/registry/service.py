@@ -20,6 +20,7 @@ from plateau.errors import Forbidden, NotFound
 from plateau.i18n import _
 from plateau.jobs.models import Job
 from plateau.registry import access, exports, imports, names
+from plateau.registry.choices import enterprise_choices, product_choices
 from plateau.registry.enterprises import (
     Permissions,
     add_status,
@@ -462,6 +463,7 @@ __all__ = [
     "delete_product",
     "delete_project",
     "delete_status",
+    "enterprise_choices",
     "enterprises_with_status",
     "enterprises_with_statuses",
     "export_rows",
@@ -497,6 +499,7 @@ __all__ = [
     "may_import",
     "may_register",
     "permissions",
+    "product_choices",
     "project_summary",
     "public_product",
     "public_product_photo",

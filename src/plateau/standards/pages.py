@@ -16,6 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 from plateau.auth.schemas import Actor, Role
 from plateau.errors import DomainError, Forbidden, ValidationFailed
 from plateau.i18n import _
+from plateau.paging import Paged
 from plateau.picking import Choice
 from plateau.registry import service as registry_service
 from plateau.standards import labels, service
@@ -107,14 +108,16 @@ def _index(
     ctx |= {
         "programme": service.programme(session),
         "register": register,
-        "pages": -(-register.total // REGISTER_PER_PAGE),
-        "declarations": declarations[
-            (dpage - 1) * DECLARATIONS_PER_PAGE : dpage * DECLARATIONS_PER_PAGE
-        ],
-        "dpage": dpage,
-        "dpages": -(-len(declarations) // DECLARATIONS_PER_PAGE),
+        "declarations": Paged(
+            items=declarations[(dpage - 1) * DECLARATIONS_PER_PAGE : dpage * DECLARATIONS_PER_PAGE],
+            total=len(declarations),
+            page=dpage,
+            per_page=DECLARATIONS_PER_PAGE,
+        ),
         "filters": filters,
         "query": urlencode({k: v for k, v in filters.items() if v}),
+        # The self-declarations' pager keeps the register where the reader left it.
+        "dquery": urlencode({k: v for k, v in filters.items() if v} | {"page": register.page}),
         "declarer": declarer,
         "published": service.list_standards(session, status="published") if declarer else [],
         "declaring_enterprises": service.enterprise_choices(session, actor=actor)

@@ -6,10 +6,8 @@ writing is for the region administrator, and for an enterprise about itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import func, select
@@ -19,9 +17,9 @@ from plateau import picking
 from plateau.auth.schemas import SYSTEM, Actor, Role
 from plateau.db import utcnow
 from plateau.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
-from plateau.formatting import loc
+from plateau.formatting import BEIJING, loc
 from plateau.i18n import _, lazy
-from plateau.paging import Page
+from plateau.paging import Page, Paged, paginate
 from plateau.picking import Choice
 from plateau.registry import service as registry_service
 from plateau.standards import labels
@@ -44,8 +42,6 @@ from plateau.standards.schemas import (
     StandardUpdate,
     StatusChange,
 )
-
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @cache
@@ -100,16 +96,6 @@ def list_standards(
     return list(session.scalars(stmt))
 
 
-@dataclass
-class StandardPage:
-    """One page of the register and how many standards match in all."""
-
-    items: list[Standard]
-    total: int
-    page: int
-    per_page: int
-
-
 def find_standards(
     session: Session,
     *,
@@ -119,7 +105,7 @@ def find_standards(
     item: str | None = None,
     page: int = 1,
     per_page: int = 20,
-) -> StandardPage:
+) -> Paged[Standard]:
     """One page of the register, filtered (public); a page past the end is empty."""
     where = []
     if status:
@@ -130,15 +116,8 @@ def find_standards(
         where.append(Standard.industry_id == industry)
     if item:
         where.append(Standard.programme_item == item)
-    total = session.scalar(select(func.count(Standard.id)).where(*where)) or 0
-    rows = session.scalars(
-        select(Standard)
-        .where(*where)
-        .order_by(Standard.industry_id, Standard.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    return StandardPage(items=list(rows), total=total, page=page, per_page=per_page)
+    stmt = select(Standard).where(*where).order_by(Standard.industry_id, Standard.id)
+    return paginate(session, stmt, page=page, per_page=per_page, scalars=True)
 
 
 def get_standard(session: Session, *, standard_id: int) -> Standard:
@@ -568,22 +547,18 @@ def enterprise_choices(
 ) -> Page[Choice]:
     """Registered enterprises to pick from, one page matching ``query``: all for the
     administrator, one's own for an enterprise user, none for anybody else."""
-    from plateau.registry.models import Enterprise
-
-    stmt = select(Enterprise.uscc, Enterprise.name).order_by(Enterprise.name, Enterprise.uscc)
-    if not actor.is_admin:
-        own = actor.scope_value if actor.role is Role.ENTERPRISE_USER else None
-        stmt = stmt.where(Enterprise.uscc == (own or ""), Enterprise.uscc.is_not(None))
-    if not_in_standard is not None:
-        stmt = stmt.where(
-            Enterprise.id.not_in(
-                select(StandardParticipant.enterprise_id).where(
-                    StandardParticipant.standard_id == not_in_standard
-                )
-            )
-        )
-    return picking.search(
-        session, stmt, label=Enterprise.name, query=query, page=page, per_page=per_page
+    return registry_service.enterprise_choices(
+        session,
+        actor=actor,
+        any_enterprise=actor.is_admin,
+        query=query,
+        page=page,
+        per_page=per_page,
+        leave_out=None
+        if not_in_standard is None
+        else select(StandardParticipant.enterprise_id).where(
+            StandardParticipant.standard_id == not_in_standard
+        ),
     )
 
 
@@ -612,17 +587,14 @@ def own_products(
 ) -> Page[Choice]:
     """An enterprise user's products (GTIN, name), one page matching ``query``, for a
     declaration's picker; nobody else has any."""
-    from plateau.registry.models import Enterprise, Product
-
-    own = actor.scope_value if actor.role is Role.ENTERPRISE_USER else None
-    stmt = (
-        select(Product.gtin, Product.name_zh)
-        .join(Enterprise, Enterprise.id == Product.enterprise_id)
-        .where(Enterprise.uscc == (own or ""), Enterprise.uscc.is_not(None))
-        .order_by(Product.name_zh, Product.gtin)
-    )
-    return picking.search(
-        session, stmt, label=Product.name_zh, query=query, page=page, per_page=per_page
+    return registry_service.product_choices(
+        session,
+        actor=actor,
+        any_enterprise=False,
+        query=query,
+        page=page,
+        per_page=per_page,
+        with_enterprise=False,
     )
 
 

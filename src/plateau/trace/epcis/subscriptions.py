@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import case, select
@@ -36,6 +35,7 @@ from sqlalchemy.orm import Session
 from plateau.auth import service as auth_service
 from plateau.auth.schemas import Actor
 from plateau.db import utcnow
+from plateau.formatting import BEIJING
 from plateau.i18n import _
 from plateau.trace.epcis import access, output, problems, query, repository
 from plateau.trace.epcis.models import EpcisEvent, EpcisQuery, EpcisSubscription
@@ -43,7 +43,6 @@ from plateau.trace.epcis.schemas import QueryCreate, SubscriptionCreate
 
 log = logging.getLogger(__name__)
 
-SCHEDULE_ZONE = ZoneInfo("Asia/Shanghai")
 # Events per delivered document; more are sent as several POSTs.
 DELIVERY_BATCH = 500
 DELIVERY_TIMEOUT_S = 10.0
@@ -313,8 +312,8 @@ def check_schedule(schedule: dict[str, str]) -> None:
 def fired_between(schedule: dict[str, str], after: datetime, until: datetime) -> bool:
     """Tell whether the schedule fires at some second in (after, until]."""
     compiled = compile_schedule(schedule)
-    start = after.astimezone(SCHEDULE_ZONE).replace(second=0, microsecond=0)
-    end = until.astimezone(SCHEDULE_ZONE)
+    start = after.astimezone(BEIJING).replace(second=0, microsecond=0)
+    end = until.astimezone(BEIJING)
     minute = start
     steps = 0
     while minute <= end and steps <= _MAX_MINUTES:
