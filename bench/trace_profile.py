@@ -52,7 +52,10 @@ def _build(url: str, events: int) -> dict[str, list[str]]:
 def _trace(engine: Engine, identifier: str, direction: str) -> None:
     with Session(engine) as session:
         lineage_service.trace(
-            session, identifier=identifier, direction=direction, actor=SYSTEM  # type: ignore[arg-type]
+            session,
+            identifier=identifier,
+            direction=direction,
+            actor=SYSTEM,  # type: ignore[arg-type]
         )
 
 
@@ -83,7 +86,10 @@ def measure(engine: Engine, picked: dict[str, list[str]], items: int, repeat: in
                     best = min(best, time.perf_counter() - start)
                 walks.append(best * 1000)
                 lookups.append(
-                    min(trace._time_lookup(engine, identifier_key(identifier)) for _ in range(repeat))
+                    min(
+                        trace._time_lookup(engine, identifier_key(identifier))
+                        for _ in range(repeat)
+                    )
                 )
                 calls.append(_calls(engine, identifier, direction))
             totals += sum(calls)

@@ -332,7 +332,11 @@ def _about_statement(dialect: str, scope: Scope) -> Any:
         child(_MEMBER, seen.c.id, member.epc, member.role, member.quantity, member.uom)
         .select_from(seen)
         .join(member, member.event_id == seen.c.id)
-        .where(or_(reach.among(seen.c.event_type, (AGGREGATION, TRANSFORMATION)), member.epc.in_(given))),
+        .where(
+            or_(
+                reach.among(seen.c.event_type, (AGGREGATION, TRANSFORMATION)), member.epc.in_(given)
+            )
+        ),
         child(_ITEM_LOT, cast(null(), Integer), lot_a.item_key, lot_a.lot_key).where(
             lot_a.item_key.in_(items)
         ),

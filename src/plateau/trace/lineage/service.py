@@ -163,11 +163,10 @@ def _trace_read(session: Session, parsed: Parsed, walk: Genealogy, catalog: Cata
         for type_, value in entries:
             (party_keys if type_ in PARTY_TYPES else place_keys).add(value)
     # Every name the answer shows, a statement per kind of thing, whatever the walk's size.
-    catalog.load_places(place_keys | party_keys)
-    catalog.load_products(key_parts(key).gtin for key in walk.nodes)
-    catalog.load_enterprises(
-        {ev.enterprise for ev in walk.events.values()}
-        | {p.enterprise_uscc for k in place_keys | party_keys if (p := catalog.place(k))}
+    catalog.load_names(
+        place_keys | party_keys,
+        (key_parts(key).gtin for key in walk.nodes),
+        {ev.enterprise for ev in walk.events.values()},
     )
     nodes = [
         _node_read(catalog, visit.key, visit.depth, visit.modes, visit.key in walk.start)
