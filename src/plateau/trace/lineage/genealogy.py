@@ -441,6 +441,8 @@ class _Store:
     def touch(self, keys: Iterable[str]) -> None:
         """Read every visible event about ``keys`` (in any role)."""
         todo = [k for k in set(keys) if k not in self.touched]
+        if not todo:
+            return
         for key in todo:
             self.touched[key] = []
         for chunk in chunks(todo):
@@ -478,6 +480,8 @@ class _Store:
     def load_members(self, event_ids: Iterable[int]) -> None:
         """Read every identifier of the given events."""
         todo = [i for i in set(event_ids) if i not in self.members]
+        if not todo:
+            return
         for event_id in todo:
             self.members[event_id] = []
         for chunk in chunks(todo):
@@ -494,6 +498,8 @@ class _Store:
     def load_transformations(self, tids: Iterable[str]) -> None:
         """Read the visible events of the given transformation IDs, and their members."""
         todo = [t for t in set(tids) if t not in self.tids]
+        if not todo:
+            return
         for tid in todo:
             self.tids[tid] = []
         for chunk in chunks(todo):
@@ -511,6 +517,8 @@ class _Store:
         """Read the lots of ``items`` and the items of ``lots``."""
         items_todo = [k for k in set(items) if k not in self._item_done]
         lots_todo = [k for k in set(lots) if k not in self._lot_done]
+        if not (items_todo or lots_todo):
+            return
         self._item_done.update(items_todo)
         self._lot_done.update(lots_todo)
         for chunk in chunks(items_todo):

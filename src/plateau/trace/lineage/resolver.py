@@ -133,13 +133,16 @@ def _from_elements(text: str) -> str | None:
     return "https://id.gs1.org" + "".join(f"/{a}/{identifiers.dl_escape(v)}" for a, v in pairs)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def parse_identifier(session: Session, text: str) -> Parsed:
     """Read an EPC URI, a GS1 Digital Link (any host), an element string, a bare SSCC, or an
     industrial-internet identifier ``prefix/suffix``; raise ValidationFailed otherwise."""
     value = text.strip()
     if not value:
         raise ValidationFailed(_("Give an identifier to trace."))
-    if len(value) > MAX_URI_LENGTH or any(ord(c) < 32 or c == "\x7f" for c in value):
+    if len(value) > MAX_URI_LENGTH or _CONTROL.search(value):
         raise ValidationFailed(_("%(id)s is not an identifier.", id=value[:80]))
     # Some clients fold the double slash of a URI written into a URL path.
     value = re.sub(r"^(https?):/(?!/)", r"\1://", value)
