@@ -795,10 +795,18 @@ def _collect_events(store: _Store, result: Genealogy) -> None:
             if visit.covers(ev.time):
                 result.events[ev.id] = ev
                 result.subjects.setdefault(ev.id, set()).add((key, m.role))
+    # The identifier rows of events whose members were not all read, by event, gathered in
+    # one pass (not one pass over every row read per event).
+    touched_by_event: dict[int, list[Member]] | None = None
     for event_id in result.events:
         rows = store.members.get(event_id)
         if rows is None:
-            rows = [m for ms in store.touched.values() for m in ms if m.event == event_id]
+            if touched_by_event is None:
+                touched_by_event = {}
+                for ms in store.touched.values():
+                    for m in ms:
+                        touched_by_event.setdefault(m.event, []).append(m)
+            rows = touched_by_event.get(event_id, [])
         result.quantities[event_id] = [m for m in rows if m.role in CLASS_ROLES]
     for link in result.links.values():
         linked = store.events.get(link.event)
