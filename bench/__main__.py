@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from bench import forecast, monitoring, trace
 
@@ -42,6 +43,17 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--items", type=int, default=40, help="items traced per kind and direction")
     tr.add_argument("--queries", type=int, default=50, help="requests per query filter")
     tr.add_argument("--repeat", type=int, default=3, help="best of N timed runs")
+    tp = sub.add_parser(
+        "trace-profile",
+        help="trace per item, best of N ms and Python calls (cProfile), on a kept database",
+    )
+    tp.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    tp.add_argument("--events", type=int, default=30_000)
+    tp.add_argument("--items", type=int, default=5, help="items per kind and direction")
+    tp.add_argument("--repeat", type=int, default=5, help="best of N timed runs")
+    tp.add_argument(
+        "--keep", type=Path, default=None, help="SQLite file kept and reused (samples in PATH.json)"
+    )
     fc = sub.add_parser(
         "forecast", help="platform forecast path vs. bare statsforecast + hierarchicalforecast"
     )
@@ -60,6 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("--minutes", type=float, default=10, help="how long the crowd stays")
     ld.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     args = parser.parse_args(argv)
+    if args.benchmark == "trace-profile":
+        from bench import trace_profile
+
+        trace_profile.main(
+            args.backend, events=args.events, items=args.items, repeat=args.repeat, keep=args.keep
+        )
+        return 0
     if args.benchmark == "forecast":
         if args.pages:
             forecast.pages(args.series)

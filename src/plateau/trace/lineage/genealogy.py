@@ -332,7 +332,11 @@ def _about_statement(dialect: str, scope: Scope) -> Any:
         child(_MEMBER, seen.c.id, member.epc, member.role, member.quantity, member.uom)
         .select_from(seen)
         .join(member, member.event_id == seen.c.id)
-        .where(or_(seen.c.event_type.in_((AGGREGATION, TRANSFORMATION)), member.epc.in_(given))),
+        .where(
+            or_(
+                reach.among(seen.c.event_type, (AGGREGATION, TRANSFORMATION)), member.epc.in_(given)
+            )
+        ),
         child(_ITEM_LOT, cast(null(), Integer), lot_a.item_key, lot_a.lot_key).where(
             lot_a.item_key.in_(items)
         ),
@@ -437,6 +441,8 @@ class _Store:
     def touch(self, keys: Iterable[str]) -> None:
         """Read every visible event about ``keys`` (in any role)."""
         todo = [k for k in set(keys) if k not in self.touched]
+        if not todo:
+            return
         for key in todo:
             self.touched[key] = []
         for chunk in chunks(todo):
@@ -474,6 +480,8 @@ class _Store:
     def load_members(self, event_ids: Iterable[int]) -> None:
         """Read every identifier of the given events."""
         todo = [i for i in set(event_ids) if i not in self.members]
+        if not todo:
+            return
         for event_id in todo:
             self.members[event_id] = []
         for chunk in chunks(todo):
@@ -490,6 +498,8 @@ class _Store:
     def load_transformations(self, tids: Iterable[str]) -> None:
         """Read the visible events of the given transformation IDs, and their members."""
         todo = [t for t in set(tids) if t not in self.tids]
+        if not todo:
+            return
         for tid in todo:
             self.tids[tid] = []
         for chunk in chunks(todo):
@@ -507,6 +517,8 @@ class _Store:
         """Read the lots of ``items`` and the items of ``lots``."""
         items_todo = [k for k in set(items) if k not in self._item_done]
         lots_todo = [k for k in set(lots) if k not in self._lot_done]
+        if not (items_todo or lots_todo):
+            return
         self._item_done.update(items_todo)
         self._lot_done.update(lots_todo)
         for chunk in chunks(items_todo):
@@ -783,10 +795,18 @@ def _collect_events(store: _Store, result: Genealogy) -> None:
             if visit.covers(ev.time):
                 result.events[ev.id] = ev
                 result.subjects.setdefault(ev.id, set()).add((key, m.role))
+    # The identifier rows of events whose members were not all read, by event, gathered in
+    # one pass (not one pass over every row read per event).
+    touched_by_event: dict[int, list[Member]] | None = None
     for event_id in result.events:
         rows = store.members.get(event_id)
         if rows is None:
-            rows = [m for ms in store.touched.values() for m in ms if m.event == event_id]
+            if touched_by_event is None:
+                touched_by_event = {}
+                for ms in store.touched.values():
+                    for m in ms:
+                        touched_by_event.setdefault(m.event, []).append(m)
+            rows = touched_by_event.get(event_id, [])
         result.quantities[event_id] = [m for m in rows if m.role in CLASS_ROLES]
     for link in result.links.values():
         linked = store.events.get(link.event)

@@ -24,6 +24,7 @@ recursive term, so there the kinds of link are a LATERAL union joined once to it
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
@@ -39,6 +40,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
     true,
@@ -83,8 +85,8 @@ def everything(event: type[EpcisEvent]) -> ColumnElement[bool]:
 def _flow(mode: Any, have: Any, other: Any) -> Any:
     """Back from an output to the inputs, forward from an input to the outputs."""
     return or_(
-        and_(mode == "back", have.in_(OUTPUT_ROLES), other.in_(INPUT_ROLES)),
-        and_(mode == "forward", have.in_(INPUT_ROLES), other.in_(OUTPUT_ROLES)),
+        and_(mode == "back", among(have, OUTPUT_ROLES), among(other, INPUT_ROLES)),
+        and_(mode == "forward", among(have, INPUT_ROLES), among(other, OUTPUT_ROLES)),
     )
 
 
@@ -98,7 +100,7 @@ def _branches(key: ColumnElement[str], mode: ColumnElement[str], visible: Visibl
     aggregation = (
         select(
             m2.epc.label("key"),
-            cast(case((m1.role.in_(CHILD_ROLES), "carrier"), else_=mode), MODE).label("mode"),
+            cast(case((among(m1.role, CHILD_ROLES), "carrier"), else_=mode), MODE).label("mode"),
         )
         .join(e1, e1.id == m1.event_id)
         .join(m2, m2.event_id == e1.id)
@@ -107,8 +109,8 @@ def _branches(key: ColumnElement[str], mode: ColumnElement[str], visible: Visibl
             e1.event_type == AGGREGATION,
             m2.epc != key,
             or_(
-                and_(m1.role.in_(CHILD_ROLES), m2.role == "parent"),
-                and_(m1.role == "parent", mode != "carrier", m2.role.in_(CHILD_ROLES)),
+                and_(among(m1.role, CHILD_ROLES), m2.role == "parent"),
+                and_(m1.role == "parent", mode != "carrier", among(m2.role, CHILD_ROLES)),
             ),
             visible(e1),
         )
@@ -142,7 +144,7 @@ def _branches(key: ColumnElement[str], mode: ColumnElement[str], visible: Visibl
             lot.lot_key == key,
             mode == "back",
             e1.event_type == TRANSFORMATION,
-            m2.role.in_(INPUT_ROLES),
+            among(m2.role, INPUT_ROLES),
             m2.epc != key,
             visible(e1),
         )
@@ -157,7 +159,7 @@ def _branches(key: ColumnElement[str], mode: ColumnElement[str], visible: Visibl
             mode == "back",
             e1.event_type == TRANSFORMATION,
             e1.transformation_id.is_not(None),
-            m2.role.in_(INPUT_ROLES),
+            among(m2.role, INPUT_ROLES),
             m2.epc != key,
             visible(e1),
             visible(e2),
@@ -243,6 +245,19 @@ def param_set(dialect: str, name: str, type_: Any = None) -> Any:
         return select(values.c.value).subquery(f"{name}_list")
     values = func.json_each(bindparam(name, type_=String)).table_valued("value", name=f"{name}_set")
     return select(values.c.value).subquery(f"{name}_list")
+
+
+_WORD = re.compile(r"[A-Za-z_]+")
+
+
+def among(column: Any, values: Collection[str]) -> Any:
+    """``column IN ('a', 'b')`` with the (constant, code-given) words written into the
+    statement: an ``in_`` of a Python list is an *expanding* parameter, which makes every run
+    of a cached statement render its SQL text again (SQLAlchemy's post-compile step)."""
+    words = sorted(values)
+    if not all(_WORD.fullmatch(w) for w in words):
+        raise ValueError(f"not plain words: {words}")
+    return column.in_([literal_column(f"'{w}'") for w in words])
 
 
 def param_list(dialect: str, values: Collection[Any]) -> Any:

@@ -15,9 +15,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, bindparam, func, literal, null, or_, select, union_all
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import SYSTEM
@@ -30,7 +32,7 @@ from plateau.registry.names import EnterpriseName, ProductName
 from plateau.registry.reference import Refs
 from plateau.trace import identifiers
 from plateau.trace.epcis.models import MAX_URI_LENGTH
-from plateau.trace.lineage import ecode, handles
+from plateau.trace.lineage import ecode, handles, reach
 from plateau.trace.lineage.genealogy import Ev, Genealogy, KeyParts, item_key, key_parts, lot_key
 from plateau.trace.lineage.models import TraceLocation
 from plateau.trace.lineage.schemas import (
@@ -131,13 +133,16 @@ def _from_elements(text: str) -> str | None:
     return "https://id.gs1.org" + "".join(f"/{a}/{identifiers.dl_escape(v)}" for a, v in pairs)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def parse_identifier(session: Session, text: str) -> Parsed:
     """Read an EPC URI, a GS1 Digital Link (any host), an element string, a bare SSCC, or an
     industrial-internet identifier ``prefix/suffix``; raise ValidationFailed otherwise."""
     value = text.strip()
     if not value:
         raise ValidationFailed(_("Give an identifier to trace."))
-    if len(value) > MAX_URI_LENGTH or any(ord(c) < 32 or c == "\x7f" for c in value):
+    if len(value) > MAX_URI_LENGTH or _CONTROL.search(value):
         raise ValidationFailed(_("%(id)s is not an identifier.", id=value[:80]))
     # Some clients fold the double slash of a URI written into a URL path.
     value = re.sub(r"^(https?):/(?!/)", r"\1://", value)
@@ -180,6 +185,56 @@ def parse_identifier(session: Session, text: str) -> Parsed:
 
 # Built once: a trace reads places on every call.
 _PLACES = select(TraceLocation).where(TraceLocation.key.in_(bindparam("keys", expanding=True)))
+
+# The columns of a place read as a plain row by :func:`_names_statement`.
+_PLACE_COLUMNS = (
+    "id",
+    "key",
+    "gln",
+    "kind",
+    "name_zh",
+    "name_en",
+    "region_zh",
+    "region_en",
+    "county_code",
+    "raw_material_base_id",
+    "enterprise_uscc",
+    "source",
+)
+_PLACE, _PRODUCT, _ENTERPRISE = "p", "g", "e"
+
+
+@lru_cache(maxsize=4)
+def _names_statement(dialect: str) -> Any:
+    """Return the one statement of :meth:`Catalog.load_names`, built once: tagged rows of the
+    places (parameter ``places``), the products (``gtins``) and the enterprises (``usccs``,
+    and those operating the places found), each list one parameter (``reach.param_set``).
+
+    Every reader of the catalog reads as the system (``registry.access.visible_enterprises``
+    of a region-wide reader is no condition), so there is no visibility test."""
+    places = select(reach.param_set(dialect, "places").c.value)
+    gtins = select(reach.param_set(dialect, "gtins").c.value)
+    usccs = select(reach.param_set(dialect, "usccs").c.value)
+    text = String(256)
+    none = sql_cast(null(), text)
+
+    def row(tag: str, *columns: Any) -> list[Any]:
+        padded = [sql_cast(c, text) for c in columns]
+        return [literal(tag, String(1)), *padded, *[none] * (len(_PLACE_COLUMNS) - len(padded))]
+
+    place_columns = [getattr(TraceLocation, c) for c in _PLACE_COLUMNS]
+    operators = select(func.upper(func.trim(TraceLocation.enterprise_uscc))).where(
+        TraceLocation.key.in_(places), TraceLocation.enterprise_uscc.is_not(None)
+    )
+    return union_all(
+        select(*row(_PLACE, *place_columns)).where(TraceLocation.key.in_(places)),
+        select(*row(_PRODUCT, Product.gtin, Product.name_zh, Product.name_en, Enterprise.uscc))
+        .join(Enterprise, Enterprise.id == Product.enterprise_id)
+        .where(Product.gtin.in_(gtins)),
+        select(*row(_ENTERPRISE, Enterprise.uscc, Enterprise.name, Enterprise.name_en)).where(
+            or_(Enterprise.uscc.in_(usccs), Enterprise.uscc.in_(operators))
+        ),
+    )
 
 
 class Catalog:
@@ -270,6 +325,54 @@ class Catalog:
         ent = self._enterprise_names[uscc]
         return loc(ent.name, ent.name_en) if ent is not None else None
 
+    def load_names(
+        self,
+        places: Iterable[str],
+        gtins: Iterable[str | None],
+        usccs: Iterable[str | None],
+    ) -> None:
+        """Read what ``load_places``, ``load_products`` and ``load_enterprises`` read, the
+        enterprises operating the places included, in one statement (the counties, bases
+        and prefectures of registered places, when there are any, as ``load_places``)."""
+        place_todo = {k for k in places if k and k not in self._places}
+        wanted = place_todo | {k.split("/254/")[0] for k in place_todo if "/254/" in k}
+        asked_gtins: dict[str, list[str]] = {}
+        for gtin in gtins:
+            if gtin and gtin not in self._product_names:
+                asked_gtins.setdefault(gtin.strip().zfill(14), []).append(gtin)
+        asked_usccs = {u for u in usccs if u and u not in self._enterprise_names}
+        if not (wanted or asked_gtins or asked_usccs):
+            return
+        dialect = self.session.get_bind().dialect.name
+        params = {
+            "places": reach.param_list(dialect, wanted),
+            "gtins": reach.param_list(dialect, asked_gtins),
+            "usccs": reach.param_list(dialect, {u.strip().upper() for u in asked_usccs}),
+        }
+        found_places: dict[str, TraceLocation] = {}
+        products: dict[str, ProductName] = {}
+        enterprises: dict[str, EnterpriseName] = {}
+        # A Core statement on the session's connection; places become detached rows of the
+        # model (read-only here, as the ORM's would be).
+        for tag, *values in self.session.connection().execute(_names_statement(dialect), params):
+            if tag == _PLACE:
+                fields = dict(zip(_PLACE_COLUMNS, values, strict=True))
+                fields["id"] = int(fields["id"])
+                found_places[fields["key"]] = TraceLocation(**fields)
+            elif tag == _PRODUCT:
+                gtin, name_zh, name_en, uscc = values[:4]
+                products[gtin] = ProductName(gtin, name_zh, name_en or "", uscc)
+            else:
+                uscc, name, name_en = values[:3]
+                enterprises[uscc] = EnterpriseName(uscc, name, name_en or "")
+        self._placed(place_todo, found_places)
+        for normal, given in asked_gtins.items():
+            for gtin in given:
+                self._product_names[gtin] = products.get(normal)
+        operators = {p.enterprise_uscc for p in found_places.values() if p.enterprise_uscc}
+        for uscc in asked_usccs | {u for u in operators if u not in self._enterprise_names}:
+            self._enterprise_names[uscc] = enterprises.get(uscc.strip().upper())
+
     def load_places(self, keys: Iterable[str]) -> None:
         """Read the registered locations of ``keys`` (an SGLN falls back to its GLN), and
         the counties, prefectures and bases they name (one statement each)."""
@@ -278,6 +381,9 @@ class Catalog:
             return
         wanted = todo | {k.split("/254/")[0] for k in todo if "/254/" in k}
         rows = {row.key: row for row in self.session.scalars(_PLACES, {"keys": sorted(wanted)})}
+        self._placed(todo, rows)
+
+    def _placed(self, todo: set[str], rows: dict[str, TraceLocation]) -> None:
         for key in todo:
             self._places[key] = rows.get(key) or rows.get(key.split("/254/")[0])
         self._load_rows(County, {r.county_code for r in rows.values() if r.county_code})

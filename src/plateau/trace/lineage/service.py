@@ -56,7 +56,6 @@ from plateau.trace.lineage.models import (
 from plateau.trace.lineage.resolver import Catalog, Parsed
 from plateau.trace.lineage.schemas import (
     BaseRead,
-    BizTransactionRead,
     CertificateRead,
     ColdChainRead,
     ConsumerView,
@@ -73,9 +72,6 @@ from plateau.trace.lineage.schemas import (
     ProductKindRead,
     ProductKindUpdate,
     RecallRead,
-    SourceDestRead,
-    TraceEdgeRead,
-    TraceEventRead,
     TraceNodeRead,
     TracePlaceRead,
     TraceRead,
@@ -163,21 +159,22 @@ def _trace_read(session: Session, parsed: Parsed, walk: Genealogy, catalog: Cata
         for type_, value in entries:
             (party_keys if type_ in PARTY_TYPES else place_keys).add(value)
     # Every name the answer shows, a statement per kind of thing, whatever the walk's size.
-    catalog.load_places(place_keys | party_keys)
-    catalog.load_products(key_parts(key).gtin for key in walk.nodes)
-    catalog.load_enterprises(
-        {ev.enterprise for ev in walk.events.values()}
-        | {p.enterprise_uscc for k in place_keys | party_keys if (p := catalog.place(k))}
+    catalog.load_names(
+        place_keys | party_keys,
+        (key_parts(key).gtin for key in walk.nodes),
+        {ev.enterprise for ev in walk.events.values()},
     )
+    # The answer's parts as plain dicts, validated once with the answer (in pydantic-core),
+    # not a model constructed (and validated) per node, edge, event, party and document.
     nodes = [
-        _node_read(catalog, visit.key, visit.depth, visit.modes, visit.key in walk.start)
+        _node_fields(catalog, visit.key, visit.depth, visit.modes, visit.key in walk.start)
         for visit in sorted(walk.nodes.values(), key=lambda v: (v.depth, v.key))
     ]
     edges = [
-        TraceEdgeRead(
+        dict(
             source=link.source,
             target=link.target,
-            relation=link.relation,  # type: ignore[arg-type]
+            relation=link.relation,
             event_id=walk.event_ids.get(link.event),
             start=link.start,
             end=link.end,
@@ -187,14 +184,13 @@ def _trace_read(session: Session, parsed: Parsed, walk: Genealogy, catalog: Cata
         for link in walk.links.values()
     ]
 
-    def named(kind: str, entries: list[tuple[str, str]]) -> list[SourceDestRead]:
+    def named(kind: str, entries: list[tuple[str, str]]) -> list[dict[str, Any]]:
         return [
-            SourceDestRead(kind=kind, type=t, value=v, name=catalog.place_name(v))
-            for t, v in entries
+            {"kind": kind, "type": t, "value": v, "name": catalog.place_name(v)} for t, v in entries
         ]
 
     events = [
-        TraceEventRead(
+        dict(
             event_id=ev.event_id,
             event_type=ev.event_type,
             action=ev.action,
@@ -213,9 +209,7 @@ def _trace_read(session: Session, parsed: Parsed, walk: Genealogy, catalog: Cata
             ],
             sources=named("source", info.sources.get(ev.id, [])),
             destinations=named("destination", info.destinations.get(ev.id, [])),
-            biz_transactions=[
-                BizTransactionRead(type=t, value=v) for t, v in info.documents.get(ev.id, [])
-            ],
+            biz_transactions=[{"type": t, "value": v} for t, v in info.documents.get(ev.id, [])],
             sensor_reports=sensor_counts.get(ev.id, 0),
         )
         for ev in walk.sorted_events()
@@ -242,29 +236,37 @@ def _trace_read(session: Session, parsed: Parsed, walk: Genealogy, catalog: Cata
                 prefecture_code=row.prefecture_code,
                 prefecture=resolver.loc(pref.name_zh, pref.name_en) if pref else "",
             )
-    return TraceRead(
-        identifier=parsed.written,
-        key=parsed.key,
-        kind=parsed.parts.kind,
-        direction=walk.direction,
-        truncated=walk.truncated,
-        nodes=nodes,
-        edges=edges,
-        events=events,
-        locations=locations,
-        parties=parties,
-        enterprises=enterprises,
-        bases=bases,
-        base=first,
-        county=county,
+    return TraceRead.model_validate(
+        {
+            "identifier": parsed.written,
+            "key": parsed.key,
+            "kind": parsed.parts.kind,
+            "direction": walk.direction,
+            "truncated": walk.truncated,
+            "nodes": nodes,
+            "edges": edges,
+            "events": events,
+            "locations": locations,
+            "parties": parties,
+            "enterprises": enterprises,
+            "bases": bases,
+            "base": first,
+            "county": county,
+        }
     )
 
 
 def _node_read(
     catalog: Catalog, key: str, depth: int, modes: set[str], start: bool
 ) -> TraceNodeRead:
+    return TraceNodeRead.model_validate(_node_fields(catalog, key, depth, modes, start))
+
+
+def _node_fields(
+    catalog: Catalog, key: str, depth: int, modes: set[str], start: bool
+) -> dict[str, Any]:
     parts = key_parts(key)
-    return TraceNodeRead(
+    return dict(
         key=key,
         kind=parts.kind,
         label=catalog.node_label(key),
