@@ -38,7 +38,7 @@ from rich.table import Table as RichTable
 from sqlalchemy import Engine, Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from bench.monitoring import database
+from bench.monitoring import database, planner_statistics
 from plateau.auth import service as auth_service
 from plateau.auth.schemas import SYSTEM, Actor, Role, TokenCreate, UserCreate
 from plateau.db import make_engine, make_sessionmaker
@@ -786,8 +786,7 @@ def run(
             sample, jobs = load(engine, world, events, sample_docs)
             load_s = time.perf_counter() - start
             console.print(f"captured {events:,} events in {load_s:.1f} s")
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("VACUUM ANALYZE" if backend == "postgresql" else "ANALYZE")
+            planner_statistics(engine)
             with console.status(f"capture vs. bulk INSERT (best of {repeat})"):
                 count, capture_s, insert_s = compare_capture(engine, sample, jobs, repeat)
             console.print(

@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bench import trace
-from bench.monitoring import database
+from bench.monitoring import database, planner_statistics
 from plateau.auth.schemas import SYSTEM
 from plateau.db import make_engine
 from plateau.runtime import migrate
@@ -44,9 +44,7 @@ def _build(url: str, events: int) -> dict[str, list[str]]:
         with Session(engine) as session:
             lineage_service.refresh(session)
             session.commit()
-        # As the ``trace`` benchmark does after its load: the planners need the statistics.
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE")
+        planner_statistics(engine)  # as the ``trace`` benchmark does after its load
         return world.samples.picked
     finally:
         engine.dispose()
