@@ -59,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     fc.add_argument("--series", type=int, default=10_000, help="bottom series (issue #9: 10000)")
     fc.add_argument(
+        "--reconcile",
+        choices=("MinTrace(ols)", "BottomUp"),
+        default=None,
+        help="reconciliation of both paths (default MinTrace(ols) up to 2,000 series, then "
+        "BottomUp: MinTrace is dense in hierarchicalforecast)",
+    )
+    fc.add_argument(
         "--pages",
         action="store_true",
         help="only the forecast pages' response time from a stored run of --series series",
@@ -83,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.pages:
             forecast.pages(args.series)
         else:
-            forecast.run(args.series)
+            forecast.run(args.series, args.reconcile)
             forecast.pages(max(args.series, 11_000))
         return 0
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
