@@ -66,7 +66,9 @@ class Proposal(Base):
     brief_id: Mapped[int] = mapped_column(
         ForeignKey("design_brief.id", ondelete="CASCADE"), index=True
     )
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
     designer_name: Mapped[str] = mapped_column(String(100), default="")
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")

@@ -48,8 +48,12 @@ class Notice(Base):
     enterprise_id: Mapped[int] = mapped_column(
         ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
     )
-    need_id: Mapped[int] = mapped_column(ForeignKey("exchange_post.id", ondelete="CASCADE"))
-    offer_id: Mapped[int] = mapped_column(ForeignKey("exchange_post.id", ondelete="CASCADE"))
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("exchange_post.id", ondelete="CASCADE"), index=True
+    )
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("exchange_post.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -62,7 +66,11 @@ class Message(Base):
     need_id: Mapped[int] = mapped_column(
         ForeignKey("exchange_post.id", ondelete="CASCADE"), index=True
     )
-    offer_id: Mapped[int] = mapped_column(ForeignKey("exchange_post.id", ondelete="CASCADE"))
-    from_enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("exchange_post.id", ondelete="CASCADE"), index=True
+    )
+    from_enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
     text: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -96,7 +96,9 @@ class Member(Base):
     edition_id: Mapped[int] = mapped_column(
         ForeignKey("recognition_edition.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(16))  # organiser | juror
     display_name: Mapped[str] = mapped_column(String(128), default="")
     employer_uscc: Mapped[str] = mapped_column(String(18), default="")
@@ -170,7 +172,7 @@ class Score(Base):
         ForeignKey("recognition_nomination.id", ondelete="CASCADE"), index=True
     )
     criterion_id: Mapped[int] = mapped_column(
-        ForeignKey("recognition_criterion.id", ondelete="CASCADE")
+        ForeignKey("recognition_criterion.id", ondelete="CASCADE"), index=True
     )
     member_id: Mapped[int] = mapped_column(
         ForeignKey("recognition_member.id", ondelete="CASCADE"), index=True
@@ -254,7 +256,7 @@ class Objection(Base):
         ForeignKey("recognition_edition.id", ondelete="CASCADE"), index=True
     )
     nomination_id: Mapped[int] = mapped_column(
-        ForeignKey("recognition_nomination.id", ondelete="CASCADE")
+        ForeignKey("recognition_nomination.id", ondelete="CASCADE"), index=True
     )
     text: Mapped[str] = mapped_column(Text)
     filed_by_user_id: Mapped[int | None] = mapped_column(

@@ -298,7 +298,9 @@ class Certification(Base):
     enterprise_id: Mapped[int] = mapped_column(
         ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
     )
-    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), index=True
+    )
     # organic | green_food | geographical_indication | earth_third_pole | gmp
     kind: Mapped[str] = mapped_column(String(32))
     certificate_no: Mapped[str] = mapped_column(String(64))

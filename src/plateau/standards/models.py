@@ -37,7 +37,9 @@ class StandardParticipant(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     standard_id: Mapped[int] = mapped_column(ForeignKey("standard.id", ondelete="CASCADE"))
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
 
 
 class SelfDeclaration(Base):
@@ -49,7 +51,9 @@ class SelfDeclaration(Base):
     enterprise_id: Mapped[int] = mapped_column(
         ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
     )
-    standard_id: Mapped[int] = mapped_column(ForeignKey("standard.id", ondelete="CASCADE"))
+    standard_id: Mapped[int] = mapped_column(
+        ForeignKey("standard.id", ondelete="CASCADE"), index=True
+    )
     scope_zh: Mapped[str] = mapped_column(Text, default="")  # which products, in its words
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -62,7 +66,9 @@ class ProductStandard(Base):
     product_id: Mapped[int] = mapped_column(
         ForeignKey("product.id", ondelete="CASCADE"), index=True
     )
-    standard_id: Mapped[int] = mapped_column(ForeignKey("standard.id", ondelete="CASCADE"))
+    standard_id: Mapped[int] = mapped_column(
+        ForeignKey("standard.id", ondelete="CASCADE"), index=True
+    )
 
 
 class StandardChange(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 16:41:42.272666
+Create Date: 2026-12-07 19:51:46.545356
 """
 
 from __future__ import annotations
@@ -418,6 +418,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
     )
+    with op.batch_alter_table("api_token", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False)
+
     op.create_table(
         "capture_job",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -806,6 +809,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_recognition_member_edition_id"), ["edition_id"], unique=False
         )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_member_user_id"), ["user_id"], unique=False
+        )
 
     op.create_table(
         "target_share",
@@ -873,6 +879,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("gtin", name=op.f("pk_trace_product_kind")),
     )
+    with op.batch_alter_table("trace_product_kind", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_trace_product_kind_kind_id"), ["kind_id"], unique=False
+        )
+
     op.create_table(
         "trace_yield",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -899,6 +910,11 @@ def upgrade() -> None:
             name=op.f("uq_trace_yield_input_kind_id_output_kind_id"),
         ),
     )
+    with op.batch_alter_table("trace_yield", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_trace_yield_output_kind_id"), ["output_kind_id"], unique=False
+        )
+
     op.create_table(
         "user_session",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1047,6 +1063,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_subscription")),
     )
     with op.batch_alter_table("epcis_subscription", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_epcis_subscription_owner_user_id"), ["owner_user_id"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_epcis_subscription_query_id"), ["query_id"], unique=False
         )
@@ -1401,6 +1420,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("item_key", "lot_key", name=op.f("uq_trace_lot_item_item_key_lot_key")),
     )
     with op.batch_alter_table("trace_lot_item", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_trace_lot_item_event_id"), ["event_id"], unique=False)
         batch_op.create_index("ix_trace_lot_item_lot_key", ["lot_key"], unique=False)
 
     op.create_table(
@@ -1827,7 +1847,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_message")),
     )
     with op.batch_alter_table("exchange_message", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_exchange_message_from_enterprise_id"),
+            ["from_enterprise_id"],
+            unique=False,
+        )
         batch_op.create_index(batch_op.f("ix_exchange_message_need_id"), ["need_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_exchange_message_offer_id"), ["offer_id"], unique=False
+        )
 
     op.create_table(
         "exchange_notice",
@@ -1866,6 +1894,8 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_exchange_notice_enterprise_id"), ["enterprise_id"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_exchange_notice_need_id"), ["need_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_exchange_notice_offer_id"), ["offer_id"], unique=False)
 
     op.create_table(
         "policy_audit",
@@ -2065,6 +2095,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_standard_declaration_enterprise_id"), ["enterprise_id"], unique=False
         )
+        batch_op.create_index(
+            batch_op.f("ix_standard_declaration_standard_id"), ["standard_id"], unique=False
+        )
 
     op.create_table(
         "standard_document",
@@ -2108,6 +2141,11 @@ def upgrade() -> None:
             name=op.f("uq_standard_participant_standard_id_enterprise_id"),
         ),
     )
+    with op.batch_alter_table("standard_participant", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_standard_participant_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
     op.create_table(
         "certification",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -2135,6 +2173,9 @@ def upgrade() -> None:
     with op.batch_alter_table("certification", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_certification_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_certification_product_id"), ["product_id"], unique=False
         )
 
     op.create_table(
@@ -2178,6 +2219,9 @@ def upgrade() -> None:
     with op.batch_alter_table("product_standard", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_product_standard_product_id"), ["product_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_product_standard_standard_id"), ["standard_id"], unique=False
         )
 
     op.create_table(
@@ -2480,6 +2524,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_recognition_objection_edition_id"), ["edition_id"], unique=False
         )
+        batch_op.create_index(
+            batch_op.f("ix_recognition_objection_nomination_id"), ["nomination_id"], unique=False
+        )
 
     op.create_table(
         "recognition_result",
@@ -2554,6 +2601,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("recognition_score", schema=None) as batch_op:
         batch_op.create_index(
+            batch_op.f("ix_recognition_score_criterion_id"), ["criterion_id"], unique=False
+        )
+        batch_op.create_index(
             batch_op.f("ix_recognition_score_member_id"), ["member_id"], unique=False
         )
         batch_op.create_index(
@@ -2598,6 +2648,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("design_proposal", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_design_proposal_brief_id"), ["brief_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_design_proposal_enterprise_id"), ["enterprise_id"], unique=False
+        )
 
     op.create_table(
         "design_image",
@@ -2653,12 +2706,14 @@ def downgrade() -> None:
 
     op.drop_table("design_image")
     with op.batch_alter_table("design_proposal", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_design_proposal_enterprise_id"))
         batch_op.drop_index(batch_op.f("ix_design_proposal_brief_id"))
 
     op.drop_table("design_proposal")
     with op.batch_alter_table("recognition_score", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recognition_score_nomination_id"))
         batch_op.drop_index(batch_op.f("ix_recognition_score_member_id"))
+        batch_op.drop_index(batch_op.f("ix_recognition_score_criterion_id"))
 
     op.drop_table("recognition_score")
     with op.batch_alter_table("recognition_result", schema=None) as batch_op:
@@ -2666,6 +2721,7 @@ def downgrade() -> None:
 
     op.drop_table("recognition_result")
     with op.batch_alter_table("recognition_objection", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_objection_nomination_id"))
         batch_op.drop_index(batch_op.f("ix_recognition_objection_edition_id"))
 
     op.drop_table("recognition_objection")
@@ -2702,17 +2758,23 @@ def downgrade() -> None:
 
     op.drop_table("recognition_nomination")
     with op.batch_alter_table("product_standard", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_product_standard_standard_id"))
         batch_op.drop_index(batch_op.f("ix_product_standard_product_id"))
 
     op.drop_table("product_standard")
     op.drop_table("product_photo")
     with op.batch_alter_table("certification", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_certification_product_id"))
         batch_op.drop_index(batch_op.f("ix_certification_enterprise_id"))
 
     op.drop_table("certification")
+    with op.batch_alter_table("standard_participant", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_standard_participant_enterprise_id"))
+
     op.drop_table("standard_participant")
     op.drop_table("standard_document")
     with op.batch_alter_table("standard_declaration", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_standard_declaration_standard_id"))
         batch_op.drop_index(batch_op.f("ix_standard_declaration_enterprise_id"))
 
     op.drop_table("standard_declaration")
@@ -2740,11 +2802,15 @@ def downgrade() -> None:
 
     op.drop_table("policy_audit")
     with op.batch_alter_table("exchange_notice", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_exchange_notice_offer_id"))
+        batch_op.drop_index(batch_op.f("ix_exchange_notice_need_id"))
         batch_op.drop_index(batch_op.f("ix_exchange_notice_enterprise_id"))
 
     op.drop_table("exchange_notice")
     with op.batch_alter_table("exchange_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_exchange_message_offer_id"))
         batch_op.drop_index(batch_op.f("ix_exchange_message_need_id"))
+        batch_op.drop_index(batch_op.f("ix_exchange_message_from_enterprise_id"))
 
     op.drop_table("exchange_message")
     with op.batch_alter_table("standard", schema=None) as batch_op:
@@ -2803,6 +2869,7 @@ def downgrade() -> None:
     op.drop_table("annual_return")
     with op.batch_alter_table("trace_lot_item", schema=None) as batch_op:
         batch_op.drop_index("ix_trace_lot_item_lot_key")
+        batch_op.drop_index(batch_op.f("ix_trace_lot_item_event_id"))
 
     op.drop_table("trace_lot_item")
     op.drop_table("park_industry")
@@ -2856,6 +2923,7 @@ def downgrade() -> None:
     op.drop_table("park")
     with op.batch_alter_table("epcis_subscription", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_epcis_subscription_query_id"))
+        batch_op.drop_index(batch_op.f("ix_epcis_subscription_owner_user_id"))
 
     op.drop_table("epcis_subscription")
     with op.batch_alter_table("epcis_event", schema=None) as batch_op:
@@ -2875,7 +2943,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_user_session_user_id"))
 
     op.drop_table("user_session")
+    with op.batch_alter_table("trace_yield", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_trace_yield_output_kind_id"))
+
     op.drop_table("trace_yield")
+    with op.batch_alter_table("trace_product_kind", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_trace_product_kind_kind_id"))
+
     op.drop_table("trace_product_kind")
     with op.batch_alter_table("trace_handle", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_trace_handle_prefix_id"))
@@ -2887,6 +2961,7 @@ def downgrade() -> None:
 
     op.drop_table("target_share")
     with op.batch_alter_table("recognition_member", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recognition_member_user_id"))
         batch_op.drop_index(batch_op.f("ix_recognition_member_edition_id"))
 
     op.drop_table("recognition_member")
@@ -2942,6 +3017,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_capture_job_created_at")
 
     op.drop_table("capture_job")
+    with op.batch_alter_table("api_token", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_api_token_user_id"))
+
     op.drop_table("api_token")
     op.drop_table("user_account")
     op.drop_table("trace_lookup")

@@ -294,7 +294,7 @@ class EpcisSubscription(Base):
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     epc_format: Mapped[str] = mapped_column(String(32), default="Always_GS1_Digital_Link")
     owner_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="CASCADE")
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

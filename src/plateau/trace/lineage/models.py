@@ -71,7 +71,11 @@ class TraceLotItem(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     item_key: Mapped[str] = mapped_column(Uri)
     lot_key: Mapped[str] = mapped_column(Uri)
-    event_id: Mapped[int] = mapped_column(ForeignKey("epcis_event.id", ondelete="CASCADE"))
+    # Indexed: deleting events cascades here, and an unindexed foreign key makes each
+    # deleted event scan the whole table (found deleting 10,000 events from 1,000,000).
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("epcis_event.id", ondelete="CASCADE"), index=True
+    )
 
 
 class TraceIndexState(Base):
@@ -103,7 +107,9 @@ class TraceProductKind(Base):
     __tablename__ = "trace_product_kind"
 
     gtin: Mapped[str] = mapped_column(String(14), primary_key=True)
-    kind_id: Mapped[str] = mapped_column(ForeignKey("trace_kind.id", ondelete="CASCADE"))
+    kind_id: Mapped[str] = mapped_column(
+        ForeignKey("trace_kind.id", ondelete="CASCADE"), index=True
+    )
     # Kilograms of one unit (a bottle, a pack); None when only weighed quantities are used.
     unit_kg: Mapped[float | None] = mapped_column(Float)
 
@@ -116,7 +122,9 @@ class TraceYield(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     input_kind_id: Mapped[str] = mapped_column(ForeignKey("trace_kind.id", ondelete="CASCADE"))
-    output_kind_id: Mapped[str] = mapped_column(ForeignKey("trace_kind.id", ondelete="CASCADE"))
+    output_kind_id: Mapped[str] = mapped_column(
+        ForeignKey("trace_kind.id", ondelete="CASCADE"), index=True
+    )
     min_ratio: Mapped[float] = mapped_column(Float)
     max_ratio: Mapped[float] = mapped_column(Float)
 
