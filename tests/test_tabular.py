@@ -94,7 +94,7 @@ def test_registry_exports_of_a_formula_name_are_text(client: TestClient, session
 
 
 def test_a_label_index_neutralises_a_formula_lot() -> None:
-    from plateau.trace.lineage import labels
+    from plateau.trace.lineage.labels import codes as labels
 
     [label] = labels.make_labels(
         gtin="06901234000016", lot="=1+2", serials=None, base_url="https://id.example"

@@ -34,8 +34,8 @@ from plateau.standards import pages as standards_pages
 from plateau.trace.epcis import api as epcis_api
 from plateau.trace.epcis import pages as epcis_pages
 from plateau.trace.lineage import api as lineage_api
-from plateau.trace.lineage import label_pages as lineage_label_pages
 from plateau.trace.lineage import pages as lineage_pages
+from plateau.trace.lineage.labels import pages as lineage_label_pages
 from plateau.web import pages as web_pages
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from plateau.auth.schemas import Role
 from plateau.registry.identifiers import IdentifierError, make_gtin
-from plateau.trace.lineage import labels
+from plateau.trace.lineage.labels import codes as labels
 from tests.builders import bearer, make_token, make_user
 from tests.trace.lineage.test_genealogy_builders import BottleChain
 

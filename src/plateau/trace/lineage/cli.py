@@ -22,9 +22,9 @@ from plateau.registry.identifiers import IdentifierError
 from plateau.settings import get_settings
 from plateau.tabular import to_csv, to_xlsx
 from plateau.trace.epcis import service as trace_service
-from plateau.trace.lineage import labels as qr_labels
 from plateau.trace.lineage import service
 from plateau.trace.lineage.genealogy import Direction
+from plateau.trace.lineage.labels import codes as qr_labels
 from plateau.trace.lineage.resolver import local_time, short_key
 from plateau.trace.lineage.schemas import HandleCreate, PrefixCreate
 

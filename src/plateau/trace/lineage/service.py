@@ -38,12 +38,12 @@ from plateau.trace.lineage import (
     cold_chain,
     genealogy,
     handles,
-    labels,
     mass_balance,
     recall,
     resolver,
 )
 from plateau.trace.lineage.genealogy import Direction, Genealogy, key_parts
+from plateau.trace.lineage.labels import codes as labels
 from plateau.trace.lineage.models import (
     TraceHandle,
     TraceHandlePrefix,
@@ -596,7 +596,7 @@ class ConsumerPage:
     """Everything the consumer page shows of a code."""
 
     view: ConsumerView
-    facts: Any  # label_facts.LotFacts: dates of the lot as recorded when it was made
+    facts: Any  # labels.facts.LotFacts: dates of the lot as recorded when it was made
     recognitions: list[Any]
     standards: list[Any]
     lookups: int  # how often the code was looked up before this scan
@@ -704,7 +704,7 @@ def _build_consumer_page(
     from plateau.design import service as design_service
     from plateau.recognition import service as recognition_service
     from plateau.standards import service as standards_service
-    from plateau.trace.lineage import label_facts
+    from plateau.trace.lineage.labels import facts as label_facts
 
     view, nodes = _consumer_read(session, gtin=gtin, lot=lot, serial=serial, today=today)
     page = ConsumerPage(

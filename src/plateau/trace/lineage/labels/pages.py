@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from plateau.errors import ValidationFailed
-from plateau.trace.lineage import label_sheet
+from plateau.trace.lineage.labels import service
 from plateau.web.deps import DbSession, UserActor
 from plateau.web.templating import render
 
@@ -27,7 +27,7 @@ def labels_page(
     count: int = 24,
     size: str = "medium",
 ) -> Response:
-    products = label_sheet.choices(session, actor=actor)
+    products = service.choices(session, actor=actor)
     chosen = gtin.strip().zfill(14) if gtin.strip() else (products[0].gtin if products else "")
     ctx: dict[str, Any] = {
         "products": products,
@@ -35,9 +35,9 @@ def labels_page(
         "lot": lot,
         "kind": kind,
         "count": count,
-        "size": size if size in label_sheet.SIZES else "medium",
-        "sizes": label_sheet.SIZES,
-        "lots": label_sheet.known_lots(session, gtin=chosen) if chosen else [],
+        "size": size if size in service.SIZES else "medium",
+        "sizes": service.SIZES,
+        "lots": service.known_lots(session, gtin=chosen) if chosen else [],
         "printed": [],
         "failure": None,
         "public_url": request.app.state.settings.base_url(),
@@ -45,7 +45,7 @@ def labels_page(
     status = 200
     if gtin.strip():
         try:
-            ctx["printed"] = label_sheet.sheet(
+            ctx["printed"] = service.sheet(
                 session,
                 gtin=chosen,
                 lot=lot,

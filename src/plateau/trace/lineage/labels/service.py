@@ -20,7 +20,8 @@ from plateau.i18n import _
 from plateau.registry.identifiers import IdentifierError
 from plateau.registry.models import Enterprise, Product
 from plateau.trace.epcis.models import EpcisEventEpc
-from plateau.trace.lineage import genealogy, labels
+from plateau.trace.lineage import genealogy
+from plateau.trace.lineage.labels import codes as labels
 
 SIZES: dict[str, int] = {"small": 25, "medium": 35, "large": 50}  # QR side in millimetres
 MAX_SHEET = 500  # labels on one printed sheet
