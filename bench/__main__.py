@@ -60,10 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     fc.add_argument("--series", type=int, default=10_000, help="bottom series (issue #9: 10000)")
     fc.add_argument(
         "--reconcile",
-        choices=("MinTrace(ols)", "BottomUp"),
+        choices=("MinTrace(ols)", "subtrees"),
         default=None,
-        help="reconciliation of both paths (default MinTrace(ols) up to 2,000 series, then "
-        "BottomUp: MinTrace is dense in hierarchicalforecast)",
+        help="the whole tree with MinTrace(ols) (default up to 2,000 series), or subtrees "
+        "(above: see bench/forecast.py)",
     )
     fc.add_argument(
         "--pages",
