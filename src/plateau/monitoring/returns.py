@@ -35,7 +35,7 @@ from plateau.monitoring.periods import (
 from plateau.monitoring.rules import Finding, ruleset
 from plateau.monitoring.schemas import ReturnFilter
 from plateau.monitoring.store import Record, Values
-from plateau.paging import MAX_PER_PAGE
+from plateau.paging import MAX_PER_PAGE, Paged, paginate
 from plateau.registry import service as registry_service
 from plateau.registry.models import Enterprise
 
@@ -106,16 +106,8 @@ class ReturnView:
         return [f for f in self.findings if f.severity == "warning"]
 
 
-@dataclass
-class Listing:
-    items: list[dict[str, Any]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+#: A page of returns, each a row of the review list.
+Listing = Paged[dict[str, Any]]
 
 
 @dataclass
@@ -575,9 +567,10 @@ def list_returns(
         )
     p = _filter_period(filters, today_or(today))
     stmt = _list_stmt(filters, p, actor)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return Listing(items=[_row(*r) for r in rows], total=int(total), page=page, per_page=per_page)
+    found = paginate(session, stmt, page=page, per_page=per_page)
+    return Listing(
+        items=[_row(*r) for r in found.items], total=found.total, page=page, per_page=per_page
+    )
 
 
 def all_returns(

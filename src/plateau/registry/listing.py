@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from plateau import paging
 from plateau.errors import FieldError, ValidationFailed
 from plateau.i18n import _
 from plateau.paging import MAX_PER_PAGE
 
 T = TypeVar("T")
 
-
-@dataclass
-class Listing(Generic[T]):
-    """One page of records and how many match in all."""
-
-    items: list[T]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+#: One page of records and how many match in all (the platform's page of a service).
+Listing = paging.Paged
 
 
 def normal(code: str) -> str:
@@ -43,9 +32,7 @@ def paginate(session: Session, stmt: Select[T], page: int, per_page: int) -> Lis
         raise ValidationFailed(
             _("page starts at 1."), [FieldError(_("Out of range."), field="page", value=page)]
         )
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
-    return Listing(items=items, total=total, page=page, per_page=per_page)
+    return paging.paginate(session, stmt, page=page, per_page=per_page, scalars=True)
 
 
 def order_by(sort: str, columns: dict[str, Any], tie: Any) -> list[Any]:
