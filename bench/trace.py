@@ -36,12 +36,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 from sqlalchemy import Engine, Table, delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bench.monitoring import database, planner_statistics
 from plateau.auth import service as auth_service
 from plateau.auth.schemas import SYSTEM, Actor, Role, TokenCreate, UserCreate
-from plateau.db import make_engine, make_sessionmaker
+from plateau.db import make_engine, make_sessionmaker, session_scope
 from plateau.demo.epcis_builders import (
     CONTEXT,
     Company,
@@ -637,8 +637,10 @@ def compare_capture(
 
 
 def trace_latencies(engine: Engine, samples: Samples, per_kind: int) -> list[Latency]:
-    """p50/p95 of lineage.service.trace back and forward, and of one indexed lookup."""
+    """p50/p95 of lineage.service.trace back and forward, and of one indexed lookup, each
+    inside the request boundary (``session_scope``, committed as a GET's is)."""
     rng = random.Random(SEED + 2)
+    factory = make_sessionmaker(engine)
     results: list[Latency] = []
     for direction in ("back", "forward"):
         for kind in ("bottle", "case", "pallet", "lot", "food lot"):
@@ -647,8 +649,8 @@ def trace_latencies(engine: Engine, samples: Samples, per_kind: int) -> list[Lat
             walks: list[float] = []
             lookups: list[float] = []
             for identifier in chosen:
-                walks.append(_time_trace(engine, identifier, direction))
-                lookups.append(_time_lookup(engine, identifier_key(identifier)))
+                walks.append(_time_trace(factory, identifier, direction))
+                lookups.append(_time_lookup(factory, identifier_key(identifier)))
             if walks:
                 results.append(
                     Latency(
@@ -663,8 +665,11 @@ def trace_latencies(engine: Engine, samples: Samples, per_kind: int) -> list[Lat
     return results
 
 
-def _time_trace(engine: Engine, identifier: str, direction: str) -> float:
-    with Session(engine) as session:
+def _time_trace(factory: sessionmaker[Session], identifier: str, direction: str) -> float:
+    # As a request runs it: one session, committed at the end (a GET's boundary commits,
+    # which keeps psycopg's prepared statements; a rollback would discard them).
+    with session_scope(factory, write=False) as session:
+        session.connection()  # BEGIN outside the timing, as for the lookup
         start = time.perf_counter()
         lineage_service.trace(
             session,
@@ -675,13 +680,15 @@ def _time_trace(engine: Engine, identifier: str, direction: str) -> float:
         return (time.perf_counter() - start) * 1000
 
 
-def _time_lookup(engine: Engine, key: str) -> float:
+def _time_lookup(factory: sessionmaker[Session], key: str) -> float:
+    """One indexed lookup: the events of one identifier, inside the same boundary."""
     stmt = (
         select(EpcisEvent.id, EpcisEvent.event_type, EpcisEvent.event_time)
         .join(EpcisEventEpc, EpcisEventEpc.event_id == EpcisEvent.id)
         .where(EpcisEventEpc.epc == key)
     )
-    with engine.connect() as conn:
+    with session_scope(factory, write=False) as session:
+        conn = session.connection()
         start = time.perf_counter()
         rows = conn.execute(stmt).all()
         elapsed = (time.perf_counter() - start) * 1000

@@ -62,7 +62,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from plateau.db import utcnow
+from plateau.db import plan_once, utcnow
 from plateau.registry.identifiers import IdentifierError
 from plateau.trace import identifiers
 from plateau.trace.epcis.access import Scope
@@ -608,6 +608,7 @@ def walk(
     max_nodes: int = DEFAULT_MAX_NODES,
 ) -> Genealogy:
     """Walk the genealogy from ``keys`` (index keys) over the events ``scope`` may see."""
+    plan_once(session)
     store = _Store(session, scope)
     result = Genealogy(start=list(keys), direction=direction)
     modes: list[Mode] = ["back", "forward"] if direction == "both" else [direction]
