@@ -107,6 +107,10 @@ def test_the_enterprise_edits_its_product_and_shoppers_see_the_licence_and_photo
     photo = client.get(src)
     assert photo.status_code == 200 and photo.content == picture
     assert photo.headers["content-type"] == "image/png"
+    # An app reading the same scan as JSON gets the photo's whole URL, not a path.
+    data = client.get(f"/01/{world.gtin_a}", headers={"Accept": "application/json"}).json()
+    base = client.app.state.settings.base_url()  # type: ignore[attr-defined]
+    assert data["photo_url"] == f"{base}{src}" and base.startswith("http")
 
 
 def test_only_the_owner_and_its_officers_change_a_product(

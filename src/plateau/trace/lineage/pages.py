@@ -276,7 +276,12 @@ def _consumer(
         session, cache=state.consumer_cache, gtin=gtin, lot=lot, serial=serial
     )
     if _wants_json(request):
-        return JSONResponse(found.view.model_dump(mode="json"))
+        view = found.view
+        if view.photo_url:
+            # An API client has no page to resolve a path against: the photo's whole URL.
+            base = state.settings.base_url()
+            view = view.model_copy(update={"photo_url": f"{base}{view.photo_url}"})
+        return JSONResponse(view.model_dump(mode="json"))
     # Counted in this process's memory, handed to the job queue later: the GET writes nothing.
     settings = state.settings
     lookups.record(
