@@ -114,7 +114,9 @@ def _database_ms(engine: Engine, statements: list[tuple[str, Any]], repeat: int)
 def measure(engine: Engine, picked: dict[str, list[str]], items: int, repeat: int) -> None:
     rng = random.Random(trace.SEED + 3)
     factory = make_sessionmaker(engine)
-    table = RichTable(title=f"trace per item: best of {repeat}, ms; × one lookup; Python calls of one trace")
+    table = RichTable(
+        title=f"trace per item: best of {repeat}, ms; × one lookup; Python calls of one trace"
+    )
     # "db": the trace's statements alone, straight on the driver (_database_ms).
     for col in ("trace", "n", "trace ms", "db ms", "lookup ms", "×", "db ×", "calls"):
         table.add_column(col, justify="right" if col != "trace" else "left")
