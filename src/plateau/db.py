@@ -76,7 +76,10 @@ def make_engine(url: str, *, echo: bool = False, **options: Any) -> Engine:
     """
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **options
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000},
+            **options,
         )
 
         @event.listens_for(engine, "connect")
@@ -94,10 +97,20 @@ def make_engine(url: str, *, echo: bool = False, **options: Any) -> Engine:
             # A deferred transaction that has read cannot become a writer once another
             # writer has committed ("database is locked" at once, whatever the busy
             # timeout); a writer that starts IMMEDIATE queues on the timeout instead.
-            if conn.get_execution_options().get(BEGIN_OPTION) == "IMMEDIATE":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                conn.exec_driver_sql("BEGIN")
+            options = conn.get_execution_options()
+            # A side writer (a job's progress) waits briefly for the lock, not 30 s: the
+            # shorter timeout must be in force when BEGIN IMMEDIATE asks for the lock.
+            wait_ms = options.get(BUSY_OPTION)
+            if wait_ms is not None:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait_ms)}")
+            try:
+                if options.get(BEGIN_OPTION) == "IMMEDIATE":
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
+                    conn.exec_driver_sql("BEGIN")
+            finally:
+                if wait_ms is not None:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
 
         return engine
     if url.startswith("postgresql"):
@@ -126,7 +139,11 @@ def plan_once(session: Session) -> None:
         session.connection().exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
 
 
+#: How long a SQLite connection waits for another's lock (the driver's ``timeout``).
+SQLITE_BUSY_MS = 30_000
 BEGIN_OPTION = "plateau_sqlite_begin"
+#: Execution option: how long (ms) this session's SQLite transactions wait to begin.
+BUSY_OPTION = "plateau_sqlite_busy_ms"
 #: Execution options of a session that will write: on SQLite its transactions begin
 #: IMMEDIATE (take the write lock first); other backends ignore the option.
 WRITER: dict[str, Any] = {BEGIN_OPTION: "IMMEDIATE"}

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.auth.schemas import Actor, Role
-from plateau.db import session_scope, utcnow
+from plateau.db import BUSY_OPTION, WRITER, session_scope, utcnow
 from plateau.errors import DomainError
 from plateau.i18n import _, get_locale, set_locale
 from plateau.jobs import kinds
@@ -69,18 +69,17 @@ def _actor_of(job: Job) -> Actor:
 
 @contextmanager
 def _side_session(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A short transaction for progress and heartbeats that never waits long for a lock."""
-    with session_scope(factory) as session:
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        if sqlite:
-            session.connection().exec_driver_sql(
-                f"PRAGMA busy_timeout = {SQLITE_SIDE_WRITE_TIMEOUT_MS}"
-            )
-        try:
-            yield session
-        finally:
-            if sqlite:
-                session.connection().exec_driver_sql("PRAGMA busy_timeout = 30000")
+    """A short transaction for progress and heartbeats that never waits long for a lock
+    (on SQLite its BEGIN IMMEDIATE waits ``SQLITE_SIDE_WRITE_TIMEOUT_MS``, then fails)."""
+    session = factory(execution_options={**WRITER, BUSY_OPTION: SQLITE_SIDE_WRITE_TIMEOUT_MS})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 class JobContext:
@@ -114,9 +113,13 @@ class JobContext:
         return self._factory
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """Open a transaction of the handler's own: committed on success, rolled back on error."""
-        with session_scope(self.session_factory) as session:
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """Open a transaction of the handler's own: committed on success, rolled back on error.
+
+        ``write=False`` for a transaction that only reads: on SQLite a writer holds the
+        database's write lock from its first statement, so a long read as a writer would
+        hold up every other writer (pages, the job's own progress) until it ends."""
+        with session_scope(self.session_factory, write=write) as session:
             yield session
 
     def payload(self) -> bytes:

@@ -17,7 +17,8 @@ def run_policy(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
 
     # Reading and writing in two transactions: the progress reports write the job's row
     # meanwhile, and on SQLite a reader that later writes would find the database changed.
-    with ctx.session() as session:
+    # The reading one is a reader: as a writer it would hold SQLite's write lock throughout.
+    with ctx.session(write=False) as session:
         summary = policy_service.compute_run(
             session,
             policy_id=str(params["policy"]),
