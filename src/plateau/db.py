@@ -163,13 +163,19 @@ def open_writer(factory: sessionmaker[Session]) -> Session:
 
 
 @contextmanager
-def session_scope(factory: sessionmaker[Session], *, write: bool = True) -> Iterator[Session]:
+def session_scope(
+    factory: sessionmaker[Session], *, write: bool = True, wait_ms: int | None = None
+) -> Iterator[Session]:
     """Open a session that commits on success and rolls back on error (CLI and jobs).
 
     ``write`` (the default) starts the transaction as a writer on SQLite; a command that
-    only reads passes ``write=False`` so that it does not hold the write lock.
+    only reads passes ``write=False`` so that it does not hold the write lock. ``wait_ms``
+    shortens how long SQLite waits for another's lock when the transaction begins.
     """
-    session = open_writer(factory) if write else factory()
+    options: dict[str, Any] = dict(WRITER) if write else {}
+    if wait_ms is not None:
+        options[BUSY_OPTION] = wait_ms
+    session = factory(execution_options=options) if options else factory()
     try:
         yield session
         session.commit()

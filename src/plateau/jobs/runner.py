@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from plateau.auth.schemas import Actor, Role
-from plateau.db import BUSY_OPTION, WRITER, session_scope, utcnow
+from plateau.db import session_scope, utcnow
 from plateau.errors import DomainError
 from plateau.i18n import _, get_locale, set_locale
 from plateau.jobs import kinds
@@ -71,15 +71,8 @@ def _actor_of(job: Job) -> Actor:
 def _side_session(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A short transaction for progress and heartbeats that never waits long for a lock
     (on SQLite its BEGIN IMMEDIATE waits ``SQLITE_SIDE_WRITE_TIMEOUT_MS``, then fails)."""
-    session = factory(execution_options={**WRITER, BUSY_OPTION: SQLITE_SIDE_WRITE_TIMEOUT_MS})
-    try:
+    with session_scope(factory, wait_ms=SQLITE_SIDE_WRITE_TIMEOUT_MS) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 class JobContext:
