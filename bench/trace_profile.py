@@ -91,19 +91,25 @@ def _database_ms(engine: Engine, statements: list[tuple[str, Any]], repeat: int)
     """Best of ``repeat`` runs of ``statements`` straight on the driver's cursor, every row
     fetched, in one committed transaction: what the trace costs the database and the driver,
     without SQLAlchemy or the building of the answer."""
+    # The engine's SQLite connections leave transactions to their caller (plateau.db);
+    # psycopg opens one by itself.
+    sqlite = engine.dialect.name == "sqlite"
     raw = engine.raw_connection()
     try:
         best = float("inf")
         for _ in range(repeat):
             cursor = raw.cursor()
             start = time.perf_counter()
-            if engine.dialect.name == "sqlite":
+            if sqlite:
                 cursor.execute("BEGIN")
             for sql, params in statements:
                 cursor.execute(sql, params)
                 if cursor.description is not None:
                     cursor.fetchall()
-            raw.commit() if engine.dialect.name != "sqlite" else cursor.execute("COMMIT")
+            if sqlite:
+                cursor.execute("COMMIT")
+            else:
+                raw.commit()
             best = min(best, time.perf_counter() - start)
             cursor.close()
         return best * 1000
